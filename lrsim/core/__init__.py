@@ -1,0 +1,1 @@
+"""The simulation core: NumPy and numba only, never Qt."""
