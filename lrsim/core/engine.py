@@ -1,0 +1,327 @@
+"""Simulation: every run of a run file over the same starts, advanced in blocks of steps.
+
+The engine owns the trajectories the views draw, the statistics summarise and
+the CSV export writes, so what you see is what you save. It validates the run
+file's runs once, precomputes each schedule's curves, allocates the recording
+arrays (every ``stride``-th step when the full history would pass the memory
+budget) and then only calls the fused kernel.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrsim.core import kernel
+from lrsim.core.errors import ConfigError
+from lrsim.core.optim.kernels import KERNEL_UPDATES
+from lrsim.core.runfile import RunConfig, RunFile, resolved_optimizer, resolved_schedule
+from lrsim.core.schedules import schedule_curves
+
+DEFAULT_MEMORY_BUDGET = 2 * 1024**3
+"""Bytes the recorded trajectories of one simulation may take."""
+
+STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
+
+
+@dataclass
+class RunTrajectory:
+    """One run's recorded history: columns are ``Simulation.recorded_steps``."""
+
+    label: str
+    color: str
+    optimizer: str
+    schedule: str
+    x: np.ndarray  # (N, S); NaN where not yet computed
+    y: np.ndarray
+    loss: np.ndarray
+    lr: np.ndarray  # (S,), or (N, S) under a plateau schedule
+    momentum: np.ndarray  # (S,)
+    lr_curve: np.ndarray  # (steps + 1,) the schedule (the plateau's starting lr)
+    momentum_curve: np.ndarray  # (steps + 1,)
+    frozen_at: np.ndarray  # (N,) update at which the particle diverged, -1 if it did not
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.frozen_at >= 0
+
+    @property
+    def per_particle_lr(self) -> bool:
+        return self.lr.ndim == 2
+
+
+@dataclass
+class _RunState:
+    """What the kernel needs for one run, kept between blocks."""
+
+    value_grad: object
+    update: object
+    hyper: np.ndarray
+    state: np.ndarray
+    plateau: np.ndarray
+    lrs: np.ndarray
+    moms: np.ndarray
+
+
+def plateau_vector(schedule: dict) -> np.ndarray:
+    """ReduceLROnPlateau's parameters in the kernel's order (empty when not a plateau)."""
+    if schedule["name"] != "plateau":
+        return np.zeros(0)
+    return np.array(
+        [
+            1.0 if schedule["mode"] == "max" else 0.0,
+            schedule["factor"],
+            schedule["patience"],
+            schedule["threshold"],
+            1.0 if schedule["threshold_mode"] == "abs" else 0.0,
+            schedule["cooldown"],
+            schedule["min_lr"],
+            schedule["eps"],
+        ],
+        dtype=np.float64,
+    )
+
+
+def resolve_surface(runfile: RunFile):
+    """(Surface, its parameter vector, the domain) of the run file."""
+    config = runfile.surface
+    if config.formula is not None:
+        from lrsim.core.formula import formula_surface
+
+        try:
+            surface = formula_surface(config.formula, dict(config.params), config.domain)
+        except ConfigError as error:
+            raise error.within("surface.formula") from None
+    else:
+        from lrsim.core.surfaces import get_surface
+
+        surface = get_surface(config.name)
+    try:
+        params = surface.param_vector(config.params)
+    except ConfigError as error:
+        raise error.within("surface.params") from None
+    domain = config.domain if config.domain is not None else surface.domain
+    return surface, params, domain
+
+
+def start_points(runfile: RunFile, domain) -> np.ndarray:
+    """The (N, 2) starts every run shares: explicit, seeded uniform, or cell centres of a grid."""
+    parts = runfile.particles
+    (xmin, xmax), (ymin, ymax) = domain
+    if parts.points is not None:
+        return np.array(parts.points, dtype=np.float64).reshape(-1, 2)
+    if parts.random is not None:
+        n, seed = parts.random
+        rng = np.random.default_rng(seed)
+        return np.column_stack([rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)])
+    assert parts.grid is not None
+    nx, ny = parts.grid
+    xs = xmin + (np.arange(nx) + 0.5) * (xmax - xmin) / nx
+    ys = ymin + (np.arange(ny) + 0.5) * (ymax - ymin) / ny
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    return np.column_stack([grid_x.ravel(), grid_y.ravel()])
+
+
+def recording_plan(steps: int, bytes_per_step: int, budget: int) -> tuple[int, np.ndarray]:
+    """(stride, recorded steps): every step if it fits the budget, else every k-th and the last."""
+    stride = max(1, math.ceil(bytes_per_step * (steps + 1) / budget)) if budget > 0 else 1
+    recorded = np.arange(0, steps + 1, stride, dtype=np.int64)
+    if recorded[-1] != steps:
+        recorded = np.append(recorded, steps)
+    return stride, recorded
+
+
+def format_bytes(count: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if count < 1024 or unit == "TB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    raise AssertionError
+
+
+class Simulation:
+    """All runs of ``runfile`` over the same starts; advance with ``run_to``.
+
+    ``allow_stride=False`` refuses (ConfigError) a request whose full history
+    does not fit ``memory_budget`` instead of recording every k-th step.
+    """
+
+    def __init__(
+        self,
+        runfile: RunFile,
+        *,
+        memory_budget: int = DEFAULT_MEMORY_BUDGET,
+        allow_stride: bool = True,
+    ):
+        self.runfile = runfile
+        self.steps = runfile.steps
+        self.surface, self.surface_params, self.domain = resolve_surface(runfile)
+        self.starts = start_points(runfile, self.domain)
+        self.n_particles = len(self.starts)
+        self.n_runs = len(runfile.runs)
+        self._lock = threading.Lock()
+        schedules = []
+        for index, run in enumerate(runfile.runs):
+            try:
+                schedules.append(resolved_schedule(run, self.steps))
+            except ConfigError as error:
+                raise error.within(f"runs[{index}]") from None
+        n = self.n_particles
+        per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
+        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs
+        needed = per_step * (self.steps + 1) + state_bytes
+        if needed > memory_budget and not allow_stride:
+            raise ConfigError(
+                "particles",
+                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs need "
+                f"{format_bytes(needed)}, over the memory budget of {format_bytes(memory_budget)}",
+            )
+        if state_bytes >= memory_budget:
+            raise ConfigError(
+                "particles",
+                f"{n} particles x {self.n_runs} runs need {format_bytes(state_bytes)} of optimizer "
+                f"state, over the memory budget of {format_bytes(memory_budget)}",
+            )
+        self.stride, self.recorded_steps = recording_plan(
+            self.steps, per_step, memory_budget - state_bytes
+        )
+        self.slot_of_step = np.full(self.steps + 1, -1, dtype=np.int64)
+        self.slot_of_step[self.recorded_steps] = np.arange(len(self.recorded_steps))
+        self.current_step = 0
+        self.runs: list[RunTrajectory] = []
+        self._states: list[_RunState] = []
+        for run, schedule in zip(runfile.runs, schedules, strict=True):
+            self._add_run(run, schedule)
+
+    # -------------------------------------------------------------------------- set-up
+
+    def _add_run(self, run: RunConfig, schedule: dict) -> None:
+        spec, params = resolved_optimizer(run, self.steps)
+        lrs, moms = schedule_curves(
+            schedule,
+            base_lr=params["lr"],
+            base_momentum=spec.base_momentum(params),
+            steps=self.steps,
+        )
+        lrs = np.ascontiguousarray(lrs, dtype=np.float64)
+        moms = np.ascontiguousarray(moms, dtype=np.float64)
+        n, columns = self.n_particles, len(self.recorded_steps)
+        state = np.zeros((kernel.OPT_BASE + spec.n_slots, n), dtype=np.float64)
+        state[kernel.X] = self.starts[:, 0]
+        state[kernel.Y] = self.starts[:, 1]
+        state[kernel.OPT_BASE :] = spec.initial_slots(params)[:, None]
+        plateau = plateau_vector(schedule)
+        if plateau.size:
+            state[kernel.PLATEAU_LR] = lrs[0]
+            state[kernel.PLATEAU_BEST] = -np.inf if schedule["mode"] == "max" else np.inf
+        frozen_at = np.full(n, -1, dtype=np.int64)
+        kernel.initialise(self.surface.value_grad, self.surface_params, state, frozen_at)
+        x = np.full((n, columns), np.nan)
+        y = np.full((n, columns), np.nan)
+        loss = np.full((n, columns), np.nan)
+        x[:, 0], y[:, 0], loss[:, 0] = state[kernel.X], state[kernel.Y], state[kernel.LOSS]
+        if plateau.size:
+            lr = np.full((n, columns), np.nan)
+            lr[:, 0] = lrs[0]
+        else:
+            lr = lrs[self.recorded_steps].copy()
+        self.runs.append(
+            RunTrajectory(
+                label=run.label,
+                color=run.color,
+                optimizer=spec.name,
+                schedule=schedule["name"],
+                x=x,
+                y=y,
+                loss=loss,
+                lr=lr,
+                momentum=moms[self.recorded_steps].copy(),
+                lr_curve=lrs,
+                momentum_curve=moms,
+                frozen_at=frozen_at,
+            )
+        )
+        self._states.append(
+            _RunState(
+                value_grad=self.surface.value_grad,
+                update=KERNEL_UPDATES[spec.name],
+                hyper=spec.hyper_vector(params),
+                state=state,
+                plateau=plateau,
+                lrs=lrs,
+                moms=moms,
+            )
+        )
+
+    # -------------------------------------------------------------------------- stepping
+
+    @property
+    def finished(self) -> bool:
+        return self.current_step >= self.steps
+
+    def run_to(self, step: int) -> None:
+        """Advance every run until ``step`` updates are done (no-op if already there)."""
+        step = min(int(step), self.steps)
+        with self._lock:
+            if step <= self.current_step:
+                return
+            noise = self.runfile.noise
+            lr_dummy = np.zeros((1, 1))
+            for trajectory, run in zip(self.runs, self._states, strict=True):
+                kernel.advance(
+                    self.n_particles,
+                    run.value_grad,
+                    run.update,
+                    self.surface_params,
+                    run.hyper,
+                    run.state,
+                    trajectory.frozen_at,
+                    run.lrs,
+                    run.moms,
+                    run.plateau,
+                    noise.scale,
+                    noise.seed,
+                    self.current_step,
+                    step,
+                    self.slot_of_step,
+                    trajectory.x,
+                    trajectory.y,
+                    trajectory.loss,
+                    trajectory.lr if trajectory.per_particle_lr else lr_dummy,
+                )
+            self.current_step = step
+
+    def advance(self, n_steps: int) -> None:
+        self.run_to(self.current_step + n_steps)
+
+    def run_to_end(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        chunk_particle_steps: int = 20_000_000,
+    ) -> bool:
+        """Run to the last step in chunks; report progress; stop early if ``cancel()``.
+
+        Returns True when the end was reached, False when cancelled.
+        """
+        chunk = max(1, chunk_particle_steps // max(1, self.n_particles * self.n_runs))
+        while not self.finished:
+            if cancel is not None and cancel():
+                return False
+            self.run_to(self.current_step + chunk)
+            if progress is not None:
+                progress(self.current_step, self.steps)
+        return True
+
+    # -------------------------------------------------------------------------- queries
+
+    def recorded_upto(self) -> int:
+        """How many recorded columns hold computed values."""
+        return int(np.searchsorted(self.recorded_steps, self.current_step, side="right"))
+
+    def critical_points(self):
+        return self.surface.critical_points(self.surface_params)

@@ -1,0 +1,79 @@
+"""The trajectory CSV of the contract: long format, Python ``repr`` floats, written atomically.
+
+Rows come straight from ``Simulation``'s recorded arrays (what the views draw),
+one per (run, particle, recorded step), ordered run, particle, step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from lrsim.core.atomic import atomic_writer
+from lrsim.core.engine import Simulation
+
+HEADER = "run,label,particle,step,x,y,loss,lr,momentum\n"
+_ROWS_PER_CHUNK = 200_000
+
+
+def csv_field(text: str) -> str:
+    """A text field quoted as RFC 4180 wants when it holds a comma, quote or newline."""
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _reprs(values: np.ndarray) -> list[str]:
+    return list(map(repr, values.tolist()))
+
+
+def write_trajectories(
+    simulation: Simulation,
+    stream: IO[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the CSV of every computed step to ``stream``; returns the number of rows."""
+    stream.write(HEADER)
+    columns = simulation.recorded_upto()
+    steps = simulation.recorded_steps[:columns]
+    step_text = [str(s) for s in steps.tolist()]
+    n = simulation.n_particles
+    particles_per_chunk = max(1, _ROWS_PER_CHUNK // max(1, columns))
+    total, written = simulation.n_runs * n * columns, 0
+    for run_index, run in enumerate(simulation.runs):
+        prefix = f"{run_index},{csv_field(run.label)},"
+        momentum = _reprs(run.momentum[:columns])
+        shared_lr = None if run.per_particle_lr else _reprs(run.lr[:columns])
+        for lo in range(0, n, particles_per_chunk):
+            hi = min(n, lo + particles_per_chunk)
+            xs = run.x[lo:hi, :columns]
+            ys = run.y[lo:hi, :columns]
+            losses = run.loss[lo:hi, :columns]
+            lrs = run.lr[lo:hi, :columns] if shared_lr is None else None
+            lines = []
+            for offset in range(hi - lo):
+                head = f"{prefix}{lo + offset},"
+                x, y, f = _reprs(xs[offset]), _reprs(ys[offset]), _reprs(losses[offset])
+                lr = shared_lr if lrs is None else _reprs(lrs[offset])
+                lines.extend(
+                    f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}\n"
+                    for k in range(columns)
+                )
+            stream.write("".join(lines))
+            written += (hi - lo) * columns
+            if progress is not None:
+                progress(written, total)
+    return written
+
+
+def export_csv(
+    simulation: Simulation,
+    path: str | Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the trajectory CSV to ``path`` atomically; returns the number of rows."""
+    with atomic_writer(path) as stream:
+        return write_trajectories(simulation, stream, progress)

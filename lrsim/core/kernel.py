@@ -1,0 +1,153 @@
+"""The fused hot path: gradient, noise, optimizer update, divergence, plateau, recording.
+
+One call advances every particle of one run through a block of steps. The
+surface's ``value_grad`` and the optimizer's ``update`` arrive as first-class
+numba functions, so each (surface, optimizer) pair compiles once and is cached.
+Particles are processed in blocks with the step loop outside the particle loop
+(block-major), and blocks are spread over cores with ``prange``.
+
+State layout, ``state[slot, particle]`` (float64, C order):
+0 x, 1 y, 2 loss, 3 gx, 4 gy (the gradient at x, y), 5 the particle's plateau lr,
+6 plateau best, 7 bad steps, 8 cooldown left; ``OPT_BASE`` onwards the optimizer's.
+``frozen_at[i]`` is the update at which particle i diverged (-1 while it runs).
+"""
+
+from __future__ import annotations
+
+from numba import njit, prange
+
+from lrsim.core.noise import gaussian_pair
+
+X, Y, LOSS, GX, GY, PLATEAU_LR, PLATEAU_BEST, PLATEAU_BAD, PLATEAU_COOLDOWN = range(9)
+OPT_BASE = 9
+DIVERGENCE_LIMIT = 1e12
+BLOCK = 256
+JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+
+
+@njit(cache=True, inline="always")
+def _within_bounds(x, y, loss):
+    return (
+        abs(x) <= DIVERGENCE_LIMIT and abs(y) <= DIVERGENCE_LIMIT and abs(loss) <= DIVERGENCE_LIMIT
+    )
+
+
+@njit(**JIT)
+def initialise(value_grad, surface_p, state, frozen_at):
+    """Loss and gradient at the starts; a start already out of bounds is frozen at 0."""
+    for i in range(state.shape[1]):
+        f, gx, gy = value_grad(state[X, i], state[Y, i], surface_p)
+        state[LOSS, i] = f
+        state[GX, i] = gx
+        state[GY, i] = gy
+        if not _within_bounds(state[X, i], state[Y, i], f):
+            frozen_at[i] = 0
+
+
+@njit(cache=True, inline="always")
+def _plateau_step(state, i, metric, plateau):
+    """ReduceLROnPlateau.step(metric) for particle i (REFERENCE 1.12)."""
+    maximise, factor, patience, threshold = plateau[0] != 0.0, plateau[1], plateau[2], plateau[3]
+    absolute, cooldown, min_lr, eps = plateau[4] != 0.0, plateau[5], plateau[6], plateau[7]
+    best = state[PLATEAU_BEST, i]
+    if maximise:
+        better = metric > (best + threshold if absolute else best * (threshold + 1.0))
+    else:
+        better = metric < (best - threshold if absolute else best * (1.0 - threshold))
+    if better:
+        state[PLATEAU_BEST, i] = metric
+        state[PLATEAU_BAD, i] = 0.0
+    else:
+        state[PLATEAU_BAD, i] += 1.0
+    if state[PLATEAU_COOLDOWN, i] > 0.0:
+        state[PLATEAU_COOLDOWN, i] -= 1.0
+        state[PLATEAU_BAD, i] = 0.0
+    if state[PLATEAU_BAD, i] > patience:
+        old = state[PLATEAU_LR, i]
+        new = max(old * factor, min_lr)
+        if old - new > eps:
+            state[PLATEAU_LR, i] = new
+        state[PLATEAU_COOLDOWN, i] = cooldown
+        state[PLATEAU_BAD, i] = 0.0
+
+
+@njit(cache=True, inline="always")
+def _advance_block(
+    lo, hi, value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+):  # fmt: skip
+    use_plateau = plateau.shape[0] > 0
+    for t in range(t0, t1):
+        n = float(t + 1)
+        mom = moms[t]
+        for i in range(lo, hi):
+            if frozen_at[i] < 0:
+                x, y = state[X, i], state[Y, i]
+                gx, gy = state[GX, i], state[GY, i]
+                if noise_scale != 0.0:
+                    zx, zy = gaussian_pair(noise_seed, i, t)
+                    gx += noise_scale * zx
+                    gy += noise_scale * zy
+                lr = state[PLATEAU_LR, i] if use_plateau else lrs[t]
+                nx, ny = update(state, i, OPT_BASE, n, x, y, gx, gy, lr, mom, hyper)
+                f, ngx, ngy = value_grad(nx, ny, surface_p)
+                if _within_bounds(nx, ny, f):
+                    state[X, i] = nx
+                    state[Y, i] = ny
+                    state[LOSS, i] = f
+                    state[GX, i] = ngx
+                    state[GY, i] = ngy
+                    if use_plateau:
+                        _plateau_step(state, i, f, plateau)
+                else:
+                    frozen_at[i] = t + 1
+        slot = slot_of_step[t + 1]
+        if slot >= 0:
+            for i in range(lo, hi):
+                out_x[i, slot] = state[X, i]
+                out_y[i, slot] = state[Y, i]
+                out_loss[i, slot] = state[LOSS, i]
+            if use_plateau:
+                for i in range(lo, hi):
+                    out_lr[i, slot] = state[PLATEAU_LR, i]
+
+
+@njit(parallel=True, **JIT)
+def advance_parallel(
+    value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+):  # fmt: skip
+    """Steps t0 -> t1 for all particles, blocks of particles spread over cores."""
+    n_particles = state.shape[1]
+    n_blocks = (n_particles + BLOCK - 1) // BLOCK
+    for block in prange(n_blocks):
+        lo = block * BLOCK
+        hi = min(lo + BLOCK, n_particles)
+        _advance_block(
+            lo, hi, value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+            noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+        )  # fmt: skip
+
+
+@njit(**JIT)
+def advance_serial(
+    value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+):  # fmt: skip
+    """The same on one core: for few particles a second thread only costs."""
+    n_particles = state.shape[1]
+    for lo in range(0, n_particles, BLOCK):
+        _advance_block(
+            lo, min(lo + BLOCK, n_particles), value_grad, update, surface_p, hyper, state,
+            frozen_at, lrs, moms, plateau, noise_scale, noise_seed, t0, t1, slot_of_step,
+            out_x, out_y, out_loss, out_lr,
+        )  # fmt: skip
+
+
+PARALLEL_THRESHOLD = 2 * BLOCK
+
+
+def advance(n_particles: int, *args) -> None:
+    """Pick the serial or parallel kernel by swarm size."""
+    kernel = advance_parallel if n_particles >= PARALLEL_THRESHOLD else advance_serial
+    kernel(*args)

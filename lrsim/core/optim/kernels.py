@@ -1,0 +1,222 @@
+"""numba update rules: the same numbers as ``reference.py``, one particle at a time.
+
+Every rule has the signature ``update(state, i, base, n, x, y, gx, gy, lr, mom, h)``
+and returns the new ``(x, y)``. ``state`` is the engine's ``(slots, particles)``
+array; this rule owns rows ``base .. base + n_slots - 1`` of column ``i``
+(zero-initialised by the engine, except Adagrad's accumulator). ``n`` is the
+1-based update count, ``lr``/``mom`` the scheduled learning rate and momentum
+(or beta1), ``h`` the constant hyper-parameters in ``OptimizerSpec.hyper_names``
+order. Operation order follows PyTorch's single-tensor code (REFERENCE.md
+section 2), so trajectories agree with torch.optim within rounding.
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+JIT = {"cache": True, "error_model": "numpy", "inline": "always"}
+
+
+@njit(**JIT)
+def sgd_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+    dampening, weight_decay, nesterov = h[0], h[1], h[2] != 0.0
+    if weight_decay != 0.0:
+        gx = gx + weight_decay * x
+        gy = gy + weight_decay * y
+    if mom != 0.0:
+        if state[base + 2, i] == 0.0:  # PyTorch creates the buffer as a copy of g
+            bx, by = gx, gy
+            state[base + 2, i] = 1.0
+        else:
+            bx = mom * state[base, i] + (1.0 - dampening) * gx
+            by = mom * state[base + 1, i] + (1.0 - dampening) * gy
+        state[base, i] = bx
+        state[base + 1, i] = by
+        if nesterov:
+            gx = gx + mom * bx
+            gy = gy + mom * by
+        else:
+            gx, gy = bx, by
+    return x - lr * gx, y - lr * gy
+
+
+@njit(**JIT)
+def adagrad_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+    lr_decay, weight_decay, eps = h[0], h[1], h[3]
+    if weight_decay != 0.0:
+        gx = gx + weight_decay * x
+        gy = gy + weight_decay * y
+    clr = lr / (1.0 + (n - 1) * lr_decay)
+    sx = state[base, i] + gx * gx
+    sy = state[base + 1, i] + gy * gy
+    state[base, i] = sx
+    state[base + 1, i] = sy
+    return x - clr * gx / (math.sqrt(sx) + eps), y - clr * gy / (math.sqrt(sy) + eps)
+
+
+@njit(**JIT)
+def adadelta_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+    rho, eps, weight_decay = h[0], h[1], h[2]
+    if weight_decay != 0.0:
+        gx = gx + weight_decay * x
+        gy = gy + weight_decay * y
+    vx = rho * state[base, i] + (1.0 - rho) * gx * gx
+    vy = rho * state[base + 1, i] + (1.0 - rho) * gy * gy
+    dx = math.sqrt(state[base + 2, i] + eps) / math.sqrt(vx + eps) * gx
+    dy = math.sqrt(state[base + 3, i] + eps) / math.sqrt(vy + eps) * gy
+    state[base, i] = vx
+    state[base + 1, i] = vy
+    state[base + 2, i] = rho * state[base + 2, i] + (1.0 - rho) * dx * dx
+    state[base + 3, i] = rho * state[base + 3, i] + (1.0 - rho) * dy * dy
+    return x - lr * dx, y - lr * dy
+
+
+@njit(**JIT)
+def rmsprop_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+    alpha, eps, weight_decay, centered = h[0], h[1], h[2], h[3] != 0.0
+    if weight_decay != 0.0:
+        gx = gx + weight_decay * x
+        gy = gy + weight_decay * y
+    vx = alpha * state[base, i] + (1.0 - alpha) * gx * gx
+    vy = alpha * state[base + 1, i] + (1.0 - alpha) * gy * gy
+    state[base, i] = vx
+    state[base + 1, i] = vy
+    if centered:
+        ax = state[base + 2, i] + (1.0 - alpha) * (gx - state[base + 2, i])
+        ay = state[base + 3, i] + (1.0 - alpha) * (gy - state[base + 3, i])
+        state[base + 2, i] = ax
+        state[base + 3, i] = ay
+        avg_x = math.sqrt(vx - ax * ax) + eps
+        avg_y = math.sqrt(vy - ay * ay) + eps
+    else:
+        avg_x = math.sqrt(vx) + eps
+        avg_y = math.sqrt(vy) + eps
+    if mom > 0.0:
+        bx = mom * state[base + 4, i] + gx / avg_x
+        by = mom * state[base + 5, i] + gy / avg_y
+        state[base + 4, i] = bx
+        state[base + 5, i] = by
+        return x - lr * bx, y - lr * by
+    return x - lr * gx / avg_x, y - lr * gy / avg_y
+
+
+@njit(**JIT)
+def _moments(state, i, base, gx, gy, beta1, beta2):
+    mx = state[base, i] + (1.0 - beta1) * (gx - state[base, i])
+    my = state[base + 1, i] + (1.0 - beta1) * (gy - state[base + 1, i])
+    vx = beta2 * state[base + 2, i] + (1.0 - beta2) * gx * gx
+    vy = beta2 * state[base + 3, i] + (1.0 - beta2) * gy * gy
+    state[base, i] = mx
+    state[base + 1, i] = my
+    state[base + 2, i] = vx
+    state[base + 3, i] = vy
+    return mx, my, vx, vy
+
+
+@njit(**JIT)
+def adam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+    beta2, eps, weight_decay, amsgrad, decoupled = h[0], h[1], h[2], h[3] != 0.0, h[4] != 0.0
+    if weight_decay != 0.0:
+        if decoupled:
+            x = x * (1.0 - lr * weight_decay)
+            y = y * (1.0 - lr * weight_decay)
+        else:
+            gx = gx + weight_decay * x
+            gy = gy + weight_decay * y
+    mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
+    if amsgrad:
+        vx = max(state[base + 4, i], vx)
+        vy = max(state[base + 5, i], vy)
+        state[base + 4, i] = vx
+        state[base + 5, i] = vy
+    step_size = lr / (1.0 - beta1**n)
+    correction2_sqrt = math.sqrt(1.0 - beta2**n)
+    x = x + (-step_size * mx) / (math.sqrt(vx) / correction2_sqrt + eps)
+    y = y + (-step_size * my) / (math.sqrt(vy) / correction2_sqrt + eps)
+    return x, y
+
+
+@njit(**JIT)
+def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+    beta2, eps, weight_decay, psi, decoupled = h[0], h[1], h[2], h[3], h[4] != 0.0
+    if weight_decay != 0.0:
+        if decoupled:
+            x = x * (1.0 - lr * weight_decay)
+            y = y * (1.0 - lr * weight_decay)
+        else:
+            gx = gx + weight_decay * x
+            gy = gy + weight_decay * y
+    mu = beta1 * (1.0 - 0.5 * 0.96 ** (n * psi))
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((n + 1) * psi))
+    product = state[base + 4, i] * mu  # starts at 1.0 (OptimizerSpec.initial_slots)
+    state[base + 4, i] = product
+    mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
+    correction2 = 1.0 - beta2**n
+    dx = math.sqrt(vx / correction2) + eps
+    dy = math.sqrt(vy / correction2) + eps
+    grad_scale = -lr * (1.0 - mu) / (1.0 - product)
+    x = x + grad_scale * gx / dx
+    y = y + grad_scale * gy / dy
+    avg_scale = (-lr * mu_next) / (1.0 - product * mu_next)
+    return x + avg_scale * mx / dx, y + avg_scale * my / dy
+
+
+@njit(**JIT)
+def radam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+    beta2, eps, weight_decay, decoupled = h[0], h[1], h[2], h[3] != 0.0
+    if weight_decay != 0.0:
+        if decoupled:
+            x = x * (1.0 - lr * weight_decay)
+            y = y * (1.0 - lr * weight_decay)
+        else:
+            gx = gx + weight_decay * x
+            gy = gy + weight_decay * y
+    mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
+    correction1 = 1.0 - beta1**n
+    correction2 = 1.0 - beta2**n
+    cx = mx / correction1
+    cy = my / correction1
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_n = rho_inf - 2.0 * n * beta2**n / correction2
+    if rho_n > 5.0:
+        rect = math.sqrt(
+            (rho_n - 4.0) * (rho_n - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_n)
+        )
+        root2 = math.sqrt(correction2)
+        x = x - cx * lr * (root2 / (math.sqrt(vx) + eps)) * rect
+        y = y - cy * lr * (root2 / (math.sqrt(vy) + eps)) * rect
+        return x, y
+    return x - cx * lr, y - cy * lr
+
+
+@njit(**JIT)
+def adamax_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+    beta2, eps, weight_decay = h[0], h[1], h[2]
+    if weight_decay != 0.0:
+        gx = gx + weight_decay * x
+        gy = gy + weight_decay * y
+    mx = state[base, i] + (1.0 - beta1) * (gx - state[base, i])
+    my = state[base + 1, i] + (1.0 - beta1) * (gy - state[base + 1, i])
+    ux = max(beta2 * state[base + 2, i], abs(gx) + eps)
+    uy = max(beta2 * state[base + 3, i], abs(gy) + eps)
+    state[base, i] = mx
+    state[base + 1, i] = my
+    state[base + 2, i] = ux
+    state[base + 3, i] = uy
+    clr = lr / (1.0 - beta1**n)
+    return x + (-clr * mx) / ux, y + (-clr * my) / uy
+
+
+KERNEL_UPDATES = {
+    "sgd": sgd_update,
+    "adagrad": adagrad_update,
+    "adadelta": adadelta_update,
+    "rmsprop": rmsprop_update,
+    "adam": adam_update,
+    "adamw": adam_update,
+    "nadam": nadam_update,
+    "radam": radam_update,
+    "adamax": adamax_update,
+}

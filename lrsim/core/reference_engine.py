@@ -1,0 +1,103 @@
+"""The same simulation in plain NumPy: a loop over steps, vectorised over particles.
+
+Obviously right rather than fast: the fused numba kernel is tested against it,
+and the benchmark measures it as the "plain NumPy" baseline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrsim.core.engine import plateau_vector, resolve_surface, start_points
+from lrsim.core.kernel import DIVERGENCE_LIMIT
+from lrsim.core.noise import gaussian_pairs_numpy
+from lrsim.core.optim.reference import REFERENCE_UPDATES
+from lrsim.core.runfile import RunFile, resolved_optimizer, resolved_schedule
+from lrsim.core.schedules import schedule_curves
+
+
+def _plateau_step(metric, lr, best, bad, cooldown, schedule):
+    """Vectorised ReduceLROnPlateau.step for particles still running (REFERENCE 1.12)."""
+    threshold = schedule["threshold"]
+    if schedule["mode"] == "max":
+        bound = best + threshold if schedule["threshold_mode"] == "abs" else best * (threshold + 1)
+        better = metric > bound
+    else:
+        bound = best - threshold if schedule["threshold_mode"] == "abs" else best * (1 - threshold)
+        better = metric < bound
+    best = np.where(better, metric, best)
+    bad = np.where(better, 0, bad + 1)
+    in_cooldown = cooldown > 0
+    cooldown = np.where(in_cooldown, cooldown - 1, cooldown)
+    bad = np.where(in_cooldown, 0, bad)
+    reduce = bad > schedule["patience"]
+    new_lr = np.maximum(lr * schedule["factor"], schedule["min_lr"])
+    lr = np.where(reduce & (lr - new_lr > schedule["eps"]), new_lr, lr)
+    cooldown = np.where(reduce, schedule["cooldown"], cooldown)
+    bad = np.where(reduce, 0, bad)
+    return lr, best, bad, cooldown
+
+
+def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None = None) -> dict:
+    """Every step of one run: arrays x, y, loss, lr (N, T+1), momentum (T+1,), frozen_at (N,)."""
+    steps = runfile.steps
+    surface, surface_params, domain = resolve_surface(runfile)
+    starts = start_points(runfile, domain)
+    index = np.arange(len(starts)) if particles is None else np.asarray(particles)
+    theta = starts[index].copy()
+    run = runfile.runs[run_index]
+    spec, params = resolved_optimizer(run, steps)
+    schedule = resolved_schedule(run, steps)
+    lrs, moms = schedule_curves(
+        schedule, base_lr=params["lr"], base_momentum=spec.base_momentum(params), steps=steps
+    )
+    update = REFERENCE_UPDATES[spec.name]
+    plateau = plateau_vector(schedule).size > 0
+    n = len(theta)
+    out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}
+    frozen_at = np.full(n, -1)
+    plateau_lr = np.full(n, lrs[0])
+    best = np.full(n, -np.inf if schedule.get("mode") == "max" else np.inf)
+    bad = np.zeros(n)
+    cooldown = np.zeros(n)
+    state: dict = {}
+    if spec.name == "adagrad":
+        state["sum"] = np.full_like(theta, params["initial_accumulator_value"])
+    noise_scale = runfile.noise.scale
+    with np.errstate(all="ignore"):
+        loss, gx, gy = surface.reference(theta[:, 0], theta[:, 1], surface_params)
+        bad_start = ~(
+            (np.abs(theta) <= DIVERGENCE_LIMIT).all(axis=1) & (np.abs(loss) <= DIVERGENCE_LIMIT)
+        )
+        frozen_at[bad_start] = 0
+        grad = np.column_stack([gx, gy])
+        for t in range(steps + 1):
+            out["x"][:, t], out["y"][:, t], out["loss"][:, t] = theta[:, 0], theta[:, 1], loss
+            out["lr"][:, t] = plateau_lr if plateau else lrs[t]
+            if t == steps:
+                break
+            noisy = grad
+            if noise_scale != 0.0:
+                pairs = np.stack(
+                    [gaussian_pairs_numpy(runfile.noise.seed, [i], t)[0] for i in index]
+                )
+                noisy = grad + noise_scale * pairs
+            lr = plateau_lr[:, None] if plateau else lrs[t]
+            new_theta = update(theta, noisy, state, float(t + 1), lr, moms[t], params)
+            new_loss, ngx, ngy = surface.reference(new_theta[:, 0], new_theta[:, 1], surface_params)
+            ok = (np.abs(new_theta) <= DIVERGENCE_LIMIT).all(axis=1) & (
+                np.abs(new_loss) <= DIVERGENCE_LIMIT
+            )
+            running = frozen_at < 0
+            frozen_at[running & ~ok] = t + 1
+            move = running & ok
+            theta = np.where(move[:, None], new_theta, theta)
+            loss = np.where(move, new_loss, loss)
+            grad = np.where(move[:, None], np.column_stack([ngx, ngy]), grad)
+            if plateau:
+                new = _plateau_step(loss, plateau_lr, best, bad, cooldown, schedule)
+                plateau_lr = np.where(move, new[0], plateau_lr)
+                best = np.where(move, new[1], best)
+                bad = np.where(move, new[2], bad)
+                cooldown = np.where(move, new[3], cooldown)
+    return {**out, "momentum": moms.copy(), "frozen_at": frozen_at}

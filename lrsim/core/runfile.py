@@ -1,0 +1,433 @@
+"""The run file (the contract's TOML/JSON): frozen dataclasses, strict parsing, atomic saving.
+
+Parsing checks everything a run needs (names, types, ranges, unknown keys) and
+raises ``ConfigError`` with the dotted path of the first bad value, so a typo
+never passes silently. The dataclasses keep what the user wrote (optimizer and
+schedule tables unexpanded), so saving a loaded file does not bloat it with
+defaults; ``resolved_*`` helpers give the fully expanded parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lrsim.core.atomic import write_text_atomic
+from lrsim.core.errors import ConfigError
+
+DEFAULT_COLORS = (
+    "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+MAX_STEPS = 1_000_000
+MAX_PARTICLES = 10_000_000
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class SurfaceConfig:
+    name: str | None = "quadratic"
+    formula: str | None = None
+    params: Mapping[str, float] = field(default_factory=dict)
+    domain: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+
+@dataclass(frozen=True)
+class ParticlesConfig:
+    """Exactly one of ``points``, ``random`` (n, seed) or ``grid`` (nx, ny)."""
+
+    points: tuple[tuple[float, float], ...] | None = None
+    random: tuple[int, int] | None = None
+    grid: tuple[int, int] | None = None
+
+    @property
+    def count(self) -> int:
+        if self.points is not None:
+            return len(self.points)
+        if self.random is not None:
+            return self.random[0]
+        assert self.grid is not None
+        return self.grid[0] * self.grid[1]
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    """Stochastic gradients: g + sigma / sqrt(batch_size) * N(0, 1), seeded per particle."""
+
+    sigma: float = 0.0
+    batch_size: int = 1
+    seed: int = 0
+
+    @property
+    def scale(self) -> float:
+        return self.sigma / self.batch_size**0.5
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    label: str
+    color: str
+    optimizer: Mapping[str, Any]  # {"name": ..., **params as written}
+    schedule: Mapping[str, Any]  # {"name": ..., **params as written}
+
+
+@dataclass(frozen=True)
+class RunFile:
+    steps: int
+    surface: SurfaceConfig
+    particles: ParticlesConfig
+    runs: tuple[RunConfig, ...]
+    noise: NoiseConfig = NoiseConfig()
+    title: str = ""
+    description: str = ""
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def _table(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(where, "must be a table")
+    return value
+
+
+def _no_unknown(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            path = f"{where}.{key}" if where else str(key)
+            raise ConfigError(path, f"unknown key (expected one of: {', '.join(allowed)})")
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(where, f"must be a number, got {value!r}")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(where, f"must be finite, got {value!r}")
+    return float(value)
+
+
+def _integer(value: Any, where: str, minimum: int, maximum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if not (isinstance(value, float) and value.is_integer()):
+            raise ConfigError(where, f"must be an integer, got {value!r}")
+        value = int(value)
+    if value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ConfigError(where, f"must be {kind}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(where, f"must be at most {maximum}, got {value!r}")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(where, f"must be a string, got {value!r}")
+    return value
+
+
+def _pair(value: Any, where: str) -> tuple[float, float]:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ConfigError(where, f"must be a pair [a, b], got {value!r}")
+    return _number(value[0], f"{where}[0]"), _number(value[1], f"{where}[1]")
+
+
+def _parse_surface(raw: Any) -> SurfaceConfig:
+    table = _table(raw, "surface")
+    _no_unknown(table, ("name", "formula", "params", "domain"), "surface")
+    name = table.get("name")
+    formula = table.get("formula")
+    if name is not None and formula is not None:
+        raise ConfigError("surface", "give either name or formula, not both")
+    if name is None and formula is None:
+        raise ConfigError("surface", "needs a name (a built-in surface) or a formula")
+    params_raw = _table(table.get("params", {}), "surface.params")
+    params = {str(k): _number(v, f"surface.params.{k}") for k, v in params_raw.items()}
+    domain = None
+    if "domain" in table:
+        raw_domain = table["domain"]
+        if not isinstance(raw_domain, list | tuple) or len(raw_domain) != 2:
+            raise ConfigError("surface.domain", "must be [[xmin, xmax], [ymin, ymax]]")
+        domain = (
+            _pair(raw_domain[0], "surface.domain[0]"),
+            _pair(raw_domain[1], "surface.domain[1]"),
+        )
+        for axis, (low, high) in enumerate(domain):
+            if not low < high:
+                raise ConfigError(f"surface.domain[{axis}]", f"needs min < max, got {[low, high]}")
+    if formula is not None:
+        from lrsim.core.formula import check_formula  # deferred: only formula files need it
+
+        formula = _text(formula, "surface.formula")
+        check_formula(formula, params, "surface.formula")
+        return SurfaceConfig(None, formula, params, domain)
+    from lrsim.core.surfaces import get_surface
+
+    try:
+        surface = get_surface(_text(name, "surface.name"))
+        surface.param_vector(params)
+    except ConfigError as error:
+        raise error.within("surface.params" if error.field != "name" else "surface") from None
+    return SurfaceConfig(surface.name, None, params, domain)
+
+
+def _parse_particles(raw: Any) -> ParticlesConfig:
+    table = _table(raw, "particles")
+    _no_unknown(table, ("points", "random", "grid"), "particles")
+    given = [key for key in ("points", "random", "grid") if key in table]
+    if len(given) != 1:
+        raise ConfigError("particles", "give exactly one of points, random or grid")
+    if "points" in table:
+        points = table["points"]
+        if not isinstance(points, list | tuple) or not points:
+            raise ConfigError("particles.points", "must be a non-empty list of [x, y] pairs")
+        if len(points) > MAX_PARTICLES:
+            raise ConfigError("particles.points", f"at most {MAX_PARTICLES} points")
+        return ParticlesConfig(
+            points=tuple(_pair(p, f"particles.points[{i}]") for i, p in enumerate(points))
+        )
+    if "random" in table:
+        rand = _table(table["random"], "particles.random")
+        _no_unknown(rand, ("n", "seed"), "particles.random")
+        if "n" not in rand:
+            raise ConfigError("particles.random.n", "is required")
+        n = _integer(rand["n"], "particles.random.n", 1, MAX_PARTICLES)
+        seed = _integer(rand.get("seed", 0), "particles.random.seed", 0)
+        return ParticlesConfig(random=(n, seed))
+    grid = _table(table["grid"], "particles.grid")
+    _no_unknown(grid, ("nx", "ny"), "particles.grid")
+    for key in ("nx", "ny"):
+        if key not in grid:
+            raise ConfigError(f"particles.grid.{key}", "is required")
+    nx = _integer(grid["nx"], "particles.grid.nx", 1, MAX_PARTICLES)
+    ny = _integer(grid["ny"], "particles.grid.ny", 1, MAX_PARTICLES)
+    if nx * ny > MAX_PARTICLES:
+        raise ConfigError("particles.grid", f"nx * ny must be at most {MAX_PARTICLES}")
+    return ParticlesConfig(grid=(nx, ny))
+
+
+def _parse_noise(raw: Any) -> NoiseConfig:
+    table = _table(raw, "noise")
+    _no_unknown(table, ("sigma", "batch_size", "seed"), "noise")
+    sigma = _number(table.get("sigma", 0.0), "noise.sigma")
+    if sigma < 0:
+        raise ConfigError("noise.sigma", f"must be >= 0, got {sigma!r}")
+    batch = _integer(table.get("batch_size", 1), "noise.batch_size", 1)
+    seed = _integer(table.get("seed", 0), "noise.seed", 0, 2**63 - 1)
+    return NoiseConfig(sigma, batch, seed)
+
+
+def _named_table(raw: Any, where: str, default_name: str | None) -> dict[str, Any]:
+    table = dict(_table(raw, where))
+    if "name" not in table:
+        if default_name is None:
+            raise ConfigError(f"{where}.name", "is required")
+        table["name"] = default_name
+    return table
+
+
+def resolved_optimizer(run: RunConfig, steps: int) -> tuple[Any, dict[str, Any]]:
+    """(OptimizerSpec, every optimizer parameter) of ``run``; ConfigError relative to the run."""
+    from lrsim.core.optim.specs import get_optimizer
+
+    table = dict(run.optimizer)
+    try:
+        spec = get_optimizer(table.pop("name"))
+        return spec, spec.resolve(table)
+    except ConfigError as error:
+        raise error.within("optimizer") from None
+
+
+def resolved_schedule(run: RunConfig, steps: int) -> dict[str, Any]:
+    """Every schedule parameter of ``run`` (validated against its optimizer)."""
+    from lrsim.core.schedules import validate_schedule
+
+    spec, _ = resolved_optimizer(run, steps)
+    try:
+        return validate_schedule(run.schedule, momentum_kind=spec.momentum_kind, steps=steps)
+    except ConfigError as error:
+        raise error.within("schedule") from None
+
+
+def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
+    where = f"runs[{index}]"
+    table = _table(raw, where)
+    _no_unknown(table, ("label", "color", "optimizer", "schedule"), where)
+    label = _text(table.get("label", f"run {index + 1}"), f"{where}.label")
+    color = _text(table.get("color", DEFAULT_COLORS[index % len(DEFAULT_COLORS)]), f"{where}.color")
+    if not _COLOR.match(color):
+        raise ConfigError(f"{where}.color", f"must be a colour like '#d62728', got {color!r}")
+    if "optimizer" not in table:
+        raise ConfigError(f"{where}.optimizer", "is required")
+    optimizer = _named_table(table["optimizer"], f"{where}.optimizer", None)
+    schedule = _named_table(table.get("schedule", {}), f"{where}.schedule", "constant")
+    run = RunConfig(label, color, optimizer, schedule)
+    try:
+        resolved_schedule(run, steps)
+    except ConfigError as error:
+        raise error.within(where) from None
+    return run
+
+
+def parse_runfile(data: Mapping[str, Any]) -> RunFile:
+    """A validated RunFile from the contract's structure (as TOML or JSON decode it)."""
+    top = _table(data, "")
+    allowed = ("title", "description", "steps", "surface", "particles", "noise", "runs")
+    _no_unknown(top, allowed, "")
+    title = _text(top.get("title", ""), "title")
+    description = _text(top.get("description", ""), "description")
+    if "steps" not in top:
+        raise ConfigError("steps", "is required (updates per particle)")
+    steps = _integer(top["steps"], "steps", 1, MAX_STEPS)
+    if "surface" not in top:
+        raise ConfigError("surface", "is required")
+    surface = _parse_surface(top["surface"])
+    if "particles" not in top:
+        raise ConfigError("particles", "is required")
+    particles = _parse_particles(top["particles"])
+    noise = _parse_noise(top.get("noise", {}))
+    runs_raw = top.get("runs")
+    if not isinstance(runs_raw, list | tuple) or not runs_raw:
+        raise ConfigError("runs", "needs at least one [[runs]] table")
+    runs = tuple(_parse_run(raw, i, steps) for i, raw in enumerate(runs_raw))
+    return RunFile(steps, surface, particles, runs, noise, title, description)
+
+
+def read_runfile_data(path: str | Path) -> dict[str, Any]:
+    """The decoded TOML or JSON of ``path``; ConfigError naming the file otherwise."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), "is a folder, not a run file") from None
+    except OSError as error:
+        raise ConfigError(str(path), f"cannot be read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            str(path), "is not UTF-8 text (expected a TOML or JSON run file)"
+        ) from None
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(str(path), f"is not valid JSON: {error}") from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(str(path), f"is not valid TOML: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "must contain a table (a JSON object)")
+    return data
+
+
+def load_runfile(path: str | Path) -> RunFile:
+    """Read and validate a run file (TOML, or JSON with the same structure)."""
+    return parse_runfile(read_runfile_data(path))
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def runfile_to_dict(runfile: RunFile) -> dict[str, Any]:
+    """The contract's structure of ``runfile``; ``parse_runfile`` of it gives it back."""
+    data: dict[str, Any] = {}
+    if runfile.title:
+        data["title"] = runfile.title
+    if runfile.description:
+        data["description"] = runfile.description
+    data["steps"] = runfile.steps
+    surface: dict[str, Any] = {}
+    if runfile.surface.formula is not None:
+        surface["formula"] = runfile.surface.formula
+    else:
+        surface["name"] = runfile.surface.name
+    if runfile.surface.params:
+        surface["params"] = dict(runfile.surface.params)
+    if runfile.surface.domain is not None:
+        surface["domain"] = [list(axis) for axis in runfile.surface.domain]
+    data["surface"] = surface
+    parts = runfile.particles
+    if parts.points is not None:
+        data["particles"] = {"points": [list(p) for p in parts.points]}
+    elif parts.random is not None:
+        data["particles"] = {"random": {"n": parts.random[0], "seed": parts.random[1]}}
+    else:
+        assert parts.grid is not None
+        data["particles"] = {"grid": {"nx": parts.grid[0], "ny": parts.grid[1]}}
+    if runfile.noise != NoiseConfig():
+        noise = runfile.noise
+        data["noise"] = {"sigma": noise.sigma, "batch_size": noise.batch_size, "seed": noise.seed}
+    data["runs"] = [
+        {
+            "label": run.label,
+            "color": run.color,
+            "optimizer": dict(run.optimizer),
+            "schedule": dict(run.schedule),
+        }
+        for run in runfile.runs
+    ]
+    return data
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + items + " }" if items else "{}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dumps_toml(data: Mapping[str, Any]) -> str:
+    """TOML text of the run-file structure: scalars, then tables, then [[runs]]."""
+    lines: list[str] = []
+    tables = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            tables.append((key, value))
+        elif key == "runs":
+            continue
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, table in tables:
+        lines += ["", f"[{_toml_key(key)}]"]
+        lines += [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in table.items()]
+    for run in data.get("runs", []):
+        lines += ["", "[[runs]]"]
+        lines += [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in run.items()]
+    return "\n".join(lines) + "\n"
+
+
+def save_runfile(runfile: RunFile, path: str | Path) -> None:
+    """Write ``runfile`` as TOML (JSON if the name ends in .json), atomically."""
+    path = Path(path)
+    data = runfile_to_dict(runfile)
+    if path.suffix.lower() == ".json":
+        text = json.dumps(data, indent=2) + "\n"
+    else:
+        text = dumps_toml(data)
+    write_text_atomic(path, text)

@@ -1,0 +1,5 @@
+import sys
+
+from lrsim.cli import main
+
+sys.exit(main())
