@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrsim.core import kernel
+from lrsim.core.dispatch import optimizer_id, surface_id
 from lrsim.core.errors import ConfigError
-from lrsim.core.optim.kernels import KERNEL_UPDATES
 from lrsim.core.runfile import RunConfig, RunFile, resolved_optimizer, resolved_schedule
 from lrsim.core.schedules import schedule_curves
 
@@ -58,8 +58,8 @@ class RunTrajectory:
 class _RunState:
     """What the kernel needs for one run, kept between blocks."""
 
-    value_grad: object
-    update: object
+    surface: int
+    rule: int
     hyper: np.ndarray
     state: np.ndarray
     plateau: np.ndarray
@@ -147,7 +147,8 @@ class Simulation:
     """All runs of ``runfile`` over the same starts; advance with ``run_to``.
 
     ``allow_stride=False`` refuses (ConfigError) a request whose full history
-    does not fit ``memory_budget`` instead of recording every k-th step.
+    does not fit ``memory_budget`` instead of recording every k-th step;
+    ``stride`` forces recording every k-th step (and the last).
     """
 
     def __init__(
@@ -156,6 +157,7 @@ class Simulation:
         *,
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         allow_stride: bool = True,
+        stride: int | None = None,
     ):
         self.runfile = runfile
         self.steps = runfile.steps
@@ -189,6 +191,8 @@ class Simulation:
         self.stride, self.recorded_steps = recording_plan(
             self.steps, per_step, memory_budget - state_bytes
         )
+        if stride is not None and stride > self.stride:
+            self.stride, self.recorded_steps = recording_plan(self.steps, stride, self.steps + 1)
         self.slot_of_step = np.full(self.steps + 1, -1, dtype=np.int64)
         self.slot_of_step[self.recorded_steps] = np.arange(len(self.recorded_steps))
         self.current_step = 0
@@ -219,7 +223,9 @@ class Simulation:
             state[kernel.PLATEAU_LR] = lrs[0]
             state[kernel.PLATEAU_BEST] = -np.inf if schedule["mode"] == "max" else np.inf
         frozen_at = np.full(n, -1, dtype=np.int64)
-        kernel.initialise(self.surface.value_grad, self.surface_params, state, frozen_at)
+        kernel.initialise(
+            surface_id(self.surface.value_grad), self.surface_params, state, frozen_at
+        )
         x = np.full((n, columns), np.nan)
         y = np.full((n, columns), np.nan)
         loss = np.full((n, columns), np.nan)
@@ -247,8 +253,8 @@ class Simulation:
         )
         self._states.append(
             _RunState(
-                value_grad=self.surface.value_grad,
-                update=KERNEL_UPDATES[spec.name],
+                surface=surface_id(self.surface.value_grad),
+                rule=optimizer_id(spec.name),
                 hyper=spec.hyper_vector(params),
                 state=state,
                 plateau=plateau,
@@ -274,8 +280,8 @@ class Simulation:
             for trajectory, run in zip(self.runs, self._states, strict=True):
                 kernel.advance(
                     self.n_particles,
-                    run.value_grad,
-                    run.update,
+                    run.surface,
+                    run.rule,
                     self.surface_params,
                     run.hyper,
                     run.state,

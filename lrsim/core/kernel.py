@@ -1,8 +1,8 @@
 """The fused hot path: gradient, noise, optimizer update, divergence, plateau, recording.
 
 One call advances every particle of one run through a block of steps. The
-surface's ``value_grad`` and the optimizer's ``update`` arrive as first-class
-numba functions, so each (surface, optimizer) pair compiles once and is cached.
+surface and the optimizer rule arrive as small integers (``dispatch``), so the
+whole engine is a single compilation that numba caches on disk.
 Particles are processed in blocks with the step loop outside the particle loop
 (block-major), and blocks are spread over cores with ``prange``.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from numba import njit, prange
 
+from lrsim.core.dispatch import update, value_grad
 from lrsim.core.noise import gaussian_pair
 
 X, Y, LOSS, GX, GY, PLATEAU_LR, PLATEAU_BEST, PLATEAU_BAD, PLATEAU_COOLDOWN = range(9)
@@ -33,10 +34,10 @@ def _within_bounds(x, y, loss):
 
 
 @njit(**JIT)
-def initialise(value_grad, surface_p, state, frozen_at):
+def initialise(surface, surface_p, state, frozen_at):
     """Loss and gradient at the starts; a start already out of bounds is frozen at 0."""
     for i in range(state.shape[1]):
-        f, gx, gy = value_grad(state[X, i], state[Y, i], surface_p)
+        f, gx, gy = value_grad(surface, state[X, i], state[Y, i], surface_p)
         state[LOSS, i] = f
         state[GX, i] = gx
         state[GY, i] = gy
@@ -73,7 +74,7 @@ def _plateau_step(state, i, metric, plateau):
 
 @njit(cache=True, inline="always")
 def _advance_block(
-    lo, hi, value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
 ):  # fmt: skip
     use_plateau = plateau.shape[0] > 0
@@ -89,8 +90,8 @@ def _advance_block(
                     gx += noise_scale * zx
                     gy += noise_scale * zy
                 lr = state[PLATEAU_LR, i] if use_plateau else lrs[t]
-                nx, ny = update(state, i, OPT_BASE, n, x, y, gx, gy, lr, mom, hyper)
-                f, ngx, ngy = value_grad(nx, ny, surface_p)
+                nx, ny = update(rule, state, i, OPT_BASE, n, x, y, gx, gy, lr, mom, hyper)
+                f, ngx, ngy = value_grad(surface, nx, ny, surface_p)
                 if _within_bounds(nx, ny, f):
                     state[X, i] = nx
                     state[Y, i] = ny
@@ -114,7 +115,7 @@ def _advance_block(
 
 @njit(parallel=True, **JIT)
 def advance_parallel(
-    value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
 ):  # fmt: skip
     """Steps t0 -> t1 for all particles, blocks of particles spread over cores."""
@@ -124,21 +125,21 @@ def advance_parallel(
         lo = block * BLOCK
         hi = min(lo + BLOCK, n_particles)
         _advance_block(
-            lo, hi, value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+            lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
             noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
         )  # fmt: skip
 
 
 @njit(**JIT)
 def advance_serial(
-    value_grad, update, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
 ):  # fmt: skip
     """The same on one core: for few particles a second thread only costs."""
     n_particles = state.shape[1]
     for lo in range(0, n_particles, BLOCK):
         _advance_block(
-            lo, min(lo + BLOCK, n_particles), value_grad, update, surface_p, hyper, state,
+            lo, min(lo + BLOCK, n_particles), surface, rule, surface_p, hyper, state,
             frozen_at, lrs, moms, plateau, noise_scale, noise_seed, t0, t1, slot_of_step,
             out_x, out_y, out_loss, out_lr,
         )  # fmt: skip
