@@ -1,10 +1,11 @@
-"""Integer dispatch to surfaces and optimizer rules inside the one fused kernel.
+"""Integer dispatch to surfaces and optimizer rules, one block of particles at a time.
 
-numba cannot reuse its on-disk cache for kernels that take functions as
-arguments (the cache key holds the function object's address, so every
-process compiles again). So the fused kernel takes small integers instead and
-branches here; the branch is the same for every particle and step of a call,
-so it predicts perfectly, and the whole engine is one cached compilation.
+numba cannot reuse its on-disk cache for a kernel whose *arguments* are
+functions (the cache key holds the function object's address), and a call
+per particle through a big branchy dispatcher costs more than the maths. So
+the fused kernel passes small integers, and each call here branches once and
+then runs a tight loop over a block of particles with the surface or rule
+inlined (specialised per function, compiled inside this cached function).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from numba import njit
 
 from lrsim.core import surface_kernels as surfaces
 from lrsim.core.optim import kernels as rules
+
+JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 SURFACE_KERNELS = (
     surfaces.quadratic,
@@ -53,57 +56,199 @@ def optimizer_id(name: str) -> int:
     return OPTIMIZER_RULES.index(rules.KERNEL_UPDATES[name])
 
 
-@njit(cache=True, error_model="numpy")
-def value_grad(surface, x, y, p):
-    """(f, gx, gy) of surface number ``surface`` (order of SURFACE_KERNELS)."""
+@njit(**JIT)
+def _grad_loop(value_grad, xs, ys, p, f, gx, gy):
+    for k in range(xs.shape[0]):
+        f[k], gx[k], gy[k] = value_grad(xs[k], ys[k], p)
+
+
+@njit(**JIT)
+def value_grad_block(surface, xs, ys, p, f, gx, gy):
+    """f, gx, gy at every (xs[k], ys[k]) for surface number ``surface``."""
     if surface == 0:
-        return surfaces.quadratic(x, y, p)
-    if surface == 1:
-        return surfaces.saddle(x, y, p)
-    if surface == 2:
-        return surfaces.rosenbrock(x, y, p)
-    if surface == 3:
-        return surfaces.himmelblau(x, y, p)
-    if surface == 4:
-        return surfaces.rastrigin(x, y, p)
-    if surface == 5:
-        return surfaces.ackley(x, y, p)
-    if surface == 6:
-        return surfaces.beale(x, y, p)
-    if surface == 7:
-        return surfaces.booth(x, y, p)
-    if surface == 8:
-        return surfaces.matyas(x, y, p)
-    if surface == 9:
-        return surfaces.goldstein_price(x, y, p)
-    if surface == 10:
-        return surfaces.three_hump_camel(x, y, p)
-    if surface == 11:
-        return surfaces.six_hump_camel(x, y, p)
-    if surface == 12:
-        return surfaces.styblinski_tang(x, y, p)
-    if surface == 13:
-        return surfaces.levi13(x, y, p)
-    if surface == 14:
-        return surfaces.easom(x, y, p)
-    return surfaces.two_basin(x, y, p)
+        _grad_loop(surfaces.quadratic, xs, ys, p, f, gx, gy)
+    elif surface == 1:
+        _grad_loop(surfaces.saddle, xs, ys, p, f, gx, gy)
+    elif surface == 2:
+        _grad_loop(surfaces.rosenbrock, xs, ys, p, f, gx, gy)
+    elif surface == 3:
+        _grad_loop(surfaces.himmelblau, xs, ys, p, f, gx, gy)
+    elif surface == 4:
+        _grad_loop(surfaces.rastrigin, xs, ys, p, f, gx, gy)
+    elif surface == 5:
+        _grad_loop(surfaces.ackley, xs, ys, p, f, gx, gy)
+    elif surface == 6:
+        _grad_loop(surfaces.beale, xs, ys, p, f, gx, gy)
+    elif surface == 7:
+        _grad_loop(surfaces.booth, xs, ys, p, f, gx, gy)
+    elif surface == 8:
+        _grad_loop(surfaces.matyas, xs, ys, p, f, gx, gy)
+    elif surface == 9:
+        _grad_loop(surfaces.goldstein_price, xs, ys, p, f, gx, gy)
+    elif surface == 10:
+        _grad_loop(surfaces.three_hump_camel, xs, ys, p, f, gx, gy)
+    elif surface == 11:
+        _grad_loop(surfaces.six_hump_camel, xs, ys, p, f, gx, gy)
+    elif surface == 12:
+        _grad_loop(surfaces.styblinski_tang, xs, ys, p, f, gx, gy)
+    elif surface == 13:
+        _grad_loop(surfaces.levi13, xs, ys, p, f, gx, gy)
+    elif surface == 14:
+        _grad_loop(surfaces.easom, xs, ys, p, f, gx, gy)
+    else:
+        _grad_loop(surfaces.two_basin, xs, ys, p, f, gx, gy)
 
 
-@njit(cache=True, error_model="numpy")
-def update(rule, state, i, base, n, x, y, gx, gy, lr, mom, h):
-    """New (x, y) from optimizer rule number ``rule`` (order of OPTIMIZER_RULES)."""
+@njit(**JIT)
+def _update_loop(rule, constants, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    per_particle = lrs.shape[0] > 0
+    c = constants(n, mom, h)
+    for k in range(gx.shape[0]):
+        i = lo + k
+        rate = lrs[i] if per_particle else lr
+        x, y = state[0, i], state[1, i]
+        nx[k], ny[k] = rule(state, i, base, n, x, y, gx[k], gy[k], rate, mom, h, c)
+
+
+@njit(**JIT)
+def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    """New positions (nx, ny) of particles lo, lo + 1, ... under optimizer rule ``rule``.
+
+    ``lrs`` holds one lr per particle (plateau schedules) or is empty (use ``lr``).
+    """
     if rule == 0:
-        return rules.sgd_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    if rule == 1:
-        return rules.adagrad_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    if rule == 2:
-        return rules.adadelta_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    if rule == 3:
-        return rules.rmsprop_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    if rule == 4:
-        return rules.adam_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    if rule == 5:
-        return rules.nadam_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    if rule == 6:
-        return rules.radam_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
-    return rules.adamax_update(state, i, base, n, x, y, gx, gy, lr, mom, h)
+        _update_loop(
+            rules.sgd_update,
+            rules.no_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    elif rule == 1:
+        _update_loop(
+            rules.adagrad_update,
+            rules.adagrad_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    elif rule == 2:
+        _update_loop(
+            rules.adadelta_update,
+            rules.no_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    elif rule == 3:
+        _update_loop(
+            rules.rmsprop_update,
+            rules.no_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    elif rule == 4:
+        _update_loop(
+            rules.adam_update,
+            rules.adam_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    elif rule == 5:
+        _update_loop(
+            rules.nadam_update,
+            rules.nadam_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    elif rule == 6:
+        _update_loop(
+            rules.radam_update,
+            rules.radam_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )
+    else:
+        _update_loop(
+            rules.adamax_update,
+            rules.adamax_constants,
+            state,
+            lo,
+            base,
+            n,
+            lr,
+            lrs,
+            mom,
+            h,
+            gx,
+            gy,
+            nx,
+            ny,
+        )

@@ -14,9 +14,10 @@ State layout, ``state[slot, particle]`` (float64, C order):
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit, prange
 
-from lrsim.core.dispatch import update, value_grad
+from lrsim.core.dispatch import update_block, value_grad_block
 from lrsim.core.noise import gaussian_pair
 
 X, Y, LOSS, GX, GY, PLATEAU_LR, PLATEAU_BEST, PLATEAU_BAD, PLATEAU_COOLDOWN = range(9)
@@ -36,12 +37,9 @@ def _within_bounds(x, y, loss):
 @njit(**JIT)
 def initialise(surface, surface_p, state, frozen_at):
     """Loss and gradient at the starts; a start already out of bounds is frozen at 0."""
+    value_grad_block(surface, state[X], state[Y], surface_p, state[LOSS], state[GX], state[GY])
     for i in range(state.shape[1]):
-        f, gx, gy = value_grad(surface, state[X, i], state[Y, i], surface_p)
-        state[LOSS, i] = f
-        state[GX, i] = gx
-        state[GY, i] = gy
-        if not _within_bounds(state[X, i], state[Y, i], f):
+        if not _within_bounds(state[X, i], state[Y, i], state[LOSS, i]):
             frozen_at[i] = 0
 
 
@@ -78,30 +76,39 @@ def _advance_block(
     noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
 ):  # fmt: skip
     use_plateau = plateau.shape[0] > 0
+    plateau_lrs = state[PLATEAU_LR] if use_plateau else state[PLATEAU_LR, :0]
+    m = hi - lo
+    gx, gy = np.empty(m), np.empty(m)
+    nx, ny = np.empty(m), np.empty(m)
+    f, ngx, ngy = np.empty(m), np.empty(m), np.empty(m)
     for t in range(t0, t1):
-        n = float(t + 1)
-        mom = moms[t]
-        for i in range(lo, hi):
-            if frozen_at[i] < 0:
-                x, y = state[X, i], state[Y, i]
-                gx, gy = state[GX, i], state[GY, i]
-                if noise_scale != 0.0:
-                    zx, zy = gaussian_pair(noise_seed, i, t)
-                    gx += noise_scale * zx
-                    gy += noise_scale * zy
-                lr = state[PLATEAU_LR, i] if use_plateau else lrs[t]
-                nx, ny = update(rule, state, i, OPT_BASE, n, x, y, gx, gy, lr, mom, hyper)
-                f, ngx, ngy = value_grad(surface, nx, ny, surface_p)
-                if _within_bounds(nx, ny, f):
-                    state[X, i] = nx
-                    state[Y, i] = ny
-                    state[LOSS, i] = f
-                    state[GX, i] = ngx
-                    state[GY, i] = ngy
-                    if use_plateau:
-                        _plateau_step(state, i, f, plateau)
-                else:
-                    frozen_at[i] = t + 1
+        for k in range(m):
+            gx[k] = state[GX, lo + k]
+            gy[k] = state[GY, lo + k]
+        if noise_scale != 0.0:
+            for k in range(m):
+                zx, zy = gaussian_pair(noise_seed, lo + k, t)
+                gx[k] += noise_scale * zx
+                gy[k] += noise_scale * zy
+        update_block(
+            rule, state, lo, OPT_BASE, float(t + 1), lrs[t], plateau_lrs, moms[t], hyper,
+            gx, gy, nx, ny,
+        )  # fmt: skip
+        value_grad_block(surface, nx, ny, surface_p, f, ngx, ngy)
+        for k in range(m):
+            i = lo + k
+            if frozen_at[i] >= 0:
+                continue
+            if _within_bounds(nx[k], ny[k], f[k]):
+                state[X, i] = nx[k]
+                state[Y, i] = ny[k]
+                state[LOSS, i] = f[k]
+                state[GX, i] = ngx[k]
+                state[GY, i] = ngy[k]
+                if use_plateau:
+                    _plateau_step(state, i, f[k], plateau)
+            else:
+                frozen_at[i] = t + 1
         slot = slot_of_step[t + 1]
         if slot >= 0:
             for i in range(lo, hi):

@@ -1,7 +1,10 @@
 """numba update rules: the same numbers as ``reference.py``, one particle at a time.
 
-Every rule has the signature ``update(state, i, base, n, x, y, gx, gy, lr, mom, h)``
-and returns the new ``(x, y)``. ``state`` is the engine's ``(slots, particles)``
+Every rule has the signature ``update(state, i, base, n, x, y, gx, gy, lr, mom, h, c)``
+and returns the new ``(x, y)``. ``c`` holds the rule's per-step constants (powers
+of the betas and the like), computed once per step for all particles by the
+rule's ``*_constants(n, mom, h)`` twin: pow() per particle would cost more than
+the whole update. ``state`` is the engine's ``(slots, particles)``
 array; this rule owns rows ``base .. base + n_slots - 1`` of column ``i``
 (zero-initialised by the engine, except Adagrad's accumulator). ``n`` is the
 1-based update count, ``lr``/``mom`` the scheduled learning rate and momentum
@@ -20,7 +23,7 @@ JIT = {"cache": True, "error_model": "numpy", "inline": "always"}
 
 
 @njit(**JIT)
-def sgd_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+def sgd_update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
     dampening, weight_decay, nesterov = h[0], h[1], h[2] != 0.0
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
@@ -43,12 +46,12 @@ def sgd_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
 
 
 @njit(**JIT)
-def adagrad_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
-    lr_decay, weight_decay, eps = h[0], h[1], h[3]
+def adagrad_update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
+    weight_decay, eps = h[1], h[3]
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
         gy = gy + weight_decay * y
-    clr = lr / (1.0 + (n - 1) * lr_decay)
+    clr = lr / c[0]
     sx = state[base, i] + gx * gx
     sy = state[base + 1, i] + gy * gy
     state[base, i] = sx
@@ -57,7 +60,7 @@ def adagrad_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
 
 
 @njit(**JIT)
-def adadelta_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+def adadelta_update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
     rho, eps, weight_decay = h[0], h[1], h[2]
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
@@ -74,7 +77,7 @@ def adadelta_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
 
 
 @njit(**JIT)
-def rmsprop_update(state, i, base, n, x, y, gx, gy, lr, mom, h):
+def rmsprop_update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
     alpha, eps, weight_decay, centered = h[0], h[1], h[2], h[3] != 0.0
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
@@ -116,7 +119,7 @@ def _moments(state, i, base, gx, gy, beta1, beta2):
 
 
 @njit(**JIT)
-def adam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+def adam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay, amsgrad, decoupled = h[0], h[1], h[2], h[3] != 0.0, h[4] != 0.0
     if weight_decay != 0.0:
         if decoupled:
@@ -131,16 +134,16 @@ def adam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
         vy = max(state[base + 5, i], vy)
         state[base + 4, i] = vx
         state[base + 5, i] = vy
-    step_size = lr / (1.0 - beta1**n)
-    correction2_sqrt = math.sqrt(1.0 - beta2**n)
+    step_size = lr / c[0]
+    correction2_sqrt = c[1]
     x = x + (-step_size * mx) / (math.sqrt(vx) / correction2_sqrt + eps)
     y = y + (-step_size * my) / (math.sqrt(vy) / correction2_sqrt + eps)
     return x, y
 
 
 @njit(**JIT)
-def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
-    beta2, eps, weight_decay, psi, decoupled = h[0], h[1], h[2], h[3], h[4] != 0.0
+def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
+    beta2, eps, weight_decay, decoupled = h[0], h[1], h[2], h[4] != 0.0
     if weight_decay != 0.0:
         if decoupled:
             x = x * (1.0 - lr * weight_decay)
@@ -148,12 +151,10 @@ def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
         else:
             gx = gx + weight_decay * x
             gy = gy + weight_decay * y
-    mu = beta1 * (1.0 - 0.5 * 0.96 ** (n * psi))
-    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((n + 1) * psi))
+    mu, mu_next, correction2 = c[0], c[1], c[2]
     product = state[base + 4, i] * mu  # starts at 1.0 (OptimizerSpec.initial_slots)
     state[base + 4, i] = product
     mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
-    correction2 = 1.0 - beta2**n
     dx = math.sqrt(vx / correction2) + eps
     dy = math.sqrt(vy / correction2) + eps
     grad_scale = -lr * (1.0 - mu) / (1.0 - product)
@@ -164,7 +165,7 @@ def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
 
 
 @njit(**JIT)
-def radam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+def radam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay, decoupled = h[0], h[1], h[2], h[3] != 0.0
     if weight_decay != 0.0:
         if decoupled:
@@ -174,17 +175,10 @@ def radam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
             gx = gx + weight_decay * x
             gy = gy + weight_decay * y
     mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
-    correction1 = 1.0 - beta1**n
-    correction2 = 1.0 - beta2**n
+    correction1, rect, root2 = c[0], c[1], c[2]
     cx = mx / correction1
     cy = my / correction1
-    rho_inf = 2.0 / (1.0 - beta2) - 1.0
-    rho_n = rho_inf - 2.0 * n * beta2**n / correction2
-    if rho_n > 5.0:
-        rect = math.sqrt(
-            (rho_n - 4.0) * (rho_n - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_n)
-        )
-        root2 = math.sqrt(correction2)
+    if rect > 0.0:  # rho_n > 5: the adaptive term is on
         x = x - cx * lr * (root2 / (math.sqrt(vx) + eps)) * rect
         y = y - cy * lr * (root2 / (math.sqrt(vy) + eps)) * rect
         return x, y
@@ -192,7 +186,7 @@ def radam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
 
 
 @njit(**JIT)
-def adamax_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
+def adamax_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay = h[0], h[1], h[2]
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
@@ -205,9 +199,67 @@ def adamax_update(state, i, base, n, x, y, gx, gy, lr, beta1, h):
     state[base + 1, i] = my
     state[base + 2, i] = ux
     state[base + 3, i] = uy
-    clr = lr / (1.0 - beta1**n)
+    clr = lr / c[0]
     return x + (-clr * mx) / ux, y + (-clr * my) / uy
 
+
+NO_CONSTANTS = (0.0, 0.0, 0.0)
+
+
+@njit(**JIT)
+def no_constants(n, mom, h):
+    return NO_CONSTANTS
+
+
+@njit(**JIT)
+def adagrad_constants(n, mom, h):
+    return 1.0 + (n - 1) * h[0], 0.0, 0.0
+
+
+@njit(**JIT)
+def adam_constants(n, beta1, h):
+    return 1.0 - beta1**n, math.sqrt(1.0 - h[0] ** n), 0.0
+
+
+@njit(**JIT)
+def nadam_constants(n, beta1, h):
+    psi = h[3]
+    mu = beta1 * (1.0 - 0.5 * 0.96 ** (n * psi))
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((n + 1) * psi))
+    return mu, mu_next, 1.0 - h[0] ** n
+
+
+@njit(**JIT)
+def radam_constants(n, beta1, h):
+    """(1 - beta1^n, the rectifier (0 while rho_n <= 5), sqrt(1 - beta2^n))."""
+    beta2 = h[0]
+    correction2 = 1.0 - beta2**n
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_n = rho_inf - 2.0 * n * beta2**n / correction2
+    rect = 0.0
+    if rho_n > 5.0:
+        rect = math.sqrt(
+            (rho_n - 4.0) * (rho_n - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_n)
+        )
+    return 1.0 - beta1**n, rect, math.sqrt(correction2)
+
+
+@njit(**JIT)
+def adamax_constants(n, beta1, h):
+    return 1.0 - beta1**n, 0.0, 0.0
+
+
+KERNEL_CONSTANTS = {
+    "sgd": no_constants,
+    "adagrad": adagrad_constants,
+    "adadelta": no_constants,
+    "rmsprop": no_constants,
+    "adam": adam_constants,
+    "adamw": adam_constants,
+    "nadam": nadam_constants,
+    "radam": radam_constants,
+    "adamax": adamax_constants,
+}
 
 KERNEL_UPDATES = {
     "sgd": sgd_update,
