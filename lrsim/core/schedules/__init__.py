@@ -1,0 +1,46 @@
+"""Learning-rate (and momentum) schedules, as PyTorch's schedulers compute them.
+
+Every schedule is a pure, vectorised function of t, the number of completed
+updates (torch's ``last_epoch``): ``lr[t]`` is the rate update t + 1 uses
+(REFERENCE 0.1). A run file's schedule table is checked once by
+``validate_schedule``; ``schedule_curves`` then gives the whole lr and momentum
+curves in one call::
+
+    config = validate_schedule({"name": "step", "step_size": 30}, momentum_kind="momentum",
+                               steps=100)
+    lr, momentum = schedule_curves(config, base_lr=0.1, base_momentum=0.9, steps=100)
+
+Modules: ``decay`` (schedules of the optimizer's lr), ``cyclical`` (CyclicLR and
+OneCycleLR, which set their own lr and may cycle momentum), ``warmup`` (a linear
+warm-up joined to another schedule), ``_spec`` (registry, validation, evaluation).
+"""
+
+from __future__ import annotations
+
+from lrsim.core.schedules import cyclical, decay, warmup
+from lrsim.core.schedules._spec import (
+    MOMENTUM_KINDS,
+    REGISTRY,
+    ScheduleSpec,
+    schedule_curves,
+    validate_schedule,
+)
+
+_ORDER = (  # simplest first; the GUI lists them in this order
+    "constant", "step", "multistep", "exponential", "inverse_time", "linear", "polynomial",
+    "cosine", "cosine_restarts", "warmup", "cyclic", "onecycle", "plateau",
+)  # fmt: skip
+_BY_NAME = {spec.name: spec for spec in (*decay.SPECS, *cyclical.SPECS, *warmup.SPECS)}
+assert set(_ORDER) == set(_BY_NAME), "every schedule needs a place in _ORDER"
+REGISTRY.update((name, _BY_NAME[name]) for name in _ORDER)
+
+SCHEDULES: dict[str, ScheduleSpec] = REGISTRY
+"""Every schedule of the run-file contract, by name, in the order the GUI lists them."""
+
+__all__ = [
+    "MOMENTUM_KINDS",
+    "SCHEDULES",
+    "ScheduleSpec",
+    "schedule_curves",
+    "validate_schedule",
+]

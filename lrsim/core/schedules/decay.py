@@ -1,0 +1,396 @@
+"""Schedules that decay the optimizer's lr: closed forms of PyTorch's schedulers.
+
+Each lr curve is a vectorised closed form of ``t`` (completed updates, torch's
+``last_epoch``), using torch's own ``_get_closed_form_lr`` expression where it
+has one. Torch itself mostly steps recursively (lr_t = lr_{t-1} * factor); the
+two agree to ~1e-13 relative (REFERENCE 0.4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lrsim.core.errors import ConfigError
+from lrsim.core.params import REQUIRED, RUN_STEPS, ParamSpec
+from lrsim.core.schedules import _checks as checks
+from lrsim.core.schedules._spec import Context, ScheduleSpec, lr_only
+
+Params = dict[str, Any]
+
+
+def _no_check(params: Params, context: Context) -> None:
+    """Nothing beyond the types."""
+
+
+# --- constant ---------------------------------------------------------------------------
+
+
+def _constant_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    return np.full(t.shape, base_lr)
+
+
+CONSTANT = ScheduleSpec(
+    name="constant",
+    title="Constant",
+    doc="The optimizer's lr at every step: lr(t) = lr0.",
+    params=(),
+    check=_no_check,
+    curve=lr_only(_constant_lr),
+)
+
+# --- linear (LinearLR) --------------------------------------------------------------------
+
+
+def _linear_check(params: Params, context: Context) -> None:
+    # torch: 0 < start_factor <= 1, 0 <= end_factor <= 1
+    checks.in_interval(params, "start_factor", 0.0, 1.0, low_open=True)
+    checks.in_interval(params, "end_factor", 0.0, 1.0)
+    checks.positive_int(params, "total_iters")
+
+
+def _linear_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    start, end, total = params["start_factor"], params["end_factor"], params["total_iters"]
+    return base_lr * (start + (end - start) * np.minimum(total, t) / total)
+
+
+LINEAR = ScheduleSpec(
+    name="linear",
+    title="Linear (LinearLR)",
+    doc=(
+        "Moves the lr in a straight line from start_factor * lr0 to end_factor * lr0 "
+        "over total_iters steps, then holds it: "
+        "lr(t) = lr0 * (s + (e - s) * min(t, T) / T)."
+    ),
+    params=(
+        ParamSpec("start_factor", "float", 1.0 / 3, "Fraction of the lr at step 0 (0 < s <= 1)."),
+        ParamSpec("end_factor", "float", 1.0, "Fraction of the lr reached at total_iters (0..1)."),
+        ParamSpec("total_iters", "int", 5, "Steps the straight-line change takes."),
+    ),
+    check=_linear_check,
+    curve=lr_only(_linear_lr),
+    torch_class="LinearLR",
+)
+
+# --- step (StepLR) ------------------------------------------------------------------------
+
+
+def _step_check(params: Params, context: Context) -> None:
+    checks.positive_int(params, "step_size")
+    checks.positive(params, "gamma")
+
+
+def _step_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    exponent = (t // params["step_size"]).astype(np.float64)
+    return base_lr * params["gamma"] ** exponent
+
+
+STEP = ScheduleSpec(
+    name="step",
+    title="Step decay (StepLR)",
+    doc=(
+        "Multiplies the lr by gamma every step_size steps: lr(t) = lr0 * gamma^floor(t / S). "
+        "Row t = S is the first to show the lower rate."
+    ),
+    params=(
+        ParamSpec("step_size", "int", REQUIRED, "Steps between two cuts of the lr."),
+        ParamSpec("gamma", "float", 0.1, "Factor the lr is multiplied by at each cut."),
+    ),
+    check=_step_check,
+    curve=lr_only(_step_lr),
+    torch_class="StepLR",
+)
+
+# --- multistep (MultiStepLR) --------------------------------------------------------------
+
+
+def _multistep_check(params: Params, context: Context) -> None:
+    for index, milestone in enumerate(params["milestones"]):
+        if milestone < 0:
+            raise ConfigError(
+                f"milestones[{index}]", f"must be a non-negative step, got {milestone!r}"
+            )
+    checks.positive(params, "gamma")
+
+
+def _multistep_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    milestones = np.sort(np.asarray(params["milestones"], dtype=np.int64))
+    passed = np.searchsorted(milestones, t, side="right").astype(np.float64)
+    return base_lr * params["gamma"] ** passed
+
+
+MULTISTEP = ScheduleSpec(
+    name="multistep",
+    title="Multi-step decay (MultiStepLR)",
+    doc=(
+        "Multiplies the lr by gamma at each milestone step: "
+        "lr(t) = lr0 * gamma^(number of milestones <= t); a milestone listed twice counts twice."
+    ),
+    params=(
+        ParamSpec("milestones", "ints", REQUIRED, "Steps at which the lr is cut, e.g. [30, 80]."),
+        ParamSpec("gamma", "float", 0.1, "Factor the lr is multiplied by at each milestone."),
+    ),
+    check=_multistep_check,
+    curve=lr_only(_multistep_lr),
+    torch_class="MultiStepLR",
+)
+
+# --- exponential (ExponentialLR, or continuous rate k) ------------------------------------
+
+
+def _exponential_check(params: Params, context: Context) -> None:
+    gamma, k = params["gamma"], params["k"]
+    if gamma is None and k is None:
+        raise ConfigError("gamma", "is required: give gamma (lr0 * gamma^t) or k (lr0 * exp(-k t))")
+    if gamma is not None and k is not None:
+        raise ConfigError("k", "give either gamma or k, not both (gamma = exp(-k))")
+    if gamma is not None:
+        checks.positive(params, "gamma")
+
+
+def _exponential_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    steps = t.astype(np.float64)
+    if params["k"] is not None:
+        return base_lr * np.exp(-params["k"] * steps)
+    return base_lr * params["gamma"] ** steps
+
+
+EXPONENTIAL = ScheduleSpec(
+    name="exponential",
+    title="Exponential decay (ExponentialLR)",
+    doc=(
+        "Multiplies the lr by gamma after every step: lr(t) = lr0 * gamma^t; "
+        "or, with k instead, the continuous form lr(t) = lr0 * exp(-k t) (gamma = exp(-k))."
+    ),
+    params=(
+        ParamSpec(
+            "gamma", "float", None, "Factor per step, e.g. 0.99 (give gamma or k).", optional=True
+        ),
+        ParamSpec(
+            "k",
+            "float",
+            None,
+            "Continuous decay rate: lr0 * exp(-k t) (give gamma or k).",
+            optional=True,
+        ),
+    ),
+    check=_exponential_check,
+    curve=lr_only(_exponential_lr),
+    torch_class="ExponentialLR",
+)
+
+# --- inverse_time (Keras InverseTimeDecay) ------------------------------------------------
+
+
+def _inverse_time_check(params: Params, context: Context) -> None:
+    checks.non_negative(params, "decay_rate")
+    checks.positive_int(params, "decay_steps")
+
+
+def _inverse_time_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    progress = t.astype(np.float64) / params["decay_steps"]
+    if params["staircase"]:
+        progress = np.floor(progress)
+    return base_lr / (1 + params["decay_rate"] * progress)
+
+
+INVERSE_TIME = ScheduleSpec(
+    name="inverse_time",
+    title="Inverse-time decay",
+    doc=(
+        "Shrinks the lr like 1/t (Keras InverseTimeDecay): "
+        "lr(t) = lr0 / (1 + decay_rate * t / decay_steps); "
+        "staircase uses floor(t / decay_steps), so the lr drops in steps."
+    ),
+    params=(
+        ParamSpec(
+            "decay_rate", "float", REQUIRED, "How fast the lr shrinks (k in lr0 / (1 + k t))."
+        ),
+        ParamSpec("decay_steps", "int", 1, "Steps that count as one unit of t."),
+        ParamSpec("staircase", "bool", False, "Drop the lr in whole steps of decay_steps."),
+    ),
+    check=_inverse_time_check,
+    curve=lr_only(_inverse_time_lr),
+)
+
+# --- polynomial (PolynomialLR) ------------------------------------------------------------
+
+
+def _polynomial_check(params: Params, context: Context) -> None:
+    checks.positive_int(params, "total_iters")
+    checks.non_negative(params, "power")
+
+
+def _polynomial_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    total = params["total_iters"]
+    return base_lr * (1.0 - np.minimum(total, t) / total) ** params["power"]
+
+
+POLYNOMIAL = ScheduleSpec(
+    name="polynomial",
+    title="Polynomial decay (PolynomialLR)",
+    doc=(
+        "Decays the lr to exactly 0 at total_iters and keeps it there: "
+        "lr(t) = lr0 * (1 - min(t, T) / T)^power."
+    ),
+    params=(
+        ParamSpec("total_iters", "int", 5, "Steps until the lr reaches 0."),
+        ParamSpec("power", "float", 1.0, "Shape of the decay: 1 is a straight line."),
+    ),
+    check=_polynomial_check,
+    curve=lr_only(_polynomial_lr),
+    torch_class="PolynomialLR",
+)
+
+# --- cosine (CosineAnnealingLR) -----------------------------------------------------------
+
+
+def _cosine_check(params: Params, context: Context) -> None:
+    checks.positive_int(params, "T_max")
+    checks.non_negative(params, "eta_min")
+
+
+def _cosine_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    t_max, eta_min = params["T_max"], params["eta_min"]
+    cosine = np.cos(np.pi * t.astype(np.float64) / t_max)
+    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
+
+
+COSINE = ScheduleSpec(
+    name="cosine",
+    title="Cosine annealing (CosineAnnealingLR)",
+    doc=(
+        "Half a cosine from lr0 down to eta_min over T_max steps: "
+        "lr(t) = eta_min + (lr0 - eta_min) * (1 + cos(pi t / T_max)) / 2. "
+        "Not clamped: past T_max it climbs back up (period 2 T_max), as in PyTorch."
+    ),
+    params=(
+        ParamSpec(
+            "T_max", "int", RUN_STEPS, "Steps from lr0 down to eta_min (default: the run's steps)."
+        ),
+        ParamSpec("eta_min", "float", 0.0, "The lowest lr, reached at T_max."),
+    ),
+    check=_cosine_check,
+    curve=lr_only(_cosine_lr),
+    torch_class="CosineAnnealingLR",
+)
+
+# --- cosine_restarts (CosineAnnealingWarmRestarts) ----------------------------------------
+
+
+def _cosine_restarts_check(params: Params, context: Context) -> None:
+    checks.positive_int(params, "T_0")
+    if params["T_mult"] < 1:
+        raise ConfigError("T_mult", f"must be an integer >= 1, got {params['T_mult']!r}")
+    checks.non_negative(params, "eta_min")
+
+
+def _restart_position(t: np.ndarray, first: int, mult: int) -> tuple[np.ndarray, np.ndarray]:
+    """(steps since the last restart, length of the current cycle) for each t."""
+    if mult == 1:
+        return t % first, np.full(t.shape, first, dtype=np.int64)
+    last = int(t.max()) if t.size else 0
+    starts, lengths = [0], [first]
+    while starts[-1] + lengths[-1] <= last:  # cycle k starts at first * (mult^k - 1) / (mult - 1)
+        starts.append(starts[-1] + lengths[-1])
+        lengths.append(lengths[-1] * mult)
+    cycle = np.searchsorted(np.asarray(starts, dtype=np.int64), t, side="right") - 1
+    return t - np.asarray(starts, dtype=np.int64)[cycle], np.asarray(lengths, dtype=np.float64)[
+        cycle
+    ]
+
+
+def _cosine_restarts_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    eta_min = params["eta_min"]
+    since_restart, length = _restart_position(t, params["T_0"], params["T_mult"])
+    cosine = np.cos(np.pi * since_restart.astype(np.float64) / length)
+    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
+
+
+COSINE_RESTARTS = ScheduleSpec(
+    name="cosine_restarts",
+    title="Cosine with warm restarts (CosineAnnealingWarmRestarts)",
+    doc=(
+        "Cosine annealing that jumps back to lr0 at each restart (SGDR): "
+        "lr(t) = eta_min + (lr0 - eta_min) * (1 + cos(pi T_cur / T_i)) / 2, where T_cur counts "
+        "steps since the last restart and the cycle length T_i starts at T_0 and is multiplied "
+        "by T_mult after each restart."
+    ),
+    params=(
+        ParamSpec("T_0", "int", REQUIRED, "Length of the first cycle, in steps."),
+        ParamSpec("T_mult", "int", 1, "Each cycle is this many times longer than the last."),
+        ParamSpec("eta_min", "float", 0.0, "The lr the cosine heads for at the end of a cycle."),
+    ),
+    check=_cosine_restarts_check,
+    curve=lr_only(_cosine_restarts_lr),
+    torch_class="CosineAnnealingWarmRestarts",
+)
+
+# --- plateau (ReduceLROnPlateau: per particle, in the engine) -----------------------------
+
+
+def _plateau_check(params: Params, context: Context) -> None:
+    if not 0 < params["factor"] < 1:
+        raise ConfigError(
+            "factor", f"must be in (0, 1) (torch requires factor < 1), got {params['factor']!r}"
+        )
+    checks.non_negative_int(params, "patience")
+    checks.non_negative(params, "threshold")
+    checks.non_negative_int(params, "cooldown")
+    checks.non_negative(params, "min_lr")
+    checks.non_negative(params, "eps")
+
+
+def _plateau_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    # The cuts depend on each particle's loss; the engine applies them per particle.
+    return np.full(t.shape, base_lr)
+
+
+PLATEAU = ScheduleSpec(
+    name="plateau",
+    title="Reduce on plateau (ReduceLROnPlateau)",
+    doc=(
+        "Watches each particle's loss and multiplies its lr by factor after more than "
+        "patience steps without improvement: lr <- max(lr * factor, min_lr), "
+        "then waits cooldown steps. Improvement (mode min, rel): loss < best * (1 - threshold)."
+    ),
+    params=(
+        ParamSpec(
+            "mode",
+            "choice",
+            "min",
+            "'min': lower loss is better; 'max': higher is better.",
+            choices=("min", "max"),
+        ),
+        ParamSpec("factor", "float", 0.1, "The lr is multiplied by this at each cut (< 1)."),
+        ParamSpec("patience", "int", 10, "Steps without improvement tolerated before a cut."),
+        ParamSpec("threshold", "float", 1e-4, "How much better a loss must be to count."),
+        ParamSpec(
+            "threshold_mode",
+            "choice",
+            "rel",
+            "'rel': better by a fraction of the best loss; 'abs': by a fixed amount.",
+            choices=("rel", "abs"),
+        ),
+        ParamSpec("cooldown", "int", 0, "Steps to wait after a cut before counting again."),
+        ParamSpec("min_lr", "float", 0.0, "The lr is never cut below this."),
+        ParamSpec("eps", "float", 1e-8, "Cuts smaller than this are skipped."),
+    ),
+    check=_plateau_check,
+    curve=lr_only(_plateau_lr),
+    torch_class="ReduceLROnPlateau",
+)
+
+SPECS = (
+    CONSTANT,
+    LINEAR,
+    STEP,
+    MULTISTEP,
+    EXPONENTIAL,
+    INVERSE_TIME,
+    POLYNOMIAL,
+    COSINE,
+    COSINE_RESTARTS,
+    PLATEAU,
+)
