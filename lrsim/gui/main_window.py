@@ -1,0 +1,320 @@
+"""The main window: views in the middle, the editor on the left, plots and statistics on the right.
+
+Data flow (ARCHITECTURE.md): the editor emits ``state_changed``; after a short
+pause the window validates the editor's data with ``parse_runfile`` (a
+``ConfigError`` goes back to the field its path names, and nothing runs); a
+valid run file goes to the controller, whose ``scene_changed`` feeds the
+views and panels; the playback's ``step_changed`` moves them all together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrsim.core.errors import ConfigError
+from lrsim.core.runfile import RunFile, load_runfile, parse_runfile, runfile_to_dict
+from lrsim.gui import file_actions, menus
+from lrsim.gui.controller import SimulationController
+from lrsim.gui.document import RunDocument
+from lrsim.gui.panels.loss_panel import LossPanel
+from lrsim.gui.panels.lr_panel import LrPanel
+from lrsim.gui.panels.run_editor import RunEditor
+from lrsim.gui.panels.stats_panel import StatsPanel
+from lrsim.gui.playback import Playback
+from lrsim.gui.playback_bar import PlaybackBar
+from lrsim.gui.progress_status import ProgressStatus
+from lrsim.gui.resources import default_preset, resources_dir
+from lrsim.gui.view_area import ViewArea
+
+EDIT_DELAY_MS = 300  # validate and re-run this long after the last keystroke
+SETTING_LAST_FILE = "last_file"
+SETTING_DARK = "dark_theme"
+
+
+class MainWindow(QMainWindow):
+    """The lrsim desktop app; ``open_initial`` decides what it shows first."""
+
+    def __init__(self, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        self.runfile: RunFile | None = None  # the valid run file being shown
+        self._new_surface = True  # the next scene takes the surface's suggested colour scale
+        self.document = RunDocument(self)
+        self.controller = SimulationController(self)
+        self.playback = Playback(self)
+        self.background_tasks: list = []  # exports running off the GUI thread
+        self._build_central()
+        self._build_docks()
+        self._build_status()
+        self.actions_ = menus.build_menus(self)
+        self._edit_timer = QTimer(self)
+        self._edit_timer.setSingleShot(True)
+        self._edit_timer.setInterval(EDIT_DELAY_MS)
+        self._edit_timer.timeout.connect(self.apply_editor)
+        self._connect()
+        self.set_dark(self.settings.value(SETTING_DARK, False, type=bool))
+        self._on_document_changed()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build_central(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.view_area = ViewArea(central)
+        layout.addWidget(self.view_area, 1)
+        self.playback_bar = PlaybackBar(self.playback, central)
+        layout.addWidget(self.playback_bar)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.editor = RunEditor(self)
+        self.lr_panel = LrPanel(self)
+        self.loss_panel = LossPanel(self)
+        self.stats_panel = StatsPanel(self)
+        self.editor_dock = self._dock("Run editor", "editor", self.editor, left)
+        self.lr_dock = self._dock("Learning rate", "lr", self.lr_panel, right)
+        self.loss_dock = self._dock("Loss", "loss", self.loss_panel, right)
+        self.stats_dock = self._dock("Statistics", "stats", self.stats_panel, bottom)
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, right)
+
+    def _build_status(self) -> None:
+        status = self.statusBar()
+        self.problem_label = QLabel(self)
+        self.problem_label.setStyleSheet("color: #d62728; font-weight: bold;")
+        status.addWidget(self.problem_label, 1)
+        self.progress = ProgressStatus(self)
+        status.addPermanentWidget(self.progress)
+
+    def fit_to_screen(self) -> None:
+        """Size the docks for the screen: roomy on a projector, compact on a laptop."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        self.setGeometry(area)
+        compact = area.width() < 1600
+        editor_width = 330 if compact else 400
+        side_width = 360 if compact else 480
+        self.resizeDocks(
+            [self.editor_dock, self.lr_dock], [editor_width, side_width], Qt.Orientation.Horizontal
+        )
+        title_bar = self.fontMetrics().height() + 12
+        stats_height = min(self.stats_panel.preferred_height() + title_bar, area.height() // 3)
+        self.resizeDocks([self.stats_dock], [stats_height], Qt.Orientation.Vertical)
+
+    # ------------------------------------------------------------------ wiring
+
+    def _connect(self) -> None:
+        self.editor.state_changed.connect(self._on_editor_changed)
+        self.controller.scene_changed.connect(self._on_scene_changed)
+        self.controller.busy_changed.connect(self._on_busy_changed)
+        self.controller.progress_changed.connect(self.progress.set_fraction)
+        self.controller.failed.connect(self.show_problem)
+        self.playback.step_changed.connect(self._on_step_changed)
+        self.view_area.start_point_requested.connect(self.editor.add_start_point)
+        self.view_area.unavailable.connect(self.show_problem)
+        self.document.state_changed.connect(self._on_document_changed)
+
+    def _on_editor_changed(self) -> None:
+        self.document.update(self.editor.data())
+        self._edit_timer.start()
+
+    def _on_document_changed(self) -> None:
+        star = "*" if self.document.dirty else ""
+        self.setWindowTitle(f"{self.document.display_name}{star} — lrsim")
+        self.setWindowModified(self.document.dirty)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self.progress.begin(self.controller, "simulating", self.controller.cancel)
+        else:
+            self.progress.end(self.controller)
+
+    def show_problem(self, message: str) -> None:
+        self.problem_label.setText(message)
+        self.problem_label.setToolTip(message)
+
+    # ------------------------------------------------------------------ simulation
+
+    def validated_runfile(self) -> RunFile | None:
+        """The editor's run file, or None after showing why it is not valid."""
+        try:
+            runfile = parse_runfile(self.editor.data())
+        except ConfigError as error:
+            self.editor.show_error(error)
+            self.show_problem(f"Not run: {error}")
+            return None
+        return runfile
+
+    def apply_editor(self) -> None:
+        """Validate the editor now and, if valid and changed, simulate it."""
+        self._edit_timer.stop()
+        runfile = self.validated_runfile()
+        if runfile is None:
+            return
+        self.editor.clear_errors()
+        self.show_problem("")
+        if self.runfile is not None and _same_simulation(runfile, self.runfile):
+            self.runfile = runfile
+            return
+        self.load_runfile(runfile)
+
+    def load_runfile(self, runfile: RunFile, *, rewind: bool = False) -> bool:
+        """Simulate ``runfile``; on a ConfigError show it and keep the current simulation."""
+        was_playing = self.playback.playing
+        if self.runfile is None or self.runfile.surface != runfile.surface:
+            self._new_surface = True
+        try:
+            self.controller.load(runfile)
+        except ConfigError as error:
+            self.editor.show_error(error)
+            self.show_problem(f"Not run: {error}")
+            return False
+        except MemoryError:
+            self.show_problem("Not run: out of memory; try fewer particles or steps")
+            return False
+        except Exception as error:  # an engine bug must not take the window down
+            self.show_problem(f"Not run: internal error: {type(error).__name__}: {error}")
+            return False
+        self.runfile = runfile
+        if rewind:
+            self.playback.to_start()
+        elif was_playing:
+            self.playback.play()
+        return True
+
+    def _on_scene_changed(self, sim) -> None:
+        self.view_area.set_scene(sim)
+        if self._new_surface:
+            self._new_surface = False
+            self.set_log_scale(bool(getattr(sim.surface, "log_scale", False)))
+        upto = max(1, sim.recorded_upto())
+        self.playback_bar.set_steps(sim.recorded_steps[:upto], sim.steps)
+        self.playback.set_limit(upto - 1)
+        self.lr_panel.set_scene(sim)
+        self.loss_panel.set_scene(sim)
+        self.stats_panel.set_scene(sim)
+        self._on_step_changed(self.playback.column)
+
+    def _on_step_changed(self, column: int) -> None:
+        sim = self.controller.simulation
+        if sim is None:
+            return
+        column = min(column, max(0, sim.recorded_upto() - 1))
+        step = int(sim.recorded_steps[column])
+        self.view_area.set_step(column)
+        self.lr_panel.set_step(step)
+        self.loss_panel.set_step(step)
+        self.stats_panel.set_step(step)
+
+    # ------------------------------------------------------------------ files
+
+    def open_initial(self, path: str | Path | None) -> None:
+        """The file given, else the last one opened (if it still loads), else the preset."""
+        candidates = [path] if path else []
+        last = self.settings.value(SETTING_LAST_FILE, "", type=str)
+        if not path and last:
+            candidates.append(last)
+        preset = default_preset()
+        if preset is not None:
+            candidates.append(preset)
+        for candidate in candidates:
+            if self.open_path(Path(candidate), quiet=candidate != path):
+                return
+        self.new_document()
+
+    def is_preset(self, path: Path) -> bool:
+        folder = resources_dir()
+        return folder is not None and path.resolve().parent == (folder / "presets").resolve()
+
+    def open_path(self, path: Path, *, quiet: bool = False) -> bool:
+        """Load ``path`` into the editor and simulate it; False (with a message) if it is bad."""
+        try:
+            runfile = load_runfile(path)
+        except ConfigError as error:
+            if not quiet:
+                file_actions.warn(self, "Cannot open run file", str(error))
+            return False
+        self.editor.set_data(runfile_to_dict(runfile))
+        self.document.reset(self.editor.data(), path, writable=not self.is_preset(path))
+        self.settings.setValue(SETTING_LAST_FILE, str(path))
+        self.runfile = None
+        self.show_problem("")
+        if not self.load_runfile(runfile, rewind=True):
+            return True  # shown in the editor with its error
+        self.statusBar().showMessage(f"Opened {path}", 4000)
+        return True
+
+    def new_document(self) -> None:
+        data = {
+            "title": "New run file",
+            "steps": 100,
+            "surface": {"name": "quadratic"},
+            "particles": {"points": [[-4.0, 3.5]]},
+            "runs": [{"label": "sgd", "color": "#1f77b4", "optimizer": {"name": "sgd", "lr": 0.1}}],
+        }
+        self.editor.set_data(data)
+        self.document.reset(self.editor.data(), None, writable=False)
+        self.runfile = None
+        self.apply_editor()
+        self.playback.to_start()
+
+    # ------------------------------------------------------------------ appearance
+
+    def set_log_scale(self, on: bool) -> None:
+        self.view_area.set_log_scale(on)
+        menus.sync_checked(self.actions_.log_scale, on)
+
+    def set_dark(self, dark: bool) -> None:
+        self.settings.setValue(SETTING_DARK, bool(dark))
+        self.view_area.set_theme(dark)
+        self.lr_panel.set_theme(dark)
+        self.loss_panel.set_theme(dark)
+        menus.sync_checked(self.actions_.dark, dark)
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        if not file_actions.maybe_save(self):
+            event.ignore()
+            return
+        self.playback.pause()
+        self.controller.shutdown()
+        for task in list(self.background_tasks):
+            task.cancel()
+            task.wait()
+        event.accept()
+
+
+def _same_simulation(a: RunFile, b: RunFile) -> bool:
+    """True when ``a`` and ``b`` differ at most in title and description."""
+    return dataclasses.replace(a, title="", description="") == dataclasses.replace(
+        b, title="", description=""
+    )

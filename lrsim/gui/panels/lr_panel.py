@@ -1,0 +1,92 @@
+"""The LR panel: every run's learning rate over all steps, and momentum / beta1 when cycled.
+
+A vertical cursor marks the step shown. Plateau runs (per-particle lr) draw the
+median across particles of what has been computed.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from lrsim.gui.panels import plot_style, series
+
+
+class LrPanel(QWidget):
+    """``set_scene(sim)`` once per simulation, ``set_step(step)`` per frame."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._dark = False
+        self._sim = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 0)
+        self.log_box = QCheckBox("log scale", self)
+        self.log_box.setToolTip("Learning rate on a logarithmic axis")
+        self.log_box.toggled.connect(self._on_log_changed)
+        bar.addStretch(1)
+        bar.addWidget(self.log_box)
+        layout.addLayout(bar)
+        self.canvas = pg.GraphicsLayoutWidget(self)
+        layout.addWidget(self.canvas, 1)
+        self.lr_plot = self.canvas.addPlot(row=0, col=0)
+        self.momentum_plot = self.canvas.addPlot(row=1, col=0)
+        self.momentum_plot.setXLink(self.lr_plot)
+        self.cursors = [plot_style.make_cursor(), plot_style.make_cursor()]
+        for plot, cursor in zip((self.lr_plot, self.momentum_plot), self.cursors, strict=True):
+            plot.addItem(cursor, ignoreBounds=True)
+            plot.setMenuEnabled(False)
+        self._curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.set_theme(False)
+        self._show_momentum(False)
+
+    def _show_momentum(self, on: bool) -> None:
+        """Add or take away the momentum plot (a hidden item would still take its space)."""
+        shown = self.momentum_plot in self.canvas.ci.items
+        if on and not shown:
+            self.canvas.addItem(self.momentum_plot, row=1, col=0)
+        elif not on and shown:
+            self.canvas.removeItem(self.momentum_plot)
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = dark
+        self.canvas.setBackground(plot_style.THEMES[dark]["background"])
+        for plot in (self.lr_plot, self.momentum_plot):
+            plot_style.style_plot(plot, dark)
+        plot_style.set_label(self.lr_plot, "left", "learning rate", dark)
+        plot_style.set_label(self.momentum_plot, "left", "momentum / beta1", dark)
+        plot_style.set_label(self.momentum_plot, "bottom", "step", dark)
+        plot_style.set_label(self.lr_plot, "bottom", "step", dark)
+
+    def set_scene(self, sim) -> None:
+        self._sim = sim
+        for plot, curve in self._curves:
+            plot.removeItem(curve)
+        self._curves = []
+        momentum = series.cycles_momentum(sim)
+        self._show_momentum(momentum)
+        for index, run in enumerate(sim.runs):
+            steps, lr = series.lr_series(sim, index)
+            self._curves.append((self.lr_plot, self._add_curve(self.lr_plot, steps, lr, run)))
+            if momentum:
+                steps, values = series.momentum_series(sim, index)
+                curve = self._add_curve(self.momentum_plot, steps, values, run)
+                self._curves.append((self.momentum_plot, curve))
+        for plot in (self.lr_plot, self.momentum_plot):
+            plot.enableAutoRange()
+
+    def _add_curve(self, plot, steps, values, run) -> pg.PlotDataItem:
+        curve = pg.PlotDataItem(steps, values, pen=plot_style.run_pen(run.color), name=run.label)
+        plot.addItem(curve)
+        curve.setClipToView(True)  # after addItem: pyqtgraph needs the ViewBox for both
+        curve.setDownsampling(auto=True, method="peak")
+        return curve
+
+    def set_step(self, step: int) -> None:
+        for cursor in self.cursors:
+            cursor.setValue(step)
+
+    def _on_log_changed(self, on: bool) -> None:
+        self.lr_plot.setLogMode(y=on)

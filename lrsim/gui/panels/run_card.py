@@ -1,0 +1,180 @@
+"""One run in the editor: colour, label, optimizer and schedule; collapsible to one line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrsim.gui.panels.named_chooser import optimizer_chooser, schedule_chooser
+from lrsim.gui.panels.param_form import FieldBox, format_value, split_path
+
+
+def _call(table: Mapping[str, Any]) -> str:
+    params = ", ".join(f"{k}={format_value(v)}" for k, v in table.items() if k != "name")
+    return f"{table.get('name', '?')}({params})"
+
+
+def summary(table: Mapping[str, Any]) -> str:
+    """``"sgd(lr=1.8) · linear(end_factor=0.1)"``: what the collapsed card says."""
+    optimizer = dict(table.get("optimizer") or {"name": "?"})
+    schedule = dict(table.get("schedule") or {"name": "constant"})
+    return f"{_call(optimizer)} · {_call(schedule)}"
+
+
+class RunCard(QFrame):
+    """Edits one ``[[runs]]`` table; asks its list to remove or duplicate it."""
+
+    state_changed = Signal()
+    remove_requested = Signal(object)
+    duplicate_requested = Signal(object)
+    move_requested = Signal(object, int)  # the card, -1 (up) or +1 (down)
+
+    def __init__(self, table: Mapping[str, Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("RunCard")
+        self._color = "#1f77b4"
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 4, 6, 6)
+        outer.setSpacing(4)
+
+        header = QHBoxLayout()
+        self.expand = QToolButton(self)
+        self.expand.setCheckable(True)
+        self.expand.setChecked(True)
+        self.expand.setAutoRaise(True)
+        self.expand.setToolTip("Show or hide this run's settings")
+        self.expand.toggled.connect(self._on_expand_toggled)
+        header.addWidget(self.expand)
+        self.color_button = QToolButton(self)
+        self.color_button.setToolTip("Colour of this run in every view and plot")
+        self.color_button.clicked.connect(self._on_color_clicked)
+        header.addWidget(self.color_button)
+        self.label = QLineEdit(self)
+        self.label.setPlaceholderText("label")
+        self.label.setToolTip("The run's name in the legend, the plots and the CSV")
+        self.label.textChanged.connect(self._on_field_changed)
+        header.addWidget(self.label, 1)
+        more = QToolButton(self)
+        more.setText("⋯")
+        more.setToolTip("Duplicate or move this run")
+        more.setAutoRaise(True)
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(more)
+        menu.addAction("Duplicate", lambda: self.duplicate_requested.emit(self))
+        menu.addAction("Move up", lambda: self.move_requested.emit(self, -1))
+        menu.addAction("Move down", lambda: self.move_requested.emit(self, 1))
+        more.setMenu(menu)
+        header.addWidget(more)
+        remove = QToolButton(self)
+        remove.setText("✕")
+        remove.setToolTip("Remove this run")
+        remove.setAutoRaise(True)
+        remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        header.addWidget(remove)
+        outer.addLayout(header)
+        self.summary_label = QLabel(self)
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setStyleSheet("color: palette(placeholder-text);")
+        outer.addWidget(self.summary_label)
+        self.header_box = FieldBox(QWidget(self), self)  # errors on label / colour
+        outer.addWidget(self.header_box)
+
+        self.body = QWidget(self)
+        body = QFormLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.optimizer = optimizer_chooser(self.body)
+        self.schedule = schedule_chooser(self.body)
+        for chooser in (self.optimizer, self.schedule):
+            chooser.state_changed.connect(self._on_field_changed)
+        body.addRow(_bold("Optimizer", self.body), self.optimizer)
+        body.addRow(_bold("LR schedule", self.body), self.schedule)
+        outer.addWidget(self.body)
+        self.set_table(table)
+        self._on_expand_toggled(True)
+
+    # ------------------------------------------------------------------ state
+
+    def _set_color(self, color: str) -> None:
+        self._color = color
+        self.color_button.setStyleSheet(
+            f"QToolButton {{ background: {color}; border: 1px solid palette(mid); "
+            "border-radius: 3px; min-width: 22px; min-height: 22px; }"
+        )
+        self.setStyleSheet(f"#RunCard {{ border-left: 5px solid {color}; }}")
+
+    def _on_color_clicked(self) -> None:
+        color = QColorDialog.getColor(QColor(self._color), self, "Run colour")
+        if color.isValid():
+            self._set_color(color.name())
+            self._on_field_changed()
+
+    def _on_expand_toggled(self, expanded: bool) -> None:
+        self.expand.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.body.setVisible(expanded)
+        self.summary_label.setVisible(not expanded)
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expand.setChecked(expanded)
+
+    def _on_field_changed(self, *_args) -> None:
+        self.header_box.clear_error()
+        self.summary_label.setText(summary(self.table()))
+        self.state_changed.emit()
+
+    def set_table(self, table: Mapping[str, Any]) -> None:
+        """Show one ``[[runs]]`` table; emits nothing."""
+        self._set_color(str(table.get("color", self._color)))
+        with QSignalBlocker(self.label):
+            self.label.setText(str(table.get("label", "")))
+        self.optimizer.set_table(table.get("optimizer") or {"name": "sgd"})
+        self.schedule.set_table(table.get("schedule") or {"name": "constant"})
+        self.summary_label.setText(summary(self.table()))
+        self.clear_errors()
+
+    def table(self) -> dict[str, Any]:
+        return {
+            "label": self.label.text(),
+            "color": self._color,
+            "optimizer": self.optimizer.table(),
+            "schedule": self.schedule.table(),
+        }
+
+    # ------------------------------------------------------------------ errors
+
+    def show_error(self, path: str, problem: str) -> QWidget:
+        """Show ``problem`` (``path`` relative to the run); returns the widget to scroll to."""
+        name, _index, rest = split_path(path)
+        if name in ("optimizer", "schedule"):
+            chooser = self.optimizer if name == "optimizer" else self.schedule
+            self.set_expanded(True)
+            chooser.show_error(rest, problem)
+            return chooser
+        self.header_box.show_error(f"{path}: {problem}" if path else problem)
+        return self.header_box
+
+    def clear_errors(self) -> None:
+        self.header_box.clear_error()
+        self.optimizer.clear_errors()
+        self.schedule.clear_errors()
+
+
+def _bold(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(f"<b>{text}</b>", parent)
+    return label

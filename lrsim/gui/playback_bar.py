@@ -1,0 +1,109 @@
+"""The transport under the views: start, step back, play/pause, step forward, end, scrub, speed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from lrsim.gui.playback import Playback
+
+SPEEDS = (1, 100_000)
+
+
+class PlaybackBar(QWidget):
+    """Drives a Playback and shows its state; knows the steps behind the columns."""
+
+    def __init__(self, playback: Playback, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.playback = playback
+        self._steps = [0]  # recorded step of each column
+        self._total = 0
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        style = self.style()
+        icons = QStyle.StandardPixmap
+        self.start_button = self._button(icons.SP_MediaSkipBackward, "To the start (Home)")
+        self.back_button = self._button(icons.SP_MediaSeekBackward, "One step back (Left)")
+        self.play_button = self._button(icons.SP_MediaPlay, "Play / pause (Space)")
+        self.forward_button = self._button(icons.SP_MediaSeekForward, "One step forward (Right)")
+        self.end_button = self._button(icons.SP_MediaSkipForward, "To the end (End)")
+        self._play_icon = style.standardIcon(icons.SP_MediaPlay)
+        self._pause_icon = style.standardIcon(icons.SP_MediaPause)
+        self.start_button.clicked.connect(playback.to_start)
+        self.back_button.clicked.connect(playback.step_back)
+        self.play_button.clicked.connect(playback.toggle)
+        self.forward_button.clicked.connect(playback.step_forward)
+        self.end_button.clicked.connect(playback.to_end)
+        for button in (
+            self.start_button,
+            self.back_button,
+            self.play_button,
+            self.forward_button,
+            self.end_button,
+        ):
+            layout.addWidget(button)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.slider.setToolTip("Scrub through the steps")
+        self.slider.valueChanged.connect(self._on_slider_changed)
+        layout.addWidget(self.slider, 1)
+        self.step_label = QLabel(self)
+        self.step_label.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("step 000000 / 000000")
+        )
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.step_label)
+        self.speed = QSpinBox(self)
+        self.speed.setRange(*SPEEDS)
+        self.speed.setSuffix(" steps/s")
+        self.speed.setToolTip("Playback speed in steps per second")
+        self.speed.setValue(int(playback.speed))
+        self.speed.setKeyboardTracking(False)
+        self.speed.valueChanged.connect(self._on_speed_changed)
+        layout.addWidget(self.speed)
+        playback.step_changed.connect(self._on_step_changed)
+        playback.state_changed.connect(self._on_playback_changed)
+        self._on_playback_changed()
+
+    def _button(self, icon, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setIcon(self.style().standardIcon(icon))
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return button
+
+    def set_steps(self, recorded_steps, total_steps: int) -> None:
+        """The step number of each column that may be shown, and the run's length."""
+        self._steps = [int(s) for s in recorded_steps] or [0]
+        self._total = int(total_steps)
+        self._on_playback_changed()
+        self._on_step_changed(self.playback.column)
+
+    def _on_slider_changed(self, value: int) -> None:
+        self.playback.set_column(value)
+
+    def _on_speed_changed(self, value: int) -> None:
+        self.playback.set_speed(value)
+
+    def _on_step_changed(self, column: int) -> None:
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(column)
+        step = self._steps[min(column, len(self._steps) - 1)]
+        self.step_label.setText(f"step {step} / {self._total}")
+
+    def _on_playback_changed(self) -> None:
+        playing = self.playback.playing
+        self.play_button.setIcon(self._pause_icon if playing else self._play_icon)
+        with QSignalBlocker(self.slider):
+            self.slider.setRange(0, self.playback.last_column)
+            self.slider.setValue(self.playback.column)
+        with QSignalBlocker(self.speed):
+            self.speed.setValue(int(round(self.playback.speed)))

@@ -1,0 +1,167 @@
+"""The central surface views: contour, 3D or both; overlay or small multiples; one legend.
+
+Views are the views engineer's (``lrsim.gui.views``); this module only arranges
+them and keeps every shown view on the same scene, step, log scale, theme and
+visible runs. The 3D view and the small multiples are created the first time
+they are shown (start-up stays fast; a missing OpenGL only disables 3D), and
+hidden views are brought up to date when they appear rather than every frame.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from lrsim.gui.legend_bar import LegendBar
+
+KINDS = ("contour", "3d", "both")
+LAYOUTS = ("overlay", "multiples")
+
+
+class ViewArea(QWidget):
+    """Holds the views; ``set_scene`` / ``set_step`` go to the ones on screen."""
+
+    start_point_requested = Signal(float, float)
+    unavailable = Signal(str)  # a view could not be created (e.g. no OpenGL)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from lrsim.gui.views import ContourView
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.legend = LegendBar(self)
+        self.legend.visible_runs_changed.connect(self._on_visible_runs_changed)
+        layout.addWidget(self.legend)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
+        self.flat = QStackedWidget(self.splitter)
+        self.contour = ContourView(self.flat)
+        self.contour.start_point_requested.connect(self.start_point_requested)
+        self.flat.addWidget(self.contour)
+        self.multiples: QWidget | None = None
+        self.surface3d: QWidget | None = None
+        self.kind = "contour"
+        self.layout_mode = "overlay"
+        self._sim = None
+        self._column = 0
+        self._log = False
+        self._dark = False
+        self._visible: list[int] | None = None
+        self._synced: dict[int, object] = {}  # id(view) -> the simulation it shows
+
+    # ------------------------------------------------------------------ which views
+
+    def _make_multiples(self) -> QWidget:
+        from lrsim.gui.views import SmallMultiplesView
+
+        view = SmallMultiplesView(self.flat)
+        view.start_point_requested.connect(self.start_point_requested)
+        self.flat.addWidget(view)
+        return view
+
+    def _make_3d(self) -> QWidget:
+        try:
+            from lrsim.gui.views import SurfaceView3D
+
+            view = SurfaceView3D(self.splitter)
+        except Exception as error:  # e.g. no OpenGL: keep the app, say why
+            message = f"3D view unavailable: {error}"
+            self.unavailable.emit(message)
+            view = QLabel(message, self.splitter)
+            view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            view.setWordWrap(True)
+        self.splitter.addWidget(view)
+        return view
+
+    def active_views(self) -> list[QWidget]:
+        """The views on screen now."""
+        views = []
+        if self.kind in ("contour", "both"):
+            views.append(self.multiples if self.layout_mode == "multiples" else self.contour)
+        if self.kind in ("3d", "both"):
+            views.append(self.surface3d)
+        return [view for view in views if view is not None]
+
+    def set_kind(self, kind: str) -> None:
+        """'contour', '3d' or 'both' (side by side)."""
+        assert kind in KINDS
+        self.kind = kind
+        if kind != "contour" and self.surface3d is None:
+            self.surface3d = self._make_3d()
+        self.flat.setVisible(kind in ("contour", "both"))
+        if self.surface3d is not None:
+            self.surface3d.setVisible(kind in ("3d", "both"))
+        if kind == "both":
+            half = max(1, self.splitter.width() // 2)
+            self.splitter.setSizes([half, half])
+        self._sync_active()
+
+    def set_layout_mode(self, mode: str) -> None:
+        """'overlay' (every run on one surface) or 'multiples' (one view per run)."""
+        assert mode in LAYOUTS
+        self.layout_mode = mode
+        if mode == "multiples" and self.multiples is None:
+            self.multiples = self._make_multiples()
+        self.flat.setCurrentWidget(self.multiples if mode == "multiples" else self.contour)
+        self._sync_active()
+
+    # ------------------------------------------------------------------ keeping in step
+
+    def _sync(self, view: QWidget) -> None:
+        if not hasattr(view, "set_scene"):
+            return  # the "unavailable" label
+        if self._synced.get(id(view)) is not self._sim:
+            view.set_scene(self._sim)
+            view.set_theme(self._dark)
+            view.set_log_scale(self._log)
+            view.set_visible_runs(self._visible)
+            self._synced[id(view)] = self._sim
+        view.set_step(self._column)
+
+    def _sync_active(self) -> None:
+        if self._sim is None:
+            return
+        for view in self.active_views():
+            self._sync(view)
+
+    def set_scene(self, sim) -> None:
+        same_runs = self._sim is not None and [(r.label, r.color) for r in self._sim.runs] == [
+            (r.label, r.color) for r in sim.runs
+        ]
+        self._sim = sim
+        self._synced.clear()
+        if not same_runs:
+            self._visible = None
+            self.legend.set_runs(sim.runs)
+        self._column = min(self._column, max(0, sim.recorded_upto() - 1))
+        self._sync_active()
+
+    def set_step(self, column: int) -> None:
+        self._column = column
+        for view in self.active_views():
+            if hasattr(view, "set_step"):
+                view.set_step(column)
+
+    def set_log_scale(self, on: bool) -> None:
+        self._log = on
+        for view in self._all_views():
+            view.set_log_scale(on)
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = dark
+        for view in self._all_views():
+            view.set_theme(dark)
+
+    def _on_visible_runs_changed(self, indices: list[int] | None) -> None:
+        self._visible = indices
+        for view in self._all_views():
+            view.set_visible_runs(indices)
+            view.set_step(self._column)
+
+    def _all_views(self) -> list[QWidget]:
+        """The views showing the current scene (the others catch up when shown)."""
+        views = (self.contour, self.multiples, self.surface3d)
+        return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]
