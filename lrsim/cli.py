@@ -109,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"lrsim: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except SystemExit as exit_request:  # argparse: help or a usage error, already printed
+        return int(exit_request.code or 0)
     except KeyboardInterrupt:
         print("lrsim: interrupted; nothing was written", file=sys.stderr)
         return 130
