@@ -1,0 +1,127 @@
+"""``python -m lrsim.bench``: engine speed against plain NumPy, compile and start-up times.
+
+Workload (as in the project's performance notes): Adam + cosine LR on
+Rastrigin, float64, 1,000 steps, random starts. Prints particle-steps per
+second of the fused numba engine and of a vectorised NumPy loop at several
+swarm sizes, with and without recording every step, plus the first-call
+compile time (fresh numba cache) and the start-up time with a warm cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from lrsim.core.engine import Simulation
+from lrsim.core.optim.reference import adam
+from lrsim.core.runfile import parse_runfile
+from lrsim.core.schedules import schedule_curves, validate_schedule
+from lrsim.core.surfaces import get_surface
+
+STEPS = 1000
+
+
+def workload(n: int, steps: int = STEPS):
+    return parse_runfile(
+        {
+            "steps": steps,
+            "surface": {"name": "rastrigin"},
+            "particles": {"random": {"n": n, "seed": 0}},
+            "runs": [{"optimizer": {"name": "adam", "lr": 0.01}, "schedule": {"name": "cosine"}}],
+        }
+    )
+
+
+def engine_rate(n: int, record: bool, repeats: int) -> float:
+    """Particle-steps per second of Simulation.run_to_end (best of ``repeats``)."""
+    best = float("inf")
+    for _ in range(repeats):
+        sim = Simulation(workload(n), stride=None if record else STEPS)
+        sim.run_to(1)  # loads the cached kernel; not part of the rate
+        start = time.perf_counter()
+        sim.run_to_end()
+        best = min(best, time.perf_counter() - start)
+    return n * (STEPS - 1) / best
+
+
+def numpy_rate(n: int, record: bool, steps: int) -> float:
+    """Particle-steps per second of a vectorised NumPy Adam + cosine loop on Rastrigin."""
+    surface = get_surface("rastrigin")
+    p = surface.param_vector({})
+    params = {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0}
+    params.update(amsgrad=False, decoupled_weight_decay=False)
+    schedule = validate_schedule({"name": "cosine"}, momentum_kind="beta1", steps=STEPS)
+    lrs, moms = schedule_curves(schedule, base_lr=0.01, base_momentum=0.9, steps=STEPS)
+    rng = np.random.default_rng(0)
+    theta = np.column_stack([rng.uniform(-5.12, 5.12, n), rng.uniform(-5.12, 5.12, n)])
+    history = np.empty((steps + 1, 3, n)) if record else None
+    state: dict = {}
+    start = time.perf_counter()
+    loss, gx, gy = surface.reference(theta[:, 0], theta[:, 1], p)
+    for t in range(steps):
+        theta = adam(theta, np.column_stack([gx, gy]), state, float(t + 1), lrs[t], moms[t], params)
+        loss, gx, gy = surface.reference(theta[:, 0], theta[:, 1], p)
+        if history is not None:
+            history[t + 1, 0], history[t + 1, 1], history[t + 1, 2] = theta[:, 0], theta[:, 1], loss
+    return n * steps / (time.perf_counter() - start)
+
+
+_PROBE = (
+    "import time; t = time.perf_counter();"
+    "from lrsim.bench import workload; from lrsim.core.engine import Simulation;"
+    "s = Simulation(workload(1)); s.run_to(2); s = Simulation(workload(600)); s.run_to(2);"
+    "print(time.perf_counter() - t)"
+)
+
+
+def _timed_process(env: dict) -> tuple[float, float]:
+    """(wall seconds of a fresh interpreter that builds and steps a simulation, time it printed)."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return time.perf_counter() - start, float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lrsim.bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="skip N = 10^6 and compile timing")
+    args = parser.parse_args(argv)
+    print(f"Adam + cosine on Rastrigin, float64, {STEPS} steps; million particle-steps per second")
+    print(f"{'N':>9} {'record':>7} {'engine':>9} {'numpy':>9} {'ratio':>7}")
+    sizes = [1, 100, 10_000] + ([] if args.quick else [1_000_000])
+    for n in sizes:
+        for record in (True, False):
+            if n == 1_000_000 and record:
+                continue  # 24 GB of history: the engine would record every k-th step instead
+            repeats = 3 if n <= 10_000 else 1
+            engine = engine_rate(n, record, repeats)
+            numpy_steps = STEPS if n <= 10_000 else 20  # NumPy at 10^6: a sample of steps
+            numpy = numpy_rate(n, record, numpy_steps)
+            print(
+                f"{n:>9} {'yes' if record else 'no':>7} {engine / 1e6:>9.2f} "
+                f"{numpy / 1e6:>9.3f} {engine / numpy:>6.0f}x"
+            )
+            if n == 1 and record:
+                print(f"{'':>9} one particle, {STEPS} steps: {STEPS / engine * 1e3:.3f} ms")
+            if n == 1_000_000:
+                print(f"{'':>9} 10^6 particles x {STEPS} steps: {n * STEPS / engine:.1f} s")
+    if not args.quick:
+        env = dict(os.environ)
+        with tempfile.TemporaryDirectory() as cache:
+            env["NUMBA_CACHE_DIR"] = cache
+            cold_wall, cold_inner = _timed_process(env)
+            warm_wall, warm_inner = _timed_process(env)
+        print(f"first call, empty numba cache: {cold_inner:.1f} s (process {cold_wall:.1f} s)")
+        print(f"start-up with a warm cache: {warm_inner:.2f} s (process {warm_wall:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
