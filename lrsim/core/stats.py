@@ -39,9 +39,14 @@ class RunStats:
     diverged: int = 0
 
 
+def _coordinate(value: float) -> str:
+    return "0" if abs(value) < 5e-7 else f"{value:.3g}"
+
+
 def minimum_label(point) -> str:
+    """``global (3, 2)`` / ``local (1.92, 1.92)``: short enough for a table header."""
     kind = "global" if point.kind == "global_min" else "local"
-    return f"{kind} ({point.x:.3g}, {point.y:.3g})"
+    return f"{kind} ({_coordinate(point.x)}, {_coordinate(point.y)})"
 
 
 def _first_true(mask: np.ndarray, steps: np.ndarray) -> np.ndarray:

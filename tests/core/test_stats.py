@@ -1,0 +1,67 @@
+"""Convergence statistics: numbers a lecturer can check by hand."""
+
+from __future__ import annotations
+
+import math
+
+from lrsim.core.engine import Simulation
+from lrsim.core.runfile import parse_runfile
+from lrsim.core.stats import compute_run_stats, stats_table
+
+
+def _sim(surface, points, runs, steps=30):
+    runfile = parse_runfile(
+        {
+            "steps": steps,
+            "surface": {"name": surface},
+            "particles": {"points": points},
+            "runs": runs,
+        }
+    )
+    sim = Simulation(runfile)
+    sim.run_to_end()
+    return sim
+
+
+def test_iterations_on_a_bowl_match_the_closed_form():
+    # GD with lr 0.5 on 0.5 (x^2 + y^2) halves the distance every step: 2^-k <= 1e-2 at k = 7,
+    # and the loss 0.5 * 4^-k <= 1e-3 at k = 5
+    sim = _sim("quadratic", [[1.0, 0.0], [0.0, -1.0]], [{"optimizer": {"name": "sgd", "lr": 0.5}}])
+    stats = compute_run_stats(sim, 0)
+    assert stats.iterations_to_dist_tol == 7
+    assert stats.iterations_to_loss_tol == 5
+    assert stats.reached_fraction == 1.0
+    assert stats.final_loss_worst == 0.5 * 4.0**-30
+    assert stats.basin_counts == {"global (0, 0)": 2}
+    assert stats.global_fraction == 1.0
+    assert stats.diverged == 0
+
+
+def test_statistics_follow_the_playback_step():
+    sim = _sim("quadratic", [[1.0, 0.0]], [{"optimizer": {"name": "sgd", "lr": 0.5}}])
+    early = compute_run_stats(sim, 0, step=3)
+    assert early.step == 3
+    assert math.isnan(early.iterations_to_dist_tol)  # not there yet at step 3
+    assert early.reached_fraction == 0.0
+    assert early.final_loss_median == 0.5 * 4.0**-3
+
+
+def test_basins_and_divergence_on_two_basin():
+    # from inside the narrow well, lr 0.3 stays there (REFERENCE 3.16); lr 30 blows up
+    runs = [
+        {"label": "stuck", "optimizer": {"name": "sgd", "lr": 0.3}},
+        {"label": "wild", "optimizer": {"name": "sgd", "lr": 30.0}},
+    ]
+    sim = _sim("two_basin", [[2.3, 1.6], [0.3, -0.2]], runs, steps=200)
+    stuck, wild = stats_table(sim)
+    assert stuck.basin_counts == {"local (1.92, 1.92)": 1, "global (0, 0)": 1}
+    assert stuck.global_fraction == 0.5
+    assert wild.diverged == 2
+    assert wild.basin_counts == {}
+    assert wild.global_fraction == 0.0
+
+
+def test_surface_without_minima_reports_nan_distances():
+    sim = _sim("saddle", [[1.0, 0.0]], [{"optimizer": {"name": "sgd", "lr": 0.1}}])
+    stats = compute_run_stats(sim, 0)
+    assert math.isnan(stats.distance_median) and stats.basin_counts == {}
