@@ -17,6 +17,8 @@ from functools import cache
 import numpy as np
 from numba import njit, types
 
+from lrsim.core.turns import sincos_turns
+
 TWO_PI = 2.0 * math.pi
 THREE_PI = 3.0 * math.pi
 
@@ -69,11 +71,11 @@ def himmelblau(x, y, p):
 def rastrigin(x, y, p):
     """2A + sum(x_i^2 - A cos 2 pi x_i); p = (A,)."""
     big_a = p[0]
-    f = 2.0 * big_a + (
-        (x * x - big_a * math.cos(TWO_PI * x)) + (y * y - big_a * math.cos(TWO_PI * y))
-    )
-    gx = 2.0 * x + TWO_PI * big_a * math.sin(TWO_PI * x)
-    gy = 2.0 * y + TWO_PI * big_a * math.sin(TWO_PI * y)
+    sin_x, cos_x = sincos_turns(x)
+    sin_y, cos_y = sincos_turns(y)
+    f = 2.0 * big_a + ((x * x - big_a * cos_x) + (y * y - big_a * cos_y))
+    gx = 2.0 * x + TWO_PI * big_a * sin_x
+    gy = 2.0 * y + TWO_PI * big_a * sin_y
     return f, gx, gy
 
 
@@ -88,12 +90,15 @@ def ackley(x, y, p):
     c = p[2]
     r = math.sqrt(0.5 * (x * x + y * y))
     well = math.exp(-b * r)
-    ripple = math.exp(0.5 * (math.cos(c * x) + math.cos(c * y)))
+    turns = c / TWO_PI  # exactly 1.0 for the standard c = 2 pi
+    sin_x, cos_x = sincos_turns(turns * x)
+    sin_y, cos_y = sincos_turns(turns * y)
+    ripple = math.exp(0.5 * (cos_x + cos_y))
     f = -a * well - ripple + math.e + a
     radial = 0.5 * a * b
     half_c = 0.5 * c
-    gx = radial * x * well / r + half_c * math.sin(c * x) * ripple
-    gy = radial * y * well / r + half_c * math.sin(c * y) * ripple
+    gx = radial * x * well / r + half_c * sin_x * ripple
+    gy = radial * y * well / r + half_c * sin_y * ripple
     return f, gx, gy
 
 
@@ -182,17 +187,17 @@ def styblinski_tang(x, y, p):
 @kernel
 def levi13(x, y, p):
     """sin^2(3 pi x) + (x-1)^2 (1 + sin^2(3 pi y)) + (y-1)^2 (1 + sin^2(2 pi y)); no parameters."""
-    sx = math.sin(THREE_PI * x)
-    sy3 = math.sin(THREE_PI * y)
-    sy2 = math.sin(TWO_PI * y)
+    sx = sincos_turns(1.5 * x)[0]
+    sy3 = sincos_turns(1.5 * y)[0]
+    sy2, cy2 = sincos_turns(y)
     dx = x - 1.0
     dy = y - 1.0
     f = sx * sx + dx * dx * (1.0 + sy3 * sy3) + dy * dy * (1.0 + sy2 * sy2)
-    gx = THREE_PI * math.sin(2.0 * THREE_PI * x) + 2.0 * dx * (1.0 + sy3 * sy3)
+    gx = THREE_PI * sincos_turns(3.0 * x)[0] + 2.0 * dx * (1.0 + sy3 * sy3)
     gy = (
-        THREE_PI * (dx * dx) * math.sin(2.0 * THREE_PI * y)
+        THREE_PI * (dx * dx) * sincos_turns(3.0 * y)[0]
         + 2.0 * dy * (1.0 + sy2 * sy2)
-        + TWO_PI * (dy * dy) * math.sin(2.0 * TWO_PI * y)
+        + TWO_PI * (dy * dy) * (2.0 * sy2 * cy2)
     )
     return f, gx, gy
 

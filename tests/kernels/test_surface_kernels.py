@@ -60,9 +60,16 @@ def _param_sets(name):
     return sets
 
 
+# The kernels take sin/cos of 2 pi x by exact quarter-turn reduction (lrsim.core.turns);
+# NumPy's np.sin(2 * np.pi * x) first rounds the argument, an error of |2 pi x| * 1.1e-16
+# that the derivative multiplies: allow that much more on the periodic surfaces.
+TURNS = {"rastrigin": 5e-14, "ackley": 5e-14, "levi13": 5e-14}
+
+
 @pytest.mark.parametrize("name", list(SURFACES))
 def test_kernel_matches_reference(name):
     surface = SURFACES[name]
+    relative_atol = TURNS.get(name, 1e-15)
     for p in _param_sets(name):
         xs, ys = _points(surface, p)
         got = np.empty((3, xs.size))
@@ -72,7 +79,11 @@ def test_kernel_matches_reference(name):
         for row, what in enumerate(("f", "gx", "gy")):
             scale = np.nanmax(np.abs(expected[row]))
             np.testing.assert_allclose(
-                got[row], expected[row], rtol=1e-13, atol=1e-15 * scale, err_msg=f"{name} {what}"
+                got[row],
+                expected[row],
+                rtol=1e-13,
+                atol=relative_atol * scale,
+                err_msg=f"{name} {what}",
             )
 
 
@@ -152,10 +163,11 @@ def test_exact_values_at_minima(name, x, y, value):
     assert SURFACES[name].value_grad(x, y, _default(name))[0] == value
 
 
-def test_levi13_minimum_is_sin_3pi_squared_not_zero():
+def test_levi13_minimum_is_exactly_zero_with_exact_turn_reduction():
+    # libm gives sin(fl(3 pi))^2 = 1.35e-31 (REFERENCE 3.12); reducing 1.5 turns exactly gives 0
     f = SURFACES["levi13"].value_grad(1.0, 1.0, _default("levi13"))[0]
-    assert f == math.sin(3.0 * math.pi) ** 2
-    assert 1.3e-31 < f < 1.4e-31  # REFERENCE 3.12: 1.35e-31
+    assert f == 0.0
+    assert math.sin(3.0 * math.pi) ** 2 < 1e-30
 
 
 @pytest.mark.parametrize("name", list(SURFACES))
