@@ -48,14 +48,12 @@ def sincos_turns(x):
     z = theta * theta
     s = theta + theta * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * (S6 + z * S7))))))
     c = 1.0 + z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * (C6 + z * (C7 + z * C8)))))))
+    # rotate by k quarter turns without branches, so loops over particles vectorise
     k = int(quarter) & 3 if abs(quarter) < 4.0e18 else 0
-    if k == 0:
-        return s, c
-    if k == 1:
-        return c, -s
-    if k == 2:
-        return -s, -c
-    return -c, s
+    sin_sign = float(1 - (k & 2))
+    cos_sign = float(1 - ((k + 1) & 2))
+    odd = (k & 1) == 1
+    return sin_sign * (c if odd else s), cos_sign * (s if odd else c)
 
 
 def sincos_turns_numpy(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
