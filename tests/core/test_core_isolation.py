@@ -1,0 +1,31 @@
+"""The core imports no Qt, and its numba cache follows the kernels' source."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from lrsim.core import numba_cache
+
+
+def test_core_imports_without_qt():
+    code = (
+        "import sys; import lrsim.core.engine, lrsim.core.export, lrsim.core.stats, lrsim.cli;"
+        "import lrsim.core.formula;"
+        "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_cache_folder_changes_when_a_kernel_source_changes(tmp_path, monkeypatch):
+    core = tmp_path / "core"
+    core.mkdir()
+    (core / "kernel.py").write_text("from numba import njit\n")
+    (core / "plain.py").write_text("x = 1\n")
+    monkeypatch.setattr(numba_cache, "CORE", core)
+    before = numba_cache.kernel_sources_digest()
+    (core / "plain.py").write_text("x = 2\n")  # no numba: same cache
+    assert numba_cache.kernel_sources_digest() == before
+    (core / "kernel.py").write_text("from numba import njit\n# changed\n")
+    assert numba_cache.kernel_sources_digest() != before
