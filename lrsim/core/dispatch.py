@@ -13,6 +13,7 @@ from __future__ import annotations
 from numba import njit
 
 from lrsim.core import surface_kernels as surfaces
+from lrsim.core.formula_kernel import formula_grad_loop, formula_value_grad
 from lrsim.core.optim import kernels as rules
 
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
@@ -34,6 +35,7 @@ SURFACE_KERNELS = (
     surfaces.levi13,
     surfaces.easom,
     surfaces.two_basin,
+    formula_value_grad,  # the interpreter of every typed formula (its program is in p)
 )
 OPTIMIZER_RULES = (
     rules.sgd_update,
@@ -95,8 +97,10 @@ def value_grad_block(surface, xs, ys, p, f, gx, gy):
         _grad_loop(surfaces.levi13, xs, ys, p, f, gx, gy)
     elif surface == 14:
         _grad_loop(surfaces.easom, xs, ys, p, f, gx, gy)
-    else:
+    elif surface == 15:
         _grad_loop(surfaces.two_basin, xs, ys, p, f, gx, gy)
+    else:  # called by name: as an argument the big interpreter would not inline or cache
+        formula_grad_loop(xs, ys, p, f, gx, gy)
 
 
 @njit(**JIT)

@@ -29,10 +29,18 @@ SCHEDULES = [
 ]
 
 
+# Where the kernel's turn-reduced sin differs from np.sin by 1e-15, these surfaces' steep
+# ripples (curvature up to ~1e4 far out) amplify it chaotically: start them near the middle.
+CALM_DOMAINS = {"levi13": [[0.0, 2.0], [0.0, 2.0]]}
+
+
 def _runfile(surface: str, runs: list[dict], n: int = 40, steps: int = 60, noise=None) -> dict:
     data = {
         "steps": steps,
-        "surface": {"name": surface},
+        "surface": {
+            "name": surface,
+            **({"domain": CALM_DOMAINS[surface]} if surface in CALM_DOMAINS else {}),
+        },
         "particles": {"random": {"n": n, "seed": 3}},
         "runs": runs,
     }
