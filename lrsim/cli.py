@@ -8,10 +8,10 @@ command succeeds.
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from lrsim.core.errors import ConfigError
 
@@ -26,55 +26,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"lrsim: {message} (see lrsim --help)\n")
 
 
-def _progress_printer(label: str, enabled: bool):
-    """A progress callback that prints at most a few times a second, only for long work."""
-    start = time.monotonic()
-    last = [start]
+def _command_modules():
+    """Every module of ``lrsim.commands``: each adds one subcommand with ``register``."""
+    import lrsim.commands
 
-    def report(done: int, total: int) -> None:
-        now = time.monotonic()
-        if enabled and now - start > 1.0 and (now - last[0] > 0.5 or done >= total):
-            last[0] = now
-            percent = 100.0 * done / max(1, total)
-            print(f"\r{label}: {percent:5.1f}%", end="" if done < total else "\n", file=sys.stderr)
-
-    return report
+    for info in sorted(pkgutil.iter_modules(lrsim.commands.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            yield importlib.import_module(f"lrsim.commands.{info.name}")
 
 
-def _check_output(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError(str(path), f"folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise ConfigError(str(path), "is a folder")
-
-
-def command_export(args: argparse.Namespace) -> int:
-    from lrsim.core.engine import Simulation
-    from lrsim.core.export import export_csv
-    from lrsim.core.runfile import load_runfile
-
-    output = Path(args.output)
-    _check_output(output)
-    runfile = load_runfile(args.runfile)
-    simulation = Simulation(runfile, allow_stride=False)
-    show = not args.quiet
-    simulation.run_to_end(progress=_progress_printer("simulating", show))
-    rows = export_csv(simulation, output, progress=_progress_printer("writing", show))
-    if show:
-        print(f"wrote {rows} rows to {output}", file=sys.stderr)
-    return 0
-
-
-def _add_export(commands) -> None:
-    export = commands.add_parser("export", help="simulate a run file and write the trajectory CSV")
-    export.add_argument("runfile", help="run file (TOML or JSON)")
-    export.add_argument("-o", "--output", required=True, help="CSV file to write")
-    export.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    export.set_defaults(handler=command_export)
-
-
-COMMANDS = {"export": _add_export}
+def command_names() -> set[str]:
+    return {module.NAME for module in _command_modules()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Loss-landscape simulator. `lrsim [RUNFILE]` opens the app.",
     )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    for add in COMMANDS.values():
-        add(commands)
+    for module in _command_modules():
+        module.register(commands)
     return parser
 
 
@@ -100,7 +62,7 @@ def run_gui(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if not argv or argv[0] not in COMMANDS:
+        if not argv or argv[0] not in command_names():
             if argv and argv[0] in ("-h", "--help"):
                 build_parser().parse_args(argv)
             return run_gui(argv)

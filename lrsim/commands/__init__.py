@@ -1,0 +1,1 @@
+"""Subcommands of `lrsim`: one module each, defining NAME and register(subparsers)."""

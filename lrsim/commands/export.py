@@ -1,0 +1,36 @@
+"""`lrsim export RUNFILE -o OUT.csv`: simulate headless and write the trajectory CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lrsim.commands._common import check_output_path, progress_printer
+
+NAME = "export"
+
+
+def run(args: argparse.Namespace) -> int:
+    from lrsim.core.engine import Simulation
+    from lrsim.core.export import export_csv
+    from lrsim.core.runfile import load_runfile
+
+    output = Path(args.output)
+    check_output_path(output)
+    runfile = load_runfile(args.runfile)
+    simulation = Simulation(runfile, allow_stride=False)
+    show = not args.quiet
+    simulation.run_to_end(progress=progress_printer("simulating", show))
+    rows = export_csv(simulation, output, progress=progress_printer("writing", show))
+    if show:
+        print(f"wrote {rows} rows to {output}", file=sys.stderr)
+    return 0
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(NAME, help="simulate a run file and write the trajectory CSV")
+    parser.add_argument("runfile", help="run file (TOML or JSON)")
+    parser.add_argument("-o", "--output", required=True, help="CSV file to write")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(handler=run)
