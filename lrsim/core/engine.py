@@ -41,9 +41,10 @@ class RunTrajectory:
     loss: np.ndarray
     lr: np.ndarray  # (S,), or (N, S) under a plateau schedule
     momentum: np.ndarray  # (S,)
-    lr_curve: np.ndarray  # (steps + 1,) the schedule (the plateau's starting lr)
+    lr_curve: np.ndarray  # (steps + 1,) the lr each update uses (a plateau's starting lr)
     momentum_curve: np.ndarray  # (steps + 1,)
     frozen_at: np.ndarray  # (N,) update at which the particle diverged, -1 if it did not
+    loss_scale_curve: np.ndarray | None = None  # (steps + 1,) under loss decay, else None
 
     @property
     def diverged(self) -> np.ndarray:
@@ -65,6 +66,8 @@ class _RunState:
     plateau: np.ndarray
     lrs: np.ndarray
     moms: np.ndarray
+    loss_scales: np.ndarray  # empty unless loss decay
+    lr_scales: np.ndarray  # empty unless per-coordinate lr scales
 
 
 def plateau_vector(schedule: dict) -> np.ndarray:
@@ -84,6 +87,20 @@ def plateau_vector(schedule: dict) -> np.ndarray:
         ],
         dtype=np.float64,
     )
+
+
+def run_learning_rates(run: RunConfig, schedule_lrs: np.ndarray, base_lr: float):
+    """(lr each update uses, loss scale per update or an empty array).
+
+    Under ``loss_decay`` the schedule's factor lr(t) / lr moves from the rate to the
+    loss: the optimizer keeps its base lr and every gradient is multiplied instead.
+    """
+    schedule_lrs = np.ascontiguousarray(schedule_lrs, dtype=np.float64)
+    if not run.loss_decay:
+        return schedule_lrs, np.zeros(0)
+    if base_lr == 0.0:
+        raise ConfigError("optimizer.lr", "must be > 0 with loss_decay (it divides the schedule)")
+    return np.full_like(schedule_lrs, base_lr), schedule_lrs / base_lr
 
 
 def resolve_surface(runfile: RunFile):
@@ -211,8 +228,9 @@ class Simulation:
             base_momentum=spec.base_momentum(params),
             steps=self.steps,
         )
-        lrs = np.ascontiguousarray(lrs, dtype=np.float64)
+        lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
         moms = np.ascontiguousarray(moms, dtype=np.float64)
+        lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
         n, columns = self.n_particles, len(self.recorded_steps)
         state = np.zeros((kernel.OPT_BASE + spec.n_slots, n), dtype=np.float64)
         state[kernel.X] = self.starts[:, 0]
@@ -249,6 +267,7 @@ class Simulation:
                 lr_curve=lrs,
                 momentum_curve=moms,
                 frozen_at=frozen_at,
+                loss_scale_curve=loss_scales if loss_scales.size else None,
             )
         )
         self._states.append(
@@ -260,6 +279,8 @@ class Simulation:
                 plateau=plateau,
                 lrs=lrs,
                 moms=moms,
+                loss_scales=loss_scales,
+                lr_scales=lr_scales,
             )
         )
 
@@ -289,6 +310,8 @@ class Simulation:
                     run.lrs,
                     run.moms,
                     run.plateau,
+                    run.loss_scales,
+                    run.lr_scales,
                     noise.scale,
                     noise.seed,
                     self.current_step,

@@ -73,7 +73,8 @@ def _plateau_step(state, i, metric, plateau):
 @njit(cache=True, inline="always")
 def _advance_block(
     lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
+    out_loss, out_lr,
 ):  # fmt: skip
     use_plateau = plateau.shape[0] > 0
     plateau_lrs = state[PLATEAU_LR] if use_plateau else state[PLATEAU_LR, :0]
@@ -90,10 +91,18 @@ def _advance_block(
                 zx, zy = gaussian_pair(noise_seed, lo + k, t)
                 gx[k] += noise_scale * zx
                 gy[k] += noise_scale * zy
+        if loss_scales.shape[0] > 0:  # loss decay: the schedule's factor scales the loss
+            for k in range(m):
+                gx[k] *= loss_scales[t]
+                gy[k] *= loss_scales[t]
         update_block(
             rule, state, lo, OPT_BASE, float(t + 1), lrs[t], plateau_lrs, moms[t], hyper,
             gx, gy, nx, ny,
         )  # fmt: skip
+        if lr_scales.shape[0] > 0:  # per-coordinate lr: every rule's step is linear in lr
+            for k in range(m):
+                nx[k] = state[X, lo + k] + lr_scales[0] * (nx[k] - state[X, lo + k])
+                ny[k] = state[Y, lo + k] + lr_scales[1] * (ny[k] - state[Y, lo + k])
         value_grad_block(surface, nx, ny, surface_p, f, ngx, ngy)
         for k in range(m):
             i = lo + k
@@ -123,7 +132,8 @@ def _advance_block(
 @njit(parallel=True, **JIT)
 def advance_parallel(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
+    out_loss, out_lr,
 ):  # fmt: skip
     """Steps t0 -> t1 for all particles, blocks of particles spread over cores."""
     n_particles = state.shape[1]
@@ -133,22 +143,24 @@ def advance_parallel(
         hi = min(lo + BLOCK, n_particles)
         _advance_block(
             lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-            noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+            loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
+    out_loss, out_lr,
         )  # fmt: skip
 
 
 @njit(**JIT)
 def advance_serial(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr,
+    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
+    out_loss, out_lr,
 ):  # fmt: skip
     """The same on one core: for few particles a second thread only costs."""
     n_particles = state.shape[1]
     for lo in range(0, n_particles, BLOCK):
         _advance_block(
             lo, min(lo + BLOCK, n_particles), surface, rule, surface_p, hyper, state,
-            frozen_at, lrs, moms, plateau, noise_scale, noise_seed, t0, t1, slot_of_step,
-            out_x, out_y, out_loss, out_lr,
+            frozen_at, lrs, moms, plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1,
+            slot_of_step, out_x, out_y, out_loss, out_lr,
         )  # fmt: skip
 
 

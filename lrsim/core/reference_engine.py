@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrsim.core.engine import plateau_vector, resolve_surface, start_points
+from lrsim.core.engine import plateau_vector, resolve_surface, run_learning_rates, start_points
 from lrsim.core.kernel import DIVERGENCE_LIMIT
 from lrsim.core.noise import gaussian_pairs_numpy
 from lrsim.core.optim.reference import REFERENCE_UPDATES
@@ -51,6 +51,8 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     lrs, moms = schedule_curves(
         schedule, base_lr=params["lr"], base_momentum=spec.base_momentum(params), steps=steps
     )
+    lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+    lr_scales = np.array(run.lr_scales)
     update = REFERENCE_UPDATES[spec.name]
     plateau = plateau_vector(schedule).size > 0
     n = len(theta)
@@ -82,8 +84,12 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
                     [gaussian_pairs_numpy(runfile.noise.seed, [i], t)[0] for i in index]
                 )
                 noisy = grad + noise_scale * pairs
+            if loss_scales.size:
+                noisy = noisy * loss_scales[t]
             lr = plateau_lr[:, None] if plateau else lrs[t]
             new_theta = update(theta, noisy, state, float(t + 1), lr, moms[t], params)
+            if run.lr_scales != (1.0, 1.0):
+                new_theta = theta + lr_scales * (new_theta - theta)
             new_loss, ngx, ngy = surface.reference(new_theta[:, 0], new_theta[:, 1], surface_params)
             ok = (np.abs(new_theta) <= DIVERGENCE_LIMIT).all(axis=1) & (
                 np.abs(new_loss) <= DIVERGENCE_LIMIT

@@ -74,6 +74,8 @@ class RunConfig:
     color: str
     optimizer: Mapping[str, Any]  # {"name": ..., **params as written}
     schedule: Mapping[str, Any]  # {"name": ..., **params as written}
+    lr_scales: tuple[float, float] = (1.0, 1.0)  # per-coordinate lr multipliers (x, y)
+    loss_decay: bool = False  # the schedule's factor scales the loss; the lr stays at its base
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,9 @@ def resolved_schedule(run: RunConfig, steps: int) -> dict[str, Any]:
 def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
     where = f"runs[{index}]"
     table = _table(raw, where)
-    _no_unknown(table, ("label", "color", "optimizer", "schedule"), where)
+    _no_unknown(
+        table, ("label", "color", "optimizer", "schedule", "lr_scales", "loss_decay"), where
+    )
     label = _text(table.get("label", f"run {index + 1}"), f"{where}.label")
     color = _text(table.get("color", DEFAULT_COLORS[index % len(DEFAULT_COLORS)]), f"{where}.color")
     if not _COLOR.match(color):
@@ -265,7 +269,18 @@ def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
         raise ConfigError(f"{where}.optimizer", "is required")
     optimizer = _named_table(table["optimizer"], f"{where}.optimizer", None)
     schedule = _named_table(table.get("schedule", {}), f"{where}.schedule", "constant")
-    run = RunConfig(label, color, optimizer, schedule)
+    lr_scales = _pair(table.get("lr_scales", (1.0, 1.0)), f"{where}.lr_scales")
+    for axis, scale in enumerate(lr_scales):
+        if not scale > 0:
+            raise ConfigError(f"{where}.lr_scales[{axis}]", f"must be > 0, got {scale!r}")
+    loss_decay = table.get("loss_decay", False)
+    if not isinstance(loss_decay, bool):
+        raise ConfigError(f"{where}.loss_decay", f"must be true or false, got {loss_decay!r}")
+    if loss_decay and schedule.get("name") == "plateau":
+        raise ConfigError(
+            f"{where}.loss_decay", "cannot follow a plateau schedule (it watches the loss itself)"
+        )
+    run = RunConfig(label, color, optimizer, schedule, lr_scales, loss_decay)
     try:
         resolved_schedule(run, steps)
     except ConfigError as error:
@@ -366,16 +381,22 @@ def runfile_to_dict(runfile: RunFile) -> dict[str, Any]:
     if runfile.noise != NoiseConfig():
         noise = runfile.noise
         data["noise"] = {"sigma": noise.sigma, "batch_size": noise.batch_size, "seed": noise.seed}
-    data["runs"] = [
-        {
-            "label": run.label,
-            "color": run.color,
-            "optimizer": dict(run.optimizer),
-            "schedule": dict(run.schedule),
-        }
-        for run in runfile.runs
-    ]
+    data["runs"] = [_run_to_dict(run) for run in runfile.runs]
     return data
+
+
+def _run_to_dict(run: RunConfig) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "label": run.label,
+        "color": run.color,
+        "optimizer": dict(run.optimizer),
+        "schedule": dict(run.schedule),
+    }
+    if run.lr_scales != (1.0, 1.0):
+        table["lr_scales"] = list(run.lr_scales)
+    if run.loss_decay:
+        table["loss_decay"] = True
+    return table
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
