@@ -27,7 +27,7 @@ class BackgroundTask(QThread):
 
     progress_changed = Signal(float)
     succeeded = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # the exception
     cancelled_done = Signal()
 
     def __init__(self, task: Task, parent=None):
@@ -58,7 +58,7 @@ class BackgroundTask(QThread):
             self.cancelled_done.emit()
             return
         except Exception as error:  # reported in the window, never a crash
-            self.failed.emit(str(error) or type(error).__name__)
+            self.failed.emit(error)
             return
         if self._cancel.is_set():
             self.cancelled_done.emit()

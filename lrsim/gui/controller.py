@@ -5,13 +5,18 @@ loaded, since the kernels do ~1e8 particle-steps per second. Longer ones run in
 a ``BackgroundTask`` (the numba kernels release the GIL), reporting progress;
 the views get the scene at once (start points and surface) and again when the
 work is done or cancelled.
+
+``load(..., background=True)`` also builds the Simulation in the worker: the
+first Simulation of a process pays for numba's start-up and loads (or, on a
+cold cache, compiles) its kernels, which would otherwise hold up the first
+paint of the window.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from lrsim.core.engine import Simulation
+from lrsim.core.engine import DEFAULT_MEMORY_BUDGET, Simulation
 from lrsim.core.runfile import RunFile
 from lrsim.gui.background import BackgroundTask
 
@@ -28,26 +33,34 @@ class SimulationController(QObject):
     scene_changed = Signal(object)  # Simulation: new, or more steps computed
     busy_changed = Signal(bool)
     progress_changed = Signal(float)  # fraction done of the background run
-    failed = Signal(str)
+    failed = Signal(object)  # the exception of a background load (ConfigError names a field)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.simulation: Simulation | None = None
         self.runfile: RunFile | None = None
         self._task: BackgroundTask | None = None
+        self._built: dict[str, Simulation] = {}  # what the running task has built so far
         self.sync_limit = SYNC_PARTICLE_STEPS
+        self.memory_budget = DEFAULT_MEMORY_BUDGET
 
     @property
     def busy(self) -> bool:
         return self._task is not None
 
-    def load(self, runfile: RunFile) -> None:
+    def load(self, runfile: RunFile, *, background: bool = False) -> None:
         """Build and compute the simulation of ``runfile``.
 
         Raises ConfigError (naming the field) when the engine refuses it; the
-        current simulation is then left as it was.
+        current simulation is then left as it was. With ``background`` the
+        Simulation is built off the GUI thread too, and a refusal arrives
+        through ``failed``.
         """
-        simulation = Simulation(runfile)
+        if background:
+            self._stop_task()
+            self._start_task(runfile, None)
+            return
+        simulation = Simulation(runfile, memory_budget=self.memory_budget)
         self._stop_task()
         self.simulation, self.runfile = simulation, runfile
         if particle_steps(runfile) <= self.sync_limit:
@@ -55,27 +68,32 @@ class SimulationController(QObject):
             self.scene_changed.emit(simulation)
             return
         self.scene_changed.emit(simulation)  # the starts and the surface, at once
-        self._start_task(simulation)
+        self._start_task(runfile, simulation)
 
-    def _start_task(self, simulation: Simulation) -> None:
+    def _start_task(self, runfile: RunFile, simulation: Simulation | None) -> None:
+        built: dict[str, Simulation] = {}
+        budget = self.memory_budget
+
         def compute(progress, cancelled):
-            simulation.run_to_end(progress=progress, cancel=cancelled)
-            return simulation
+            sim = simulation or Simulation(runfile, memory_budget=budget)
+            built["simulation"] = sim
+            sim.run_to_end(progress=progress, cancel=cancelled)
+            return sim
 
         task = BackgroundTask(compute, self)
         task.progress_changed.connect(self.progress_changed)
         task.succeeded.connect(lambda _result: self._on_task_finished(task))
         task.cancelled_done.connect(lambda: self._on_task_finished(task))
-        task.failed.connect(lambda message: self._on_task_failed(task, message))
+        task.failed.connect(lambda error: self._on_task_failed(task, error))
         task.finished.connect(task.deleteLater)
-        self._task = task
+        self._task, self._built = task, built
         self.busy_changed.emit(True)
         task.start()
 
     def cancel(self) -> None:
         """Stop the background run; what was computed stays viewable."""
-        if self._stop_task() and self.simulation is not None:
-            self.scene_changed.emit(self.simulation)
+        if self._stop_task():
+            self._adopt(self._built)
 
     def shutdown(self) -> None:
         """Stop any background work before the window goes (no signals)."""
@@ -93,17 +111,26 @@ class SimulationController(QObject):
         self.busy_changed.emit(False)
         return True
 
+    def _adopt(self, built: dict[str, Simulation]) -> None:
+        """Show what a task built (if anything) as the current simulation."""
+        simulation = built.get("simulation")
+        if simulation is not None:
+            self.simulation, self.runfile = simulation, simulation.runfile
+        if self.simulation is not None:
+            self.scene_changed.emit(self.simulation)
+
     def _on_task_finished(self, task: BackgroundTask) -> None:
         if task is not self._task:
             return  # a stopped task whose last report arrived late
         self._task = None
         self.busy_changed.emit(False)
-        self.scene_changed.emit(self.simulation)
+        self._adopt(self._built)
 
-    def _on_task_failed(self, task: BackgroundTask, message: str) -> None:
+    def _on_task_failed(self, task: BackgroundTask, error: Exception) -> None:
         if task is not self._task:
             return
         self._task = None
         self.busy_changed.emit(False)
-        self.failed.emit(message)
-        self.scene_changed.emit(self.simulation)
+        self.failed.emit(error)
+        if self.simulation is not None:
+            self.scene_changed.emit(self.simulation)

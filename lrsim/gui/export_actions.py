@@ -84,9 +84,9 @@ def _run_in_background(window, work, path: Path) -> None:
         window.progress.end(task)
         window.statusBar().showMessage(message, 8000)
 
-    def failed(message: str) -> None:
+    def failed(error: Exception) -> None:
         done("")
-        QMessageBox.warning(window, "Cannot export", message)
+        QMessageBox.warning(window, "Cannot export", str(error) or type(error).__name__)
 
     task.progress_changed.connect(window.progress.set_fraction)
     task.succeeded.connect(lambda rows: done(f"Wrote {rows} rows to {path}"))

@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
         self.controller.scene_changed.connect(self._on_scene_changed)
         self.controller.busy_changed.connect(self._on_busy_changed)
         self.controller.progress_changed.connect(self.progress.set_fraction)
-        self.controller.failed.connect(self.show_problem)
+        self.controller.failed.connect(self._on_load_failed)
         self.playback.step_changed.connect(self._on_step_changed)
         self.view_area.start_point_requested.connect(self.editor.add_start_point)
         self.view_area.unavailable.connect(self.show_problem)
@@ -149,13 +149,18 @@ class MainWindow(QMainWindow):
     def _on_document_changed(self) -> None:
         star = "*" if self.document.dirty else ""
         self.setWindowTitle(f"{self.document.display_name}{star} — lrsim")
-        self.setWindowModified(self.document.dirty)
 
     def _on_busy_changed(self, busy: bool) -> None:
         if busy:
             self.progress.begin(self.controller, "simulating", self.controller.cancel)
         else:
             self.progress.end(self.controller)
+
+    def _on_load_failed(self, error: Exception) -> None:
+        self.runfile = self.controller.runfile  # the last run file that did run
+        if isinstance(error, ConfigError):
+            self.editor.show_error(error)
+        self.show_problem(f"Not run: {error}")
 
     def show_problem(self, message: str) -> None:
         self.problem_label.setText(message)
@@ -186,13 +191,19 @@ class MainWindow(QMainWindow):
             return
         self.load_runfile(runfile)
 
-    def load_runfile(self, runfile: RunFile, *, rewind: bool = False) -> bool:
-        """Simulate ``runfile``; on a ConfigError show it and keep the current simulation."""
+    def load_runfile(
+        self, runfile: RunFile, *, rewind: bool = False, background: bool = False
+    ) -> bool:
+        """Simulate ``runfile``; on a ConfigError show it and keep the current simulation.
+
+        ``background`` builds the simulation off the GUI thread (the first one of
+        a process loads numba and its kernels; the window paints meanwhile).
+        """
         was_playing = self.playback.playing
         if self.runfile is None or self.runfile.surface != runfile.surface:
             self._new_surface = True
         try:
-            self.controller.load(runfile)
+            self.controller.load(runfile, background=background)
         except ConfigError as error:
             self.editor.show_error(error)
             self.show_problem(f"Not run: {error}")
@@ -246,7 +257,7 @@ class MainWindow(QMainWindow):
         if preset is not None:
             candidates.append(preset)
         for candidate in candidates:
-            if self.open_path(Path(candidate), quiet=candidate != path):
+            if self.open_path(Path(candidate), quiet=candidate != path, background=True):
                 return
         self.new_document()
 
@@ -254,7 +265,7 @@ class MainWindow(QMainWindow):
         folder = resources_dir()
         return folder is not None and path.resolve().parent == (folder / "presets").resolve()
 
-    def open_path(self, path: Path, *, quiet: bool = False) -> bool:
+    def open_path(self, path: Path, *, quiet: bool = False, background: bool = False) -> bool:
         """Load ``path`` into the editor and simulate it; False (with a message) if it is bad."""
         try:
             runfile = load_runfile(path)
@@ -267,7 +278,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue(SETTING_LAST_FILE, str(path))
         self.runfile = None
         self.show_problem("")
-        if not self.load_runfile(runfile, rewind=True):
+        if not self.load_runfile(runfile, rewind=True, background=background):
             return True  # shown in the editor with its error
         self.statusBar().showMessage(f"Opened {path}", 4000)
         return True

@@ -153,6 +153,14 @@ def build_menus(window) -> Actions:
     to_end = _action(window, "To the &end", playback.to_end, "End")
     play_menu.addActions([play, step_forward, step_back, to_start, to_end])
     play_menu.addSeparator()
+    every_step = _action(
+        window,
+        "Draw &every step",
+        playback.set_every_step,
+        tip="Never skip a step to keep the speed (slower when drawing is slow)",
+        checkable=True,
+    )
+    play_menu.addAction(every_step)
     play_menu.addAction(_action(window, "&Cancel computation", window.controller.cancel))
 
     help_menu = bar.addMenu("&Help")

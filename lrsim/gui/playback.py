@@ -26,6 +26,7 @@ class Playback(QObject):
         self._last = 0  # the last column that may be shown (computed so far)
         self._speed = DEFAULT_SPEED
         self._carry = 0.0  # fractional steps owed by the timer
+        self.every_step = False  # True: a late tick still moves one step (none skipped)
         self.min_interval_ms = int(1000 / MAX_FRAME_RATE)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -55,6 +56,10 @@ class Playback(QObject):
         self._last = max(0, int(last_column))
         if self._column > self._last:
             self.set_column(self._last)
+        self.state_changed.emit()
+
+    def set_every_step(self, on: bool) -> None:
+        self.every_step = bool(on)
         self.state_changed.emit()
 
     def set_speed(self, steps_per_second: float) -> None:
@@ -119,6 +124,8 @@ class Playback(QObject):
         if advance < 1:
             return
         self._carry -= advance
+        if self.every_step:
+            advance, self._carry = 1, 0.0
         target = min(self._column + advance, self._last)
         self.set_column(target)
         if target >= self._last:

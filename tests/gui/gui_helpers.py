@@ -21,6 +21,7 @@ def make_window(qtbot, settings: QSettings, path: Path | None = None):
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60_000)  # the first load
     return window
 
 

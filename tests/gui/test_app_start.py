@@ -37,7 +37,7 @@ def test_a_bad_run_file_on_the_command_line_exits_with_one_line(tmp_path, capsys
 def test_the_app_starts_draws_and_quits(tmp_path):
     """`lrsim` end to end in a fresh process: first start opens the preset and paints."""
     # a fresh QSettings folder; the numba cache (under XDG_CACHE_HOME / HOME) stays warm
-    env = dict(os.environ, LRSIM_QUIT_AFTER_SHOW="1", XDG_CONFIG_HOME=str(tmp_path),
+    env = dict(os.environ, LRSIM_QUIT_AFTER_SHOW="scene", XDG_CONFIG_HOME=str(tmp_path),
                QT_QPA_PLATFORM="offscreen")  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-c", "import sys; from lrsim.cli import main; sys.exit(main([]))"],
@@ -48,6 +48,6 @@ def test_the_app_starts_draws_and_quits(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "window drawn after" in done.stderr
+    assert "window drawn after" in done.stderr and "scene drawn after" in done.stderr
     settings = tmp_path / "lrsim" / "lrsim.conf"
     assert settings.exists() and "fixed-vs-decay.toml" in settings.read_text()

@@ -104,3 +104,19 @@ def test_editing_marks_the_document_dirty_and_undoing_clears_it(window):
     assert window.document.dirty and window.windowTitle().startswith("fixed-vs-decay.toml*")
     title.setText(original)
     assert not window.document.dirty
+
+
+def test_run_options_beyond_pytorch(window):
+    card = _card(window, 0)
+    card.options.field_widget("lr_scales").setText("1, 0")
+    window.apply_editor()
+    assert "must be > 0" in card.options.error_text("lr_scales")
+    card.options.field_widget("lr_scales").setText("1, 0.5")
+    card.options.field_widget("loss_decay").setChecked(True)
+    window.apply_editor()
+    assert window.problem_label.text() == ""
+    assert window.controller.runfile.runs[0].lr_scales == (1.0, 0.5)
+    assert window.controller.runfile.runs[0].loss_decay is True
+    card.schedule.combo.setCurrentIndex(card.schedule.combo.findData("plateau"))
+    window.apply_editor()
+    assert "plateau" in card.options.error_text("loss_decay")

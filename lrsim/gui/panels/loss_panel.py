@@ -89,6 +89,7 @@ class LossPanel(QWidget):
             self._items.append(pg.PlotDataItem(steps, median, pen=pen, connect="finite"))
         for item in self._items:
             self.plot.addItem(item)
+            plot_style.cache(item.curve if isinstance(item, pg.PlotDataItem) else item)
         self.plot.setLogMode(y=log)
         self.plot.enableAutoRange()
 

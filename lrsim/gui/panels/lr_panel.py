@@ -82,6 +82,7 @@ class LrPanel(QWidget):
         plot.addItem(curve)
         curve.setClipToView(True)  # after addItem: pyqtgraph needs the ViewBox for both
         curve.setDownsampling(auto=True, method="peak")
+        plot_style.cache(curve.curve)
         return curve
 
     def set_step(self, step: int) -> None:

@@ -109,7 +109,7 @@ class FieldBox(QWidget):
         self.error_label.show()
 
     def clear_error(self) -> None:
-        if self.error_label.isVisible():
+        if not self.error_label.isHidden():
             self.widget.setStyleSheet("")
             self.error_label.hide()
 

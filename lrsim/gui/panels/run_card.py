@@ -20,8 +20,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lrsim.core.params import ParamSpec
 from lrsim.gui.panels.named_chooser import optimizer_chooser, schedule_chooser
-from lrsim.gui.panels.param_form import FieldBox, format_value, split_path
+from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, split_path
+
+RUN_OPTIONS = (
+    ParamSpec(
+        "lr_scales",
+        "pair",
+        (1.0, 1.0),
+        "Multipliers of the learning rate along x and y (differential learning rates in 2-D).",
+    ),
+    ParamSpec(
+        "loss_decay",
+        "bool",
+        False,
+        "Apply the schedule's factor lr(t) / lr to the loss instead of the rate; the optimizer "
+        "keeps its base lr (the same path for plain SGD, not for momentum or Adam).",
+    ),
+)
+KNOWN_KEYS = ("label", "color", "optimizer", "schedule", *(spec.name for spec in RUN_OPTIONS))
 
 
 def _call(table: Mapping[str, Any]) -> str:
@@ -103,8 +121,12 @@ class RunCard(QFrame):
         self.schedule = schedule_chooser(self.body)
         for chooser in (self.optimizer, self.schedule):
             chooser.state_changed.connect(self._on_field_changed)
+        self.options = ParamForm(RUN_OPTIONS, {}, self.body)
+        self.options.state_changed.connect(self._on_field_changed)
         body.addRow(_bold("Optimizer", self.body), self.optimizer)
         body.addRow(_bold("LR schedule", self.body), self.schedule)
+        body.addRow(_bold("Run options", self.body), self.options)
+        self._extra: dict[str, Any] = {}  # keys this editor does not know, kept as loaded
         outer.addWidget(self.body)
         self.set_table(table)
         self._on_expand_toggled(True)
@@ -145,6 +167,8 @@ class RunCard(QFrame):
             self.label.setText(str(table.get("label", "")))
         self.optimizer.set_table(table.get("optimizer") or {"name": "sgd"})
         self.schedule.set_table(table.get("schedule") or {"name": "constant"})
+        self.options.set_values({k: v for k, v in table.items() if k in self.options.specs})
+        self._extra = {k: v for k, v in table.items() if k not in KNOWN_KEYS}
         self.summary_label.setText(summary(self.table()))
         self.clear_errors()
 
@@ -154,6 +178,8 @@ class RunCard(QFrame):
             "color": self._color,
             "optimizer": self.optimizer.table(),
             "schedule": self.schedule.table(),
+            **self.options.values(),
+            **self._extra,
         }
 
     # ------------------------------------------------------------------ errors
@@ -166,6 +192,10 @@ class RunCard(QFrame):
             self.set_expanded(True)
             chooser.show_error(rest, problem)
             return chooser
+        if name in self.options.specs:
+            self.set_expanded(True)
+            self.options.show_error(path, problem)
+            return self.options
         self.header_box.show_error(f"{path}: {problem}" if path else problem)
         return self.header_box
 
@@ -173,6 +203,7 @@ class RunCard(QFrame):
         self.header_box.clear_error()
         self.optimizer.clear_errors()
         self.schedule.clear_errors()
+        self.options.clear_errors()
 
 
 def _bold(text: str, parent: QWidget) -> QLabel:

@@ -108,6 +108,7 @@ class RunEditor(QScrollArea):
         layout.addWidget(Section("Runs", runs, content))
         layout.addStretch(1)
         self.cards: list[RunCard] = []
+        self._extra: dict[str, Any] = {}  # top-level keys this editor does not know
 
     # ------------------------------------------------------------------ runs
 
@@ -175,6 +176,8 @@ class RunEditor(QScrollArea):
             card.hide()
             card.deleteLater()
         self.cards = []
+        known = ("title", "description", "steps", "surface", "particles", "noise", "runs")
+        self._extra = {k: v for k, v in data.items() if k not in known}
         runs = list(data.get("runs") or [])
         for table in runs:
             self._add_card(table).set_expanded(len(runs) <= 2)
@@ -194,6 +197,7 @@ class RunEditor(QScrollArea):
         if noise:
             result["noise"] = noise
         result["runs"] = [card.table() for card in self.cards]
+        result.update(self._extra)
         return result
 
     def add_start_point(self, x: float, y: float) -> None:

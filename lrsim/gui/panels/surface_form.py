@@ -135,6 +135,9 @@ class SurfaceForm(QWidget):
 
     def _on_surface_changed(self, _index: int) -> None:
         self.clear_errors()
+        for edit in (edit for pair in self.domain_edits for edit in pair):
+            with QSignalBlocker(edit):
+                edit.clear()  # the new surface's own domain (shown greyed)
         self._show_surface({})
         self.state_changed.emit()
 
