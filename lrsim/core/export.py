@@ -77,3 +77,60 @@ def export_csv(
     """Write the trajectory CSV to ``path`` atomically; returns the number of rows."""
     with atomic_writer(path) as stream:
         return write_trajectories(simulation, stream, progress)
+
+
+STATS_COLUMNS = (
+    "run",
+    "label",
+    "step",
+    "particles",
+    "iterations_to_loss_tol",
+    "iterations_to_dist_tol",
+    "reached_fraction",
+    "final_loss_best",
+    "final_loss_median",
+    "final_loss_worst",
+    "distance_median",
+    "global_fraction",
+    "diverged",
+    "sharpness_median",
+    "sharpness_max",
+    "flatness_median",
+    "basins",
+)
+
+
+def stats_rows(table) -> list[list[str]]:
+    """The statistics CSV's rows (after the header) for a list of RunStats."""
+    rows = []
+    for index, stats in enumerate(table):
+        basins = "; ".join(f"{name}: {count}" for name, count in stats.basin_counts.items())
+        values = [
+            index,
+            stats.label,
+            stats.step,
+            stats.n_particles,
+            stats.iterations_to_loss_tol,
+            stats.iterations_to_dist_tol,
+            stats.reached_fraction,
+            stats.final_loss_best,
+            stats.final_loss_median,
+            stats.final_loss_worst,
+            stats.distance_median,
+            stats.global_fraction,
+            stats.diverged,
+            stats.sharpness_median,
+            stats.sharpness_max,
+            stats.flatness_median,
+            basins,
+        ]
+        rows.append([csv_field(v) if isinstance(v, str) else repr(v) for v in values])
+    return rows
+
+
+def export_stats_csv(table, path: str | Path) -> None:
+    """Write one row of statistics per run (``lrsim stats``), atomically."""
+    with atomic_writer(path) as stream:
+        stream.write(",".join(STATS_COLUMNS) + "\n")
+        for row in stats_rows(table):
+            stream.write(",".join(row) + "\n")

@@ -37,6 +37,9 @@ class RunStats:
     basin_counts: dict[str, int] = field(default_factory=dict)
     global_fraction: float = float("nan")  # fraction ending in a global minimum's basin
     diverged: int = 0
+    sharpness_median: float = float("nan")  # median largest Hessian eigenvalue at the ends
+    sharpness_max: float = float("nan")
+    flatness_median: float = float("nan")  # median smallest Hessian eigenvalue at the ends
 
 
 def _coordinate(value: float) -> str:
@@ -56,9 +59,86 @@ def _first_true(mask: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return np.where(hit, steps[first].astype(np.float64), np.nan)
 
 
+def _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol):
+    """Per particle, the first computed step with loss gap <= loss_tol, and within dist_tol
+    of a known minimum (nan: never). Computed once per simulation state and cached, so a
+    table that follows the playback costs O(particles) per step."""
+    key = (run_index, sim.current_step, loss_tol, dist_tol)
+    cache = sim.__dict__.setdefault("_first_hits_cache", {})
+    if key not in cache:
+        run = sim.runs[run_index]
+        columns = sim.recorded_upto()
+        steps = sim.recorded_steps[:columns]
+        with np.errstate(invalid="ignore"):
+            by_loss = _first_true(run.loss[:, :columns] - floor <= loss_tol, steps)
+        near = np.zeros((sim.n_particles, columns), dtype=bool)
+        tol2 = dist_tol * dist_tol
+        for lo in range(0, sim.n_particles, 4096):  # bounded temporaries
+            x = run.x[lo : lo + 4096, :columns]
+            y = run.y[lo : lo + 4096, :columns]
+            block = near[lo : lo + 4096]
+            for point in minima:
+                block |= (x - point.x) ** 2 + (y - point.y) ** 2 <= tol2
+        cache.clear()  # only the latest state is worth keeping
+        cache[key] = (by_loss, _first_true(near, steps))
+    return cache[key]
+
+
 def _nanmedian(values: np.ndarray) -> float:
     finite = values[np.isfinite(values)]
     return float(np.median(finite)) if finite.size else float("nan")
+
+
+def hessian_eigenvalues(sim: Simulation, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(N, 2) eigenvalues (ascending) of the Hessian at each point.
+
+    Central differences of the exact gradient with a step scaled to the point,
+    symmetrised: accurate to ~1e-7 relative, plenty to tell flat from sharp.
+    """
+    grad = sim.surface.reference
+    p = sim.surface_params
+    h = 1e-5 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
+    with np.errstate(all="ignore"):
+        _, gxx_plus, gyx_plus = grad(x + h, y, p)
+        _, gxx_minus, gyx_minus = grad(x - h, y, p)
+        _, gxy_plus, gyy_plus = grad(x, y + h, p)
+        _, gxy_minus, gyy_minus = grad(x, y - h, p)
+        hxx = (gxx_plus - gxx_minus) / (2 * h)
+        hyy = (gyy_plus - gyy_minus) / (2 * h)
+        hxy = 0.5 * ((gyx_plus - gyx_minus) + (gxy_plus - gxy_minus)) / (2 * h)
+        middle = 0.5 * (hxx + hyy)
+        radius = np.hypot(0.5 * (hxx - hyy), hxy)
+    return np.column_stack([middle - radius, middle + radius])
+
+
+DIVERGED_BASIN = -2
+ELSEWHERE_BASIN = -1
+
+
+def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, dist_tol=None):
+    """(known minima, per-particle index into them) where each particle is at ``step``.
+
+    A particle belongs to the nearest known minimum when it is within the basin
+    radius (a fraction of the domain diagonal, at least ``dist_tol``); otherwise
+    ``ELSEWHERE_BASIN``; a particle that diverged by then is ``DIVERGED_BASIN``.
+    """
+    dist_tol = DEFAULT_DIST_TOL if dist_tol is None else dist_tol
+    run = sim.runs[run_index]
+    step = sim.current_step if step is None else min(int(step), sim.current_step)
+    column = int(np.searchsorted(sim.recorded_steps, step, side="right")) - 1
+    minima = [p for p in sim.critical_points() if p.kind in ("global_min", "local_min")]
+    labels = np.full(sim.n_particles, ELSEWHERE_BASIN, dtype=np.int64)
+    if minima:
+        mx = np.array([p.x for p in minima])
+        my = np.array([p.y for p in minima])
+        distance = np.hypot(run.x[:, column, None] - mx, run.y[:, column, None] - my)
+        nearest = np.argmin(distance, axis=1)
+        (xmin, xmax), (ymin, ymax) = sim.domain
+        radius = max(dist_tol, BASIN_RADIUS_FRACTION * float(np.hypot(xmax - xmin, ymax - ymin)))
+        inside = distance[np.arange(sim.n_particles), nearest] <= radius
+        labels[inside] = nearest[inside]
+    labels[(run.frozen_at >= 0) & (run.frozen_at <= step)] = DIVERGED_BASIN
+    return minima, labels
 
 
 def compute_run_stats(
@@ -73,7 +153,6 @@ def compute_run_stats(
     run = sim.runs[run_index]
     step = sim.current_step if step is None else min(int(step), sim.current_step)
     columns = int(np.searchsorted(sim.recorded_steps, step, side="right"))
-    steps = sim.recorded_steps[:columns]
     x, y, loss = run.x[:, :columns], run.y[:, :columns], run.loss[:, :columns]
     minima = [p for p in sim.critical_points() if p.kind in ("global_min", "local_min")]
     floor = min((p.value for p in minima), default=float("nan"))
@@ -86,30 +165,27 @@ def compute_run_stats(
     basins: dict[str, int] = {}
     global_fraction = float("nan")
     if minima:
-        with np.errstate(invalid="ignore"):
-            iterations_loss = _first_true(loss - floor <= loss_tol, steps)
+        hits_loss, hits_dist = _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol)
+        iterations_loss = np.where(hits_loss <= step, hits_loss, np.nan)
+        iterations_dist = np.where(hits_dist <= step, hits_dist, np.nan)
         mx = np.array([p.x for p in minima])
         my = np.array([p.y for p in minima])
-        # distance of every recorded point to its nearest minimum, without an (N, S, M) array
-        nearest_path = np.full(x.shape, np.inf)
-        for px, py in zip(mx, my, strict=True):
-            np.minimum(nearest_path, np.hypot(x - px, y - py), out=nearest_path)
-        iterations_dist = _first_true(nearest_path <= dist_tol, steps)
         end_dist = np.hypot(end_x[:, None] - mx[None, :], end_y[:, None] - my[None, :])
-        nearest = np.argmin(end_dist, axis=1)
-        distance = end_dist[np.arange(sim.n_particles), nearest]
-        (xmin, xmax), (ymin, ymax) = sim.domain
-        radius = max(dist_tol, BASIN_RADIUS_FRACTION * float(np.hypot(xmax - xmin, ymax - ymin)))
-        inside = alive & (distance <= radius)
+        distance = end_dist[np.arange(sim.n_particles), np.argmin(end_dist, axis=1)]
+        _, labels = basin_assignments(sim, run_index, step, dist_tol)
         for index, point in enumerate(minima):
-            count = int(np.count_nonzero(inside & (nearest == index)))
+            count = int(np.count_nonzero(labels == index))
             if count:
                 basins[minimum_label(point)] = count
-        elsewhere = int(np.count_nonzero(alive & ~inside))
+        elsewhere = int(np.count_nonzero(labels == ELSEWHERE_BASIN))
         if elsewhere:
             basins["elsewhere"] = elsewhere
-        is_global = np.array([p.kind == "global_min" for p in minima])
-        global_fraction = float(np.count_nonzero(inside & is_global[nearest])) / sim.n_particles
+        # labels -1 (elsewhere) and -2 (diverged) index the two False entries at the end
+        is_global = np.array([p.kind == "global_min" for p in minima] + [False, False])
+        global_fraction = float(np.count_nonzero(is_global[labels])) / sim.n_particles
+    eigen = hessian_eigenvalues(sim, end_x[alive], end_y[alive])
+    sharp = eigen[:, 1][np.isfinite(eigen[:, 1])]
+    flat = eigen[:, 0][np.isfinite(eigen[:, 0])]
     finite_loss = end_loss[np.isfinite(end_loss)]
     return RunStats(
         label=run.label,
@@ -126,6 +202,9 @@ def compute_run_stats(
         basin_counts=basins,
         global_fraction=global_fraction,
         diverged=diverged,
+        sharpness_median=float(np.median(sharp)) if sharp.size else float("nan"),
+        sharpness_max=float(sharp.max()) if sharp.size else float("nan"),
+        flatness_median=float(np.median(flat)) if flat.size else float("nan"),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from lrsim.core.engine import Simulation
 from lrsim.core.runfile import parse_runfile
 from lrsim.core.stats import compute_run_stats, stats_table
@@ -65,3 +67,48 @@ def test_surface_without_minima_reports_nan_distances():
     sim = _sim("saddle", [[1.0, 0.0]], [{"optimizer": {"name": "sgd", "lr": 0.1}}])
     stats = compute_run_stats(sim, 0)
     assert math.isnan(stats.distance_median) and stats.basin_counts == {}
+
+
+def test_sharpness_is_the_hessian_at_the_end_points():
+    # two_basin: the narrow local well has eigenvalues 4.313 / 4.831, the wide bowl 0.2 / 0.2
+    runs = [{"label": "stuck", "optimizer": {"name": "sgd", "lr": 0.3}}]
+    sim = _sim("two_basin", [[2.3, 1.6]], runs, steps=300)
+    stats = compute_run_stats(sim, 0)
+    assert abs(stats.sharpness_median - 4.831) < 2e-3
+    assert abs(stats.flatness_median - 4.313) < 2e-3
+    sim = _sim("two_basin", [[0.3, -0.2]], runs, steps=300)
+    assert abs(compute_run_stats(sim, 0).sharpness_median - 0.2) < 1e-4
+
+
+def test_basin_assignments_mark_diverged_and_elsewhere():
+    from lrsim.core.stats import DIVERGED_BASIN, ELSEWHERE_BASIN, basin_assignments
+
+    runs = [
+        {"optimizer": {"name": "sgd", "lr": 30.0}},
+        {"optimizer": {"name": "sgd", "lr": 1e-4}},
+        {"optimizer": {"name": "sgd", "lr": 0.3}},
+    ]
+    sim = _sim("two_basin", [[0.3, -0.2], [2.3, 1.6]], runs, steps=200)
+    minima, wild = basin_assignments(sim, 0)
+    assert wild.tolist() == [DIVERGED_BASIN, DIVERGED_BASIN]
+    _, slow = basin_assignments(sim, 1)
+    assert slow.tolist() == [ELSEWHERE_BASIN, ELSEWHERE_BASIN]  # lr 1e-4 barely moves
+    _, settled = basin_assignments(sim, 2)
+    assert [minima[i].kind for i in settled] == ["global_min", "local_min"]
+    _, at_start = basin_assignments(sim, 2, step=0)
+    assert at_start.tolist() == [ELSEWHERE_BASIN, ELSEWHERE_BASIN]
+
+
+def test_stats_command_writes_one_row_per_run(tmp_path):
+    import csv
+
+    from lrsim.cli import main
+
+    out = tmp_path / "stats.csv"
+    preset = "resources/presets/fixed-vs-decay.toml"
+    assert main(["stats", preset, "-o", str(out), "-q"]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [r["label"] for r in rows][0] == "fixed lr 1.8"
+    assert float(rows[2]["iterations_to_dist_tol"]) == 4.0
+    assert float(rows[0]["sharpness_median"]) == pytest.approx(1.0, rel=1e-6)
+    assert main(["stats", preset, "--loss-tol", "0"]) == 2
