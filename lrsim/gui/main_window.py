@@ -120,8 +120,8 @@ class MainWindow(QMainWindow):
         area = screen.availableGeometry()
         self.setGeometry(area)
         compact = area.width() < 1600
-        editor_width = 330 if compact else 400
-        side_width = 360 if compact else 480
+        editor_width = 300 if compact else 400
+        side_width = 320 if compact else 480
         self.resizeDocks(
             [self.editor_dock, self.lr_dock], [editor_width, side_width], Qt.Orientation.Horizontal
         )

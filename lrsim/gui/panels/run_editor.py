@@ -89,7 +89,7 @@ class RunEditor(QScrollArea):
 
         self.starts = StartsForm(content)
         self.starts.state_changed.connect(self._on_edited)
-        layout.addWidget(Section("Starts (shared by every run)", self.starts, content))
+        layout.addWidget(Section("Starts (all runs)", self.starts, content))
 
         self.noise = ParamForm(NOISE_SPECS, {}, content)
         self.noise.state_changed.connect(self._on_edited)

@@ -19,7 +19,7 @@ class Section(QFrame):
         self.header.setCheckable(True)
         self.header.setAutoRaise(True)
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.header.setStyleSheet("QToolButton { font-weight: bold; text-align: left; }")
         self.header.toggled.connect(self._on_header_toggled)
         layout.addWidget(self.header)

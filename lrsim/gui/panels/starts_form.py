@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,7 +25,12 @@ from lrsim.core.params import REQUIRED, ParamSpec
 from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, parse_list, split_path
 
 MODES = ("points", "random", "grid")
-MODE_TITLES = ("Points (click the contour view)", "Random in the domain", "Grid over the domain")
+MODE_TITLES = ("Points", "Random (uniform)", "Grid")
+MODE_TIPS = (
+    "Explicit starts; click the contour view to add one",
+    "n starts drawn uniformly over the domain from a seeded generator",
+    "nx x ny starts at the centres of a grid of cells over the domain",
+)
 RANDOM_SPECS = (
     ParamSpec("n", "int", REQUIRED, "Number of starts, uniform in the domain."),
     ParamSpec("seed", "int", 0, "Seed of the generator: the same seed gives the same starts."),
@@ -46,8 +51,10 @@ class StartsForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.mode = QComboBox(self)
-        for mode, title in zip(MODES, MODE_TITLES, strict=True):
+        for mode, title, tip in zip(MODES, MODE_TITLES, MODE_TIPS, strict=True):
             self.mode.addItem(title, mode)
+            self.mode.setItemData(self.mode.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.mode.setToolTip("The same starts are used by every run, so runs compare fairly")
         self.mode.currentIndexChanged.connect(self._on_mode_changed)
         self.mode_box = FieldBox(self.mode, self)
         layout.addWidget(self.mode_box)

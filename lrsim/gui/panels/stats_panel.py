@@ -39,7 +39,7 @@ COLUMNS = (
     ("distance", "Median distance to the nearest known minimum at this step"),
     ("global", "Fraction of particles in the basin of a global minimum"),
     ("diverged", "Particles that diverged (non-finite or > 1e12) by this step"),
-    ("where they are", "Particles near each known minimum"),
+    ("basins", "Particles near each known minimum (and elsewhere)"),
 )  # fmt: skip
 
 
@@ -113,7 +113,9 @@ class StatsPanel(QWidget):
             self.table.setHorizontalHeaderItem(index, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         layout.addWidget(self.table, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -151,6 +153,9 @@ class StatsPanel(QWidget):
                 self.table.setItem(row, column, item)
             self.table.item(row, 0).setIcon(_swatch(run.color))
         self.refresh()
+        self.table.resizeColumnToContents(0)
+        limit = self.fontMetrics().horizontalAdvance("M" * 14)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), limit))
 
     def set_step(self, step: int) -> None:
         """Show the statistics as of ``step`` (soon, not necessarily at once)."""
@@ -174,6 +179,7 @@ class StatsPanel(QWidget):
         for row, stats in enumerate(rows):
             for column, text in enumerate(row_texts(stats)):
                 self.table.item(row, column).setText(text)
+                self.table.item(row, column).setToolTip(text if column in (0, 9) else "")
         noun = "particle" if sim.n_particles == 1 else "particles"
         self.caption.setText(
             f"<b>Statistics at step {rows[0].step if rows else 0}</b> "
