@@ -5,12 +5,14 @@ functions (the cache key holds the function object's address), and a call
 per particle through a big branchy dispatcher costs more than the maths. So
 the fused kernel passes small integers, and each call here branches once and
 then runs a tight loop over a block of particles with the surface or rule
-inlined (specialised per function, compiled inside this cached function).
+inlined: an ``overload`` keyed on a literal index picks the function at
+compile time, so it is a global to numba (inlined, vectorised, cacheable).
 """
 
 from __future__ import annotations
 
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 from lrsim.core import surface_kernels as surfaces
 from lrsim.core.formula_kernel import formula_grad_loop, formula_value_grad
@@ -47,6 +49,16 @@ OPTIMIZER_RULES = (
     rules.radam_update,
     rules.adamax_update,
 )
+OPTIMIZER_CONSTANTS = (
+    rules.no_constants,
+    rules.adagrad_constants,
+    rules.no_constants,
+    rules.no_constants,
+    rules.adam_constants,
+    rules.nadam_constants,
+    rules.radam_constants,
+    rules.adamax_constants,
+)
 
 
 def surface_id(value_grad) -> int:
@@ -58,60 +70,108 @@ def optimizer_id(name: str) -> int:
     return OPTIMIZER_RULES.index(rules.KERNEL_UPDATES[name])
 
 
-@njit(**JIT)
-def _grad_loop(value_grad, xs, ys, p, f, gx, gy):
-    for k in range(xs.shape[0]):
-        f[k], gx[k], gy[k] = value_grad(xs[k], ys[k], p)
+@njit(cache=True, inline="always")
+def as_tuple(p):
+    """The first 8 entries of ``p`` (zero-padded) as a tuple: values the loop below cannot
+    overwrite, so LLVM keeps them in registers and vectorises (an array could alias the
+    outputs, which forces a reload every iteration and blocks SIMD)."""
+    n = p.shape[0]
+    return (
+        p[0] if n > 0 else 0.0,
+        p[1] if n > 1 else 0.0,
+        p[2] if n > 2 else 0.0,
+        p[3] if n > 3 else 0.0,
+        p[4] if n > 4 else 0.0,
+        p[5] if n > 5 else 0.0,
+        p[6] if n > 6 else 0.0,
+        p[7] if n > 7 else 0.0,
+    )
+
+
+def _surface_loop(which, xs, ys, p, f, gx, gy):
+    """f, gx, gy of surface number ``which`` (a literal) at every (xs[k], ys[k])."""
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(_surface_loop)
+def _surface_loop_impl(which, xs, ys, p, f, gx, gy):
+    # ``which`` is a literal, so the kernel is a global here: numba inlines it (the kernels
+    # are inline="always") and the loop vectorises; a function passed as a value would be
+    # called through a pointer, which is slower and cannot be cached on disk.
+    if not isinstance(which, types.IntegerLiteral):
+        return None
+    value_grad = SURFACE_KERNELS[which.literal_value]
+
+    def loop(which, xs, ys, p, f, gx, gy):
+        q = as_tuple(p)
+        for k in range(xs.shape[0]):
+            f[k], gx[k], gy[k] = value_grad(xs[k], ys[k], q)
+
+    return loop
 
 
 @njit(**JIT)
 def value_grad_block(surface, xs, ys, p, f, gx, gy):
     """f, gx, gy at every (xs[k], ys[k]) for surface number ``surface``."""
     if surface == 0:
-        _grad_loop(surfaces.quadratic, xs, ys, p, f, gx, gy)
+        _surface_loop(0, xs, ys, p, f, gx, gy)
     elif surface == 1:
-        _grad_loop(surfaces.saddle, xs, ys, p, f, gx, gy)
+        _surface_loop(1, xs, ys, p, f, gx, gy)
     elif surface == 2:
-        _grad_loop(surfaces.rosenbrock, xs, ys, p, f, gx, gy)
+        _surface_loop(2, xs, ys, p, f, gx, gy)
     elif surface == 3:
-        _grad_loop(surfaces.himmelblau, xs, ys, p, f, gx, gy)
+        _surface_loop(3, xs, ys, p, f, gx, gy)
     elif surface == 4:
-        _grad_loop(surfaces.rastrigin, xs, ys, p, f, gx, gy)
+        _surface_loop(4, xs, ys, p, f, gx, gy)
     elif surface == 5:
-        _grad_loop(surfaces.ackley, xs, ys, p, f, gx, gy)
+        _surface_loop(5, xs, ys, p, f, gx, gy)
     elif surface == 6:
-        _grad_loop(surfaces.beale, xs, ys, p, f, gx, gy)
+        _surface_loop(6, xs, ys, p, f, gx, gy)
     elif surface == 7:
-        _grad_loop(surfaces.booth, xs, ys, p, f, gx, gy)
+        _surface_loop(7, xs, ys, p, f, gx, gy)
     elif surface == 8:
-        _grad_loop(surfaces.matyas, xs, ys, p, f, gx, gy)
+        _surface_loop(8, xs, ys, p, f, gx, gy)
     elif surface == 9:
-        _grad_loop(surfaces.goldstein_price, xs, ys, p, f, gx, gy)
+        _surface_loop(9, xs, ys, p, f, gx, gy)
     elif surface == 10:
-        _grad_loop(surfaces.three_hump_camel, xs, ys, p, f, gx, gy)
+        _surface_loop(10, xs, ys, p, f, gx, gy)
     elif surface == 11:
-        _grad_loop(surfaces.six_hump_camel, xs, ys, p, f, gx, gy)
+        _surface_loop(11, xs, ys, p, f, gx, gy)
     elif surface == 12:
-        _grad_loop(surfaces.styblinski_tang, xs, ys, p, f, gx, gy)
+        _surface_loop(12, xs, ys, p, f, gx, gy)
     elif surface == 13:
-        _grad_loop(surfaces.levi13, xs, ys, p, f, gx, gy)
+        _surface_loop(13, xs, ys, p, f, gx, gy)
     elif surface == 14:
-        _grad_loop(surfaces.easom, xs, ys, p, f, gx, gy)
+        _surface_loop(14, xs, ys, p, f, gx, gy)
     elif surface == 15:
-        _grad_loop(surfaces.two_basin, xs, ys, p, f, gx, gy)
-    else:  # called by name: as an argument the big interpreter would not inline or cache
+        _surface_loop(15, xs, ys, p, f, gx, gy)
+    else:  # by name: the big interpreter neither inlines nor caches as a value
         formula_grad_loop(xs, ys, p, f, gx, gy)
 
 
-@njit(**JIT)
-def _update_loop(rule, constants, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
-    per_particle = lrs.shape[0] > 0
-    c = constants(n, mom, h)
-    for k in range(gx.shape[0]):
-        i = lo + k
-        rate = lrs[i] if per_particle else lr
-        x, y = state[0, i], state[1, i]
-        nx[k], ny[k] = rule(state, i, base, n, x, y, gx[k], gy[k], rate, mom, h, c)
+def _update_loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    """New (nx, ny) of particles lo, lo + 1, ... under optimizer rule ``which`` (a literal)."""
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(_update_loop)
+def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    if not isinstance(which, types.IntegerLiteral):
+        return None
+    rule = OPTIMIZER_RULES[which.literal_value]
+    constants = OPTIMIZER_CONSTANTS[which.literal_value]
+
+    def loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+        per_particle = lrs.shape[0] > 0
+        c = constants(n, mom, h)
+        q = as_tuple(h)
+        for k in range(gx.shape[0]):
+            i = lo + k
+            rate = lrs[i] if per_particle else lr
+            x, y = state[0, i], state[1, i]
+            nx[k], ny[k] = rule(state, i, base, n, x, y, gx[k], gy[k], rate, mom, q, c)
+
+    return loop
 
 
 @njit(**JIT)
@@ -121,138 +181,18 @@ def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     ``lrs`` holds one lr per particle (plateau schedules) or is empty (use ``lr``).
     """
     if rule == 0:
-        _update_loop(
-            rules.sgd_update,
-            rules.no_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(0, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 1:
-        _update_loop(
-            rules.adagrad_update,
-            rules.adagrad_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(1, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 2:
-        _update_loop(
-            rules.adadelta_update,
-            rules.no_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(2, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 3:
-        _update_loop(
-            rules.rmsprop_update,
-            rules.no_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(3, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 4:
-        _update_loop(
-            rules.adam_update,
-            rules.adam_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(4, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 5:
-        _update_loop(
-            rules.nadam_update,
-            rules.nadam_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(5, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 6:
-        _update_loop(
-            rules.radam_update,
-            rules.radam_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(6, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     else:
-        _update_loop(
-            rules.adamax_update,
-            rules.adamax_constants,
-            state,
-            lo,
-            base,
-            n,
-            lr,
-            lrs,
-            mom,
-            h,
-            gx,
-            gy,
-            nx,
-            ny,
-        )
+        _update_loop(7, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)

@@ -36,7 +36,7 @@ class RunTrajectory:
     color: str
     optimizer: str
     schedule: str
-    x: np.ndarray  # (N, S); NaN where not yet computed
+    x: np.ndarray  # (N, S) views of (S, N) stores; NaN where not yet computed
     y: np.ndarray
     loss: np.ndarray
     lr: np.ndarray  # (S,), or (N, S) under a plateau schedule
@@ -244,13 +244,15 @@ class Simulation:
         kernel.initialise(
             surface_id(self.surface.value_grad), self.surface_params, state, frozen_at
         )
-        x = np.full((n, columns), np.nan)
-        y = np.full((n, columns), np.nan)
-        loss = np.full((n, columns), np.nan)
-        x[:, 0], y[:, 0], loss[:, 0] = state[kernel.X], state[kernel.Y], state[kernel.LOSS]
+        # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
+        x = np.full((columns, n), np.nan)
+        y = np.full((columns, n), np.nan)
+        loss = np.full((columns, n), np.nan)
+        x[0], y[0], loss[0] = state[kernel.X], state[kernel.Y], state[kernel.LOSS]
         if plateau.size:
-            lr = np.full((n, columns), np.nan)
-            lr[:, 0] = lrs[0]
+            lr = np.full((columns, n), np.nan)
+            lr[0] = lrs[0]
+            lr = lr.T
         else:
             lr = lrs[self.recorded_steps].copy()
         self.runs.append(
@@ -259,9 +261,9 @@ class Simulation:
                 color=run.color,
                 optimizer=spec.name,
                 schedule=schedule["name"],
-                x=x,
-                y=y,
-                loss=loss,
+                x=x.T,
+                y=y.T,
+                loss=loss.T,
                 lr=lr,
                 momentum=moms[self.recorded_steps].copy(),
                 lr_curve=lrs,
@@ -317,10 +319,10 @@ class Simulation:
                     self.current_step,
                     step,
                     self.slot_of_step,
-                    trajectory.x,
-                    trajectory.y,
-                    trajectory.loss,
-                    trajectory.lr if trajectory.per_particle_lr else lr_dummy,
+                    trajectory.x.T,
+                    trajectory.y.T,
+                    trajectory.loss.T,
+                    trajectory.lr.T if trajectory.per_particle_lr else lr_dummy,
                 )
             self.current_step = step
 

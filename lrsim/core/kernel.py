@@ -10,6 +10,7 @@ State layout, ``state[slot, particle]`` (float64, C order):
 0 x, 1 y, 2 loss, 3 gx, 4 gy (the gradient at x, y), 5 the particle's plateau lr,
 6 plateau best, 7 bad steps, 8 cooldown left; ``OPT_BASE`` onwards the optimizer's.
 ``frozen_at[i]`` is the update at which particle i diverged (-1 while it runs).
+Recordings ``out_*[slot, particle]`` hold the state after ``recorded_steps[slot]`` updates.
 """
 
 from __future__ import annotations
@@ -78,14 +79,15 @@ def _advance_block(
 ):  # fmt: skip
     use_plateau = plateau.shape[0] > 0
     plateau_lrs = state[PLATEAU_LR] if use_plateau else state[PLATEAU_LR, :0]
+    xs, ys, losses, gxs, gys = state[X], state[Y], state[LOSS], state[GX], state[GY]
     m = hi - lo
     gx, gy = np.empty(m), np.empty(m)
     nx, ny = np.empty(m), np.empty(m)
     f, ngx, ngy = np.empty(m), np.empty(m), np.empty(m)
     for t in range(t0, t1):
         for k in range(m):
-            gx[k] = state[GX, lo + k]
-            gy[k] = state[GY, lo + k]
+            gx[k] = gxs[lo + k]
+            gy[k] = gys[lo + k]
         if noise_scale != 0.0:
             for k in range(m):
                 zx, zy = gaussian_pair(noise_seed, lo + k, t)
@@ -101,32 +103,32 @@ def _advance_block(
         )  # fmt: skip
         if lr_scales.shape[0] > 0:  # per-coordinate lr: every rule's step is linear in lr
             for k in range(m):
-                nx[k] = state[X, lo + k] + lr_scales[0] * (nx[k] - state[X, lo + k])
-                ny[k] = state[Y, lo + k] + lr_scales[1] * (ny[k] - state[Y, lo + k])
+                nx[k] = xs[lo + k] + lr_scales[0] * (nx[k] - xs[lo + k])
+                ny[k] = ys[lo + k] + lr_scales[1] * (ny[k] - ys[lo + k])
         value_grad_block(surface, nx, ny, surface_p, f, ngx, ngy)
-        for k in range(m):
+        for k in range(m):  # selects, not branches: this loop vectorises
             i = lo + k
-            if frozen_at[i] >= 0:
-                continue
-            if _within_bounds(nx[k], ny[k], f[k]):
-                state[X, i] = nx[k]
-                state[Y, i] = ny[k]
-                state[LOSS, i] = f[k]
-                state[GX, i] = ngx[k]
-                state[GY, i] = ngy[k]
-                if use_plateau:
-                    _plateau_step(state, i, f[k], plateau)
-            else:
-                frozen_at[i] = t + 1
+            running = frozen_at[i] < 0
+            move = running and _within_bounds(nx[k], ny[k], f[k])
+            frozen_at[i] = t + 1 if running and not move else frozen_at[i]
+            xs[i] = nx[k] if move else xs[i]
+            ys[i] = ny[k] if move else ys[i]
+            losses[i] = f[k] if move else losses[i]
+            gxs[i] = ngx[k] if move else gxs[i]
+            gys[i] = ngy[k] if move else gys[i]
+        if use_plateau:
+            for k in range(m):
+                if frozen_at[lo + k] < 0:
+                    _plateau_step(state, lo + k, losses[lo + k], plateau)
         slot = slot_of_step[t + 1]
-        if slot >= 0:
+        if slot >= 0:  # recordings are (slot, particle): contiguous writes
             for i in range(lo, hi):
-                out_x[i, slot] = state[X, i]
-                out_y[i, slot] = state[Y, i]
-                out_loss[i, slot] = state[LOSS, i]
+                out_x[slot, i] = xs[i]
+                out_y[slot, i] = ys[i]
+                out_loss[slot, i] = losses[i]
             if use_plateau:
                 for i in range(lo, hi):
-                    out_lr[i, slot] = state[PLATEAU_LR, i]
+                    out_lr[slot, i] = plateau_lrs[i]
 
 
 @njit(parallel=True, **JIT)

@@ -22,7 +22,7 @@ from lrsim.core.turns import sincos_turns
 TWO_PI = 2.0 * math.pi
 THREE_PI = 3.0 * math.pi
 
-kernel = njit(cache=True, error_model="numpy")
+kernel = njit(cache=True, error_model="numpy", inline="always")
 
 
 @kernel
