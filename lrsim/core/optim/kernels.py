@@ -106,6 +106,16 @@ def rmsprop_update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
 
 
 @njit(**JIT)
+def _weight_decay(x, y, gx, gy, lr, weight_decay, decoupled):
+    """Decoupled decay shrinks theta (AdamW); coupled decay adds wd * theta to g."""
+    if weight_decay != 0.0:
+        if decoupled:
+            return x * (1.0 - lr * weight_decay), y * (1.0 - lr * weight_decay), gx, gy
+        return x, y, gx + weight_decay * x, gy + weight_decay * y
+    return x, y, gx, gy
+
+
+@njit(**JIT)
 def _moments(state, i, base, gx, gy, beta1, beta2):
     mx = state[base, i] + (1.0 - beta1) * (gx - state[base, i])
     my = state[base + 1, i] + (1.0 - beta1) * (gy - state[base + 1, i])
@@ -121,13 +131,7 @@ def _moments(state, i, base, gx, gy, beta1, beta2):
 @njit(**JIT)
 def adam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay, amsgrad, decoupled = h[0], h[1], h[2], h[3] != 0.0, h[4] != 0.0
-    if weight_decay != 0.0:
-        if decoupled:
-            x = x * (1.0 - lr * weight_decay)
-            y = y * (1.0 - lr * weight_decay)
-        else:
-            gx = gx + weight_decay * x
-            gy = gy + weight_decay * y
+    x, y, gx, gy = _weight_decay(x, y, gx, gy, lr, weight_decay, decoupled)
     mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
     if amsgrad:
         vx = max(state[base + 4, i], vx)
@@ -144,13 +148,7 @@ def adam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
 @njit(**JIT)
 def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay, decoupled = h[0], h[1], h[2], h[4] != 0.0
-    if weight_decay != 0.0:
-        if decoupled:
-            x = x * (1.0 - lr * weight_decay)
-            y = y * (1.0 - lr * weight_decay)
-        else:
-            gx = gx + weight_decay * x
-            gy = gy + weight_decay * y
+    x, y, gx, gy = _weight_decay(x, y, gx, gy, lr, weight_decay, decoupled)
     mu, mu_next, correction2 = c[0], c[1], c[2]
     product = state[base + 4, i] * mu  # starts at 1.0 (OptimizerSpec.initial_slots)
     state[base + 4, i] = product
@@ -167,13 +165,7 @@ def nadam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
 @njit(**JIT)
 def radam_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay, decoupled = h[0], h[1], h[2], h[3] != 0.0
-    if weight_decay != 0.0:
-        if decoupled:
-            x = x * (1.0 - lr * weight_decay)
-            y = y * (1.0 - lr * weight_decay)
-        else:
-            gx = gx + weight_decay * x
-            gy = gy + weight_decay * y
+    x, y, gx, gy = _weight_decay(x, y, gx, gy, lr, weight_decay, decoupled)
     mx, my, vx, vy = _moments(state, i, base, gx, gy, beta1, beta2)
     correction1, rect, root2 = c[0], c[1], c[2]
     cx = mx / correction1
