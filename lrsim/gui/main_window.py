@@ -35,6 +35,7 @@ from lrsim.gui.playback import Playback
 from lrsim.gui.playback_bar import PlaybackBar
 from lrsim.gui.progress_status import ProgressStatus
 from lrsim.gui.resources import default_preset, resources_dir
+from lrsim.gui.theme import apply_theme
 from lrsim.gui.view_area import ViewArea
 
 EDIT_DELAY_MS = 300  # validate and re-run this long after the last keystroke
@@ -305,6 +306,7 @@ class MainWindow(QMainWindow):
 
     def set_dark(self, dark: bool) -> None:
         self.settings.setValue(SETTING_DARK, bool(dark))
+        apply_theme(dark)
         self.view_area.set_theme(dark)
         self.lr_panel.set_theme(dark)
         self.loss_panel.set_theme(dark)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
     QSpinBox,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
+from lrsim.gui.icons import transport_icon
 from lrsim.gui.playback import Playback
 
 SPEEDS = (1, 100_000)
@@ -28,15 +29,11 @@ class PlaybackBar(QWidget):
         self._total = 0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        style = self.style()
-        icons = QStyle.StandardPixmap
-        self.start_button = self._button(icons.SP_MediaSkipBackward, "To the start (Home)")
-        self.back_button = self._button(icons.SP_MediaSeekBackward, "One step back (Left)")
-        self.play_button = self._button(icons.SP_MediaPlay, "Play / pause (Space)")
-        self.forward_button = self._button(icons.SP_MediaSeekForward, "One step forward (Right)")
-        self.end_button = self._button(icons.SP_MediaSkipForward, "To the end (End)")
-        self._play_icon = style.standardIcon(icons.SP_MediaPlay)
-        self._pause_icon = style.standardIcon(icons.SP_MediaPause)
+        self.start_button = self._button("To the start (Home)")
+        self.back_button = self._button("One step back (Left)")
+        self.play_button = self._button("Play / pause (Space)")
+        self.forward_button = self._button("One step forward (Right)")
+        self.end_button = self._button("To the end (End)")
         self.start_button.clicked.connect(playback.to_start)
         self.back_button.clicked.connect(playback.step_back)
         self.play_button.clicked.connect(playback.toggle)
@@ -70,11 +67,30 @@ class PlaybackBar(QWidget):
         layout.addWidget(self.speed)
         playback.step_changed.connect(self._on_step_changed)
         playback.state_changed.connect(self._on_playback_changed)
+        self._draw_icons()
         self._on_playback_changed()
 
-    def _button(self, icon, tip: str) -> QToolButton:
+    def _draw_icons(self) -> None:
+        color = self.palette().color(QPalette.ColorRole.ButtonText)
+        for button, kind in (
+            (self.start_button, "to_start"),
+            (self.back_button, "step_back"),
+            (self.forward_button, "step_forward"),
+            (self.end_button, "to_end"),
+        ):
+            button.setIcon(transport_icon(kind, color))
+        self._play_icon = transport_icon("play", color)
+        self._pause_icon = transport_icon("pause", color)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt override: follow the theme
+        if event.type() == QEvent.Type.PaletteChange:
+            self._draw_icons()
+            self._on_playback_changed()
+        super().changeEvent(event)
+
+    def _button(self, tip: str) -> QToolButton:
         button = QToolButton(self)
-        button.setIcon(self.style().standardIcon(icon))
+        button.setIconSize(QSize(26, 26))
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lrsim.gui.panels import plot_style, series
+from lrsim.gui.panels.param_form import muted
 
 
 class LossPanel(QWidget):
@@ -31,7 +32,7 @@ class LossPanel(QWidget):
         )
         self.log_box.toggled.connect(self._on_log_changed)
         self.band_note = QLabel("median across particles, band 10–90 %", self)
-        self.band_note.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.band_note)
         bar.addWidget(self.band_note)
         bar.addStretch(1)
         bar.addWidget(self.log_box)

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QLabel, QVBoxLayout, QWidget
 
-from lrsim.gui.panels.param_form import FieldBox, ParamForm, split_path
+from lrsim.gui.panels.param_form import FieldBox, ParamForm, muted, split_path
 
 
 class NamedChooser(QWidget):
@@ -50,7 +50,7 @@ class NamedChooser(QWidget):
         layout.addWidget(self.name_box)
         self.doc = QLabel(self)
         self.doc.setWordWrap(True)
-        self.doc.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.doc)
         layout.addWidget(self.doc)
         self.form_frame = QFrame(self)
         self.form_layout = QVBoxLayout(self.form_frame)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +30,12 @@ from lrsim.core.params import REQUIRED, RUN_STEPS, ParamSpec
 
 ERROR_STYLE = "border: 2px solid #d62728; border-radius: 3px;"
 _INDEX = re.compile(r"^(\w+)((?:\[\d+\])*)(?:\.(.*))?$")
+
+
+def muted(label: QLabel) -> QLabel:
+    """Grey secondary text that follows the palette (light or dark theme)."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
 
 
 def format_value(value: Any) -> str:

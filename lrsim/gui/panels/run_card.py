@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QColorDialog,
     QFormLayout,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from lrsim.core.params import ParamSpec
 from lrsim.gui.panels.named_chooser import optimizer_chooser, schedule_chooser
-from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, split_path
+from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, muted, split_path
 
 RUN_OPTIONS = (
     ParamSpec(
@@ -67,9 +67,17 @@ class RunCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("RunCard")
         self._color = "#1f77b4"
-        outer = QVBoxLayout(self)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self.strip = QWidget(self)  # the run's colour down the left edge
+        self.strip.setFixedWidth(5)
+        self.strip.setAutoFillBackground(True)
+        row.addWidget(self.strip)
+        outer = QVBoxLayout()
         outer.setContentsMargins(6, 4, 6, 6)
         outer.setSpacing(4)
+        row.addLayout(outer, 1)
 
         header = QHBoxLayout()
         self.expand = QToolButton(self)
@@ -108,7 +116,7 @@ class RunCard(QFrame):
         outer.addLayout(header)
         self.summary_label = QLabel(self)
         self.summary_label.setWordWrap(True)
-        self.summary_label.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.summary_label)
         outer.addWidget(self.summary_label)
         self.header_box = FieldBox(QWidget(self), self)  # errors on label / colour
         outer.addWidget(self.header_box)
@@ -136,10 +144,12 @@ class RunCard(QFrame):
     def _set_color(self, color: str) -> None:
         self._color = color
         self.color_button.setStyleSheet(
-            f"QToolButton {{ background: {color}; border: 1px solid palette(mid); "
+            f"QToolButton {{ background: {color}; border: 1px solid #808080; "
             "border-radius: 3px; min-width: 22px; min-height: 22px; }"
         )
-        self.setStyleSheet(f"#RunCard {{ border-left: 5px solid {color}; }}")
+        palette = self.strip.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(color))
+        self.strip.setPalette(palette)
 
     def _on_color_clicked(self) -> None:
         color = QColorDialog.getColor(QColor(self._color), self, "Run colour")

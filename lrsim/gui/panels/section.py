@@ -20,7 +20,9 @@ class Section(QFrame):
         self.header.setAutoRaise(True)
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.header.setStyleSheet("QToolButton { font-weight: bold; text-align: left; }")
+        font = self.header.font()
+        font.setBold(True)
+        self.header.setFont(font)
         self.header.toggled.connect(self._on_header_toggled)
         layout.addWidget(self.header)
         self.body = body

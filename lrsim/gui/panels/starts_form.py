@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.params import REQUIRED, ParamSpec
-from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, parse_list, split_path
+from lrsim.gui.panels.param_form import (
+    FieldBox,
+    ParamForm,
+    format_value,
+    muted,
+    parse_list,
+    split_path,
+)
 
 MODES = ("points", "random", "grid")
 MODE_TITLES = ("Points", "Random (uniform)", "Grid")
@@ -73,7 +80,7 @@ class StartsForm(QWidget):
         points_layout.addWidget(self.points_box)
         row = QHBoxLayout()
         hint = QLabel("Tip: click the contour view to add a start.", points_page)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        muted(hint)
         hint.setWordWrap(True)
         row.addWidget(hint, 1)
         clear = QPushButton("Clear", points_page)

@@ -34,8 +34,7 @@ COLUMNS = (
     ("iters to min", "Median over particles of the first step within the distance tolerance "
      "of a known minimum ('—': not reached yet)"),
     ("reached", "Fraction of particles whose loss came within the tolerance by this step"),
-    ("loss (median)", "Median loss across particles at this step"),
-    ("best … worst", "Lowest and highest loss across particles at this step"),
+    ("loss (median)", "Median loss across particles at this step (tooltip: best … worst)"),
     ("distance", "Median distance to the nearest known minimum at this step"),
     ("global", "Fraction of particles in the basin of a global minimum"),
     ("diverged", "Particles that diverged (non-finite or > 1e12) by this step"),
@@ -66,7 +65,6 @@ def row_texts(stats) -> list[str]:
         _iterations(stats.iterations_to_dist_tol),
         _percent(stats.reached_fraction),
         _number(stats.final_loss_median),
-        f"{_number(stats.final_loss_best)} … {_number(stats.final_loss_worst)}",
         _number(stats.distance_median),
         _percent(stats.global_fraction),
         str(stats.diverged),
@@ -179,7 +177,11 @@ class StatsPanel(QWidget):
         for row, stats in enumerate(rows):
             for column, text in enumerate(row_texts(stats)):
                 self.table.item(row, column).setText(text)
-                self.table.item(row, column).setToolTip(text if column in (0, 9) else "")
+                self.table.item(row, column).setToolTip(text if column in (0, 8) else "")
+            spread = (
+                f"best {_number(stats.final_loss_best)} … worst {_number(stats.final_loss_worst)}"
+            )
+            self.table.item(row, 4).setToolTip(spread)
         noun = "particle" if sim.n_particles == 1 else "particles"
         self.caption.setText(
             f"<b>Statistics at step {rows[0].step if rows else 0}</b> "

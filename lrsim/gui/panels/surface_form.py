@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.surfaces import SURFACES
-from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, parse_number, split_path
+from lrsim.gui.panels.param_form import (
+    FieldBox,
+    ParamForm,
+    format_value,
+    muted,
+    parse_number,
+    split_path,
+)
 
 FORMULA = "__formula__"
 FORMULA_DOMAIN = ((-5.0, 5.0), (-5.0, 5.0))
@@ -59,7 +66,7 @@ class SurfaceForm(QWidget):
         layout.addWidget(self.name_box)
         self.description = QLabel(self)
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: palette(placeholder-text);")
+        muted(self.description)
         layout.addWidget(self.description)
 
         self.formula = QLineEdit(self)

@@ -1,0 +1,48 @@
+"""Light or dark window chrome (Fusion palette), to match the plots' dark background."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+_DARK = {
+    QPalette.ColorRole.Window: "#2b2d30",
+    QPalette.ColorRole.WindowText: "#e0e0e0",
+    QPalette.ColorRole.Base: "#1e1f22",
+    QPalette.ColorRole.AlternateBase: "#2b2d30",
+    QPalette.ColorRole.ToolTipBase: "#3c3f41",
+    QPalette.ColorRole.ToolTipText: "#e0e0e0",
+    QPalette.ColorRole.Text: "#e0e0e0",
+    QPalette.ColorRole.Button: "#3c3f41",
+    QPalette.ColorRole.ButtonText: "#e0e0e0",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Highlight: "#3d7bd9",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+    QPalette.ColorRole.Link: "#6aa9ff",
+    QPalette.ColorRole.Light: "#505357",
+    QPalette.ColorRole.Midlight: "#45484c",
+    QPalette.ColorRole.Mid: "#35373a",
+    QPalette.ColorRole.Dark: "#1b1c1e",
+    QPalette.ColorRole.Shadow: "#0d0d0e",
+}
+_default_palette: list[QPalette] = []
+
+
+def apply_theme(dark: bool) -> None:
+    """Switch the whole application's palette; the light one is the platform's own."""
+    app = QApplication.instance()
+    if app is None:
+        return
+    if not _default_palette:
+        _default_palette.append(QPalette(app.palette()))
+    if not dark:
+        app.setPalette(_default_palette[0])
+        return
+    app.setStyle("Fusion")
+    palette = QPalette()
+    for role, color in _DARK.items():
+        palette.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7a7a7a"))
+    app.setPalette(palette)
