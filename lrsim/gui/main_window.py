@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.view_area = ViewArea(central)
+        self.view_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys drive the playback
         layout.addWidget(self.view_area, 1)
         self.playback_bar = PlaybackBar(self.playback, central)
         layout.addWidget(self.playback_bar)
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
         preset = default_preset()
         if preset is not None:
             candidates.append(preset)
+        self.view_area.setFocus()  # Space plays at once, not into a text field
         for candidate in candidates:
             if self.open_path(Path(candidate), quiet=candidate != path, background=True):
                 return
@@ -299,6 +301,9 @@ class MainWindow(QMainWindow):
         self.playback.to_start()
 
     # ------------------------------------------------------------------ appearance
+
+    def set_full_screen(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
 
     def set_log_scale(self, on: bool) -> None:
         self.view_area.set_log_scale(on)

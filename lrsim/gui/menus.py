@@ -143,6 +143,11 @@ def build_menus(window) -> Actions:
     view_menu.addSeparator()
     for dock in (window.editor_dock, window.lr_dock, window.loss_dock, window.stats_dock):
         view_menu.addAction(dock.toggleViewAction())
+    window.editor_dock.toggleViewAction().setShortcut(QKeySequence("F9"))
+    view_menu.addSeparator()
+    view_menu.addAction(
+        _action(window, "&Full screen", window.set_full_screen, "F11", checkable=True)
+    )
 
     play_menu = bar.addMenu("&Playback")
     playback = window.playback

@@ -123,3 +123,21 @@ def test_clicking_the_contour_view_adds_a_start(window):
     assert sim.n_particles == 2
     assert tuple(sim.starts[1]) == (1.5, -2.0)
     assert window.document.dirty
+
+
+def test_keys_typed_into_the_editor_stay_there(window, qtbot):
+    title = window.editor.title
+    title.setFocus()
+    title.setCursorPosition(0)
+    qtbot.keyClick(title, Qt.Key.Key_Space)
+    qtbot.keyClick(title, Qt.Key.Key_Right)
+    qtbot.keyClick(title, Qt.Key.Key_End)
+    assert title.text().startswith(" ")
+    assert not window.playback.playing and window.playback.column == 0
+
+
+def test_the_window_starts_with_focus_away_from_text_fields(window, qtbot):
+    qtbot.waitUntil(lambda: window.focusWidget() is not None, timeout=2000)
+    assert window.focusWidget() is window.view_area
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Right)
+    assert window.playback.column == 1

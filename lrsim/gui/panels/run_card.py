@@ -175,6 +175,7 @@ class RunCard(QFrame):
         self._set_color(str(table.get("color", self._color)))
         with QSignalBlocker(self.label):
             self.label.setText(str(table.get("label", "")))
+            self.label.setCursorPosition(0)
         self.optimizer.set_table(table.get("optimizer") or {"name": "sgd"})
         self.schedule.set_table(table.get("schedule") or {"name": "constant"})
         self.options.set_values({k: v for k, v in table.items() if k in self.options.specs})

@@ -164,6 +164,7 @@ class RunEditor(QScrollArea):
         """Show a run file's structure (as ``runfile_to_dict`` gives it); emits nothing."""
         with QSignalBlocker(self.title):
             self.title.setText(str(data.get("title", "")))
+            self.title.setCursorPosition(0)
         with QSignalBlocker(self.description):
             self.description.setPlainText(str(data.get("description", "")))
         self.steps.set_values({"steps": data.get("steps", 100)})

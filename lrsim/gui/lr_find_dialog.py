@@ -1,0 +1,401 @@
+"""LR range test dialog: the loss against a rising lr, the suggested bounds, one click to use them.
+
+Wiring from the main window (``Tools > LR range test…``)::
+
+    dialog = LrFindDialog(window.runfile, run_index, window)
+    dialog.apply_schedule.connect(on_apply)   # (run index, schedule table) -> edit the run
+    dialog.show()
+
+The test starts as soon as the dialog opens and runs off the GUI thread (it
+takes milliseconds once numba's kernels are loaded). The markers at the
+suggested lower and upper bounds can be dragged, or typed into the fields
+below the plot; "Use as cyclic" / "Use as one-cycle" emit ``apply_schedule``
+with a schedule table that ``parse_runfile`` accepts for that run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrsim.core.errors import ConfigError
+from lrsim.core.lr_find import DEFAULT_SMOOTHING, LrRangeResult, describe, lr_range_test
+from lrsim.core.runfile import RunFile
+from lrsim.gui.background import BackgroundTask
+from lrsim.gui.panels import plot_style
+
+LOWER_COLOR = "#2ca02c"
+UPPER_COLOR = "#d62728"
+CURVE_COLOR = "#1f77b4"
+DIVERGED_COLOR = "#7f7f7f"
+UNSTABLE_COLOR = "#d62728"
+Y_TOP = 1.3  # the loss is relative to the start (1); higher is off the chart
+
+
+def _parse_lr(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(name, f"must be a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(name, f"must be a positive number, got {text!r}")
+    return value
+
+
+class LrFindDialog(QDialog):
+    """Runs ``lr_range_test`` on ``runfile``'s run ``run_index`` and shows the curve."""
+
+    apply_schedule = Signal(int, dict)  # run index, schedule table (validated)
+    result_ready = Signal(object)  # LrRangeResult of each finished test
+    test_failed = Signal(object)  # the exception of a failed test
+
+    def __init__(
+        self,
+        runfile: RunFile,
+        run_index: int = 0,
+        parent: QWidget | None = None,
+        *,
+        autorun: bool = True,
+    ):
+        super().__init__(parent)
+        self.setWindowTitle("LR range test")
+        self.runfile = runfile
+        self.result: LrRangeResult | None = None
+        self._task: BackgroundTask | None = None
+        self._build_controls(run_index)
+        self._build_plot()
+        self._build_bottom()
+        self.resize(980, 680)
+        self._set_result_widgets_enabled(False)
+        if autorun:
+            QTimer.singleShot(0, self.run_test)
+
+    # -------------------------------------------------------------------------- layout
+
+    def _build_controls(self, run_index: int) -> None:
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.run_box = QComboBox(self)
+        for index, run in enumerate(self.runfile.runs):
+            name = run.optimizer.get("name", "?")
+            self.run_box.addItem(f"{index}: {run.label} ({name})")
+        self.run_box.setCurrentIndex(max(0, min(run_index, len(self.runfile.runs) - 1)))
+        self.run_box.setToolTip("The run whose optimizer is tested and whose schedule is set")
+        self.min_lr_edit = QLineEdit("1e-06", self)
+        self.max_lr_edit = QLineEdit("10", self)
+        for edit in (self.min_lr_edit, self.max_lr_edit):
+            edit.setMaximumWidth(90)
+            edit.returnPressed.connect(self.run_test)
+        self.steps_box = QSpinBox(self)
+        self.steps_box.setRange(10, 100_000)
+        self.steps_box.setValue(100)
+        self.particles_box = QSpinBox(self)
+        self.particles_box.setRange(0, 100_000)
+        self.particles_box.setSingleStep(64)
+        self.particles_box.setSpecialValueText("run file's")
+        self.particles_box.setValue(0)
+        self.particles_box.setToolTip(
+            "Starts: the run file's, or this many seeded random starts over the domain"
+        )
+        self.run_button = QPushButton("Run", self)
+        self.run_button.setDefault(False)
+        self.run_button.setAutoDefault(False)
+        self.run_button.clicked.connect(self.run_test)
+        self.run_box.currentIndexChanged.connect(self.run_test)
+        for text, widget in (
+            ("Run", self.run_box),
+            ("min lr", self.min_lr_edit),
+            ("max lr", self.max_lr_edit),
+            ("steps", self.steps_box),
+            ("starts", self.particles_box),
+        ):
+            bar.addWidget(QLabel(text, self))
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.run_button)
+        layout.addLayout(bar)
+
+    def _build_plot(self) -> None:
+        self.plot_widget = pg.PlotWidget(self)
+        self.plot_widget.setBackground(plot_style.THEMES[False]["background"])
+        plot = self.plot = self.plot_widget.getPlotItem()
+        plot_style.style_plot(plot, False)
+        plot.setLogMode(x=True, y=False)
+        plot.setMenuEnabled(False)
+        plot_style.set_label(plot, "bottom", "learning rate", False)
+        plot_style.set_label(plot, "left", "loss gap / gap at start (median)", False)
+        plot.addLegend(offset=(-10, 10))
+        self.unstable_region = pg.LinearRegionItem(
+            movable=False,
+            brush=plot_style.band_brush(UNSTABLE_COLOR, 28),
+            pen=pg.mkPen(None),
+        )
+        self.unstable_region.setZValue(-10)
+        plot.addItem(self.unstable_region, ignoreBounds=True)
+        self.unstable_region.hide()
+        self.raw_curve = plot.plot(
+            pen=plot_style.run_pen(CURVE_COLOR + "60", width=1.5), name="loss", connect="finite"
+        )
+        self.smooth_curve = plot.plot(
+            pen=plot_style.run_pen(CURVE_COLOR, width=3.0), name="smoothed", connect="finite"
+        )
+        self.diverged_curve = plot.plot(
+            pen=plot_style.run_pen(DIVERGED_COLOR, 1.5, Qt.PenStyle.DashLine),
+            name="diverged fraction",
+            connect="finite",
+        )
+        legend = plot.legend
+        legend.addItem(
+            pg.BarGraphItem(x=[0], height=[0], width=0, brush=self.unstable_region.brush),
+            "unstable at a constant lr",
+        )
+        self.lower_line = self._marker(LOWER_COLOR, "lower")
+        self.upper_line = self._marker(UPPER_COLOR, "upper")
+        plot.setYRange(0.0, Y_TOP, padding=0.0)
+        self.layout().addWidget(self.plot_widget, 1)
+
+    def _marker(self, color: str, name: str) -> pg.InfiniteLine:
+        line = pg.InfiniteLine(
+            angle=90,
+            movable=True,
+            pen=pg.mkPen(color, width=2.5),
+            hoverPen=pg.mkPen(color, width=4),
+            label=name,
+            labelOpts={
+                "position": 0.93 if name == "upper" else 0.86,
+                "color": color,
+                "fill": pg.mkBrush(255, 255, 255, 220),
+                "movable": True,
+            },
+        )
+        line.label.setFont(plot_style.tick_font())
+        line.setZValue(10)
+        line.hide()
+        line.sigPositionChanged.connect(lambda _line: self._on_marker_moved(line))
+        self.plot.addItem(line, ignoreBounds=True)
+        return line
+
+    def _build_bottom(self) -> None:
+        layout = self.layout()
+        self.summary = QLabel("", self)
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+        bar = QHBoxLayout()
+        self.lower_edit = QLineEdit(self)
+        self.upper_edit = QLineEdit(self)
+        for edit, line, text in (
+            (self.lower_edit, self.lower_line, "lower"),
+            (self.upper_edit, self.upper_line, "upper"),
+        ):
+            edit.setMaximumWidth(100)
+            edit.editingFinished.connect(lambda e=edit, m=line, t=text: self._on_edit(e, m, t))
+            label = QLabel(text, self)
+            label.setStyleSheet(f"color: {line.pen.color().name()}; font-weight: bold")
+            bar.addWidget(label)
+            bar.addWidget(edit)
+        self.reset_button = QPushButton("Reset", self)
+        self.reset_button.setToolTip("Put the markers back at the suggested bounds")
+        self.reset_button.clicked.connect(self._show_suggestion)
+        self.cyclic_button = QPushButton("Use as cyclic", self)
+        self.cyclic_button.setToolTip("CyclicLR between lower and upper, two cycles over the run")
+        self.cyclic_button.clicked.connect(lambda: self.apply("cyclic"))
+        self.onecycle_button = QPushButton("Use as one-cycle", self)
+        self.onecycle_button.setToolTip("OneCycleLR from lower up to upper and down")
+        self.onecycle_button.clicked.connect(lambda: self.apply("onecycle"))
+        close = QPushButton("Close", self)
+        close.setAutoDefault(False)
+        close.clicked.connect(self.reject)
+        bar.addWidget(self.reset_button)
+        bar.addStretch(1)
+        for button in (self.cyclic_button, self.onecycle_button):
+            button.setAutoDefault(False)
+            bar.addWidget(button)
+        bar.addWidget(close)
+        layout.addLayout(bar)
+        self.status = QLabel("", self)
+        layout.addWidget(self.status)
+
+    # -------------------------------------------------------------------------- running
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def run_test(self) -> None:
+        """Start a range test with the fields' settings (the previous one is abandoned)."""
+        try:
+            kwargs = {
+                "min_lr": _parse_lr(self.min_lr_edit.text(), "min lr"),
+                "max_lr": _parse_lr(self.max_lr_edit.text(), "max lr"),
+                "steps": self.steps_box.value(),
+                "particles": self.particles_box.value() or None,
+                "smoothing": DEFAULT_SMOOTHING,
+            }
+        except ConfigError as error:
+            self._show_error(error)
+            return
+        self._stop_task()
+        run_index = self.run_box.currentIndex()
+        runfile = self.runfile
+
+        def task(_progress, _cancelled):
+            return lr_range_test(runfile, run_index, **kwargs)
+
+        worker = BackgroundTask(task, self)
+        worker.succeeded.connect(lambda result: self._on_succeeded(worker, result))
+        worker.failed.connect(lambda error: self._on_failed(worker, error))
+        worker.finished.connect(worker.deleteLater)
+        self._task = worker
+        self.status.setText("running the range test…")
+        self.status.setStyleSheet("")
+        self.run_button.setEnabled(False)
+        worker.start()
+
+    def _stop_task(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            task.wait()
+
+    def _on_succeeded(self, task: BackgroundTask, result: LrRangeResult) -> None:
+        if task is not self._task:
+            return  # abandoned
+        self._task = None
+        self.run_button.setEnabled(True)
+        self.show_result(result)
+        self.result_ready.emit(result)
+
+    def _on_failed(self, task: BackgroundTask, error: Exception) -> None:
+        if task is not self._task:
+            return
+        self._task = None
+        self.run_button.setEnabled(True)
+        self._show_error(error)
+        self.test_failed.emit(error)
+
+    def done(self, code: int) -> None:  # Qt override: closing waits for a running test
+        self._stop_task()
+        super().done(code)
+
+    # -------------------------------------------------------------------------- showing
+
+    def show_result(self, result: LrRangeResult) -> None:
+        """Draw ``result``'s curves and put the markers at its suggestion."""
+        self.result = result
+        lrs = result.lrs
+        finite = lambda values: np.where(np.isfinite(values), values, np.nan)  # noqa: E731
+        self.raw_curve.setData(lrs, finite(np.minimum(result.loss, 1e6)))
+        self.smooth_curve.setData(lrs, finite(np.minimum(result.smoothed, 1e6)))
+        self.diverged_curve.setData(lrs, result.diverged_fraction)
+        unstable = np.flatnonzero(~result.stable)
+        if unstable.size:
+            start = math.log10(result.stable_lrs[unstable[0]])
+            self.unstable_region.setRegion((start, math.log10(lrs[-1])))
+            self.unstable_region.show()
+        else:
+            self.unstable_region.hide()
+        low, high = math.log10(lrs[0]), math.log10(lrs[-1])
+        for line in (self.lower_line, self.upper_line):
+            line.setBounds((low, high))
+            line.show()
+        self.plot.setXRange(low, high, padding=0.02)
+        self.plot.setYRange(0.0, Y_TOP, padding=0.0)
+        self._show_suggestion()
+        self.summary.setText(describe(result).replace("\n", " "))
+        run = self.runfile.runs[result.run_index]
+        self.status.setText(
+            f"run {result.run_index} ({run.label}): drag the markers or type the bounds, "
+            "then use them as a cyclic or one-cycle schedule"
+        )
+        self.status.setStyleSheet("")
+        self._set_result_widgets_enabled(True)
+
+    def _show_suggestion(self) -> None:
+        if self.result is None:
+            return
+        self.set_bounds(self.result.suggested_lower, self.result.suggested_upper)
+
+    def set_bounds(self, lower: float, upper: float) -> None:
+        """Move the markers (and fields) to ``lower`` and ``upper``."""
+        self.lower_line.setValue(math.log10(lower))
+        self.upper_line.setValue(math.log10(upper))
+
+    def bounds(self) -> tuple[float, float]:
+        """The markers' (lower, upper) learning rates."""
+        return 10.0 ** self.lower_line.value(), 10.0 ** self.upper_line.value()
+
+    def _on_marker_moved(self, line: pg.InfiniteLine) -> None:
+        lr = 10.0 ** line.value()
+        name = "lower" if line is self.lower_line else "upper"
+        line.label.setFormat(f"{name} {lr:.3g}")
+        edit = self.lower_edit if line is self.lower_line else self.upper_edit
+        with QSignalBlocker(edit):
+            edit.setText(f"{lr:.3g}")
+
+    def _on_edit(self, edit: QLineEdit, line: pg.InfiniteLine, name: str) -> None:
+        try:
+            value = _parse_lr(edit.text(), name)
+        except ConfigError as error:
+            self._show_error(error)
+            return
+        line.setValue(math.log10(value))
+
+    def _set_result_widgets_enabled(self, on: bool) -> None:
+        for widget in (
+            self.lower_edit,
+            self.upper_edit,
+            self.reset_button,
+            self.cyclic_button,
+            self.onecycle_button,
+        ):
+            widget.setEnabled(on)
+
+    def _show_error(self, error: Exception) -> None:
+        self.status.setText(str(error))
+        self.status.setStyleSheet(f"color: {UPPER_COLOR}")
+
+    # -------------------------------------------------------------------------- applying
+
+    def schedule_table(self, kind: str) -> dict:
+        """The ``cyclic`` or ``onecycle`` table for the markers' bounds, validated for the run.
+
+        Raises ConfigError (e.g. lower not below upper) when the run file would refuse it.
+        """
+        if self.result is None:
+            raise ConfigError("lr range test", "run the test first")
+        lower, upper = self.bounds()
+        if kind == "cyclic":
+            run = self.result.to_cyclic(lower=lower, upper=upper)
+        elif kind == "onecycle":
+            run = self.result.to_onecycle(lower=lower, upper=upper)
+        else:
+            raise ValueError(f"unknown schedule kind {kind!r}")
+        return dict(run.schedule)
+
+    def apply(self, kind: str) -> None:
+        """Emit ``apply_schedule`` with the ``kind`` table, or show why it cannot be used."""
+        try:
+            table = self.schedule_table(kind)
+        except ConfigError as error:
+            self._show_error(error)
+            return
+        assert self.result is not None
+        self.apply_schedule.emit(self.result.run_index, table)
+        shown = ", ".join(f"{key} = {value!r}" for key, value in table.items() if key != "name")
+        self.status.setText(f"run {self.result.run_index}: schedule {table['name']} ({shown})")
+        self.status.setStyleSheet("")
