@@ -1,15 +1,15 @@
 """The controller: turns a validated run file into a Simulation and keeps it computed.
 
 Short simulations (under ``SYNC_PARTICLE_STEPS``) run to the end at once when
-loaded, since the kernels do ~1e8 particle-steps per second. Longer ones run in
-a ``BackgroundTask`` (the numba kernels release the GIL), reporting progress;
-the views get the scene at once (start points and surface) and again when the
-work is done or cancelled.
+loaded, since the kernels do ~1e8 particle-steps per second. Longer ones are
+built and run in a ``BackgroundTask`` (allocation and the numba kernels, which
+release the GIL), reporting progress; the views get the scene as soon as it
+exists (start points and surface) and again when the work is done or cancelled.
 
-``load(..., background=True)`` also builds the Simulation in the worker: the
-first Simulation of a process pays for numba's start-up and loads (or, on a
-cold cache, compiles) its kernels, which would otherwise hold up the first
-paint of the window.
+``load(..., background=True)`` sends a short one to the worker too: the first
+Simulation of a process pays for numba's start-up and loads (or, on a cold
+cache, compiles) its kernels, which would otherwise hold up the first paint of
+the window.
 """
 
 from __future__ import annotations
@@ -56,32 +56,37 @@ class SimulationController(QObject):
         Simulation is built off the GUI thread too, and a refusal arrives
         through ``failed``.
         """
-        if background:
+        long = particle_steps(runfile) > self.sync_limit
+        if background or long:
             self._stop_task()
-            self._start_task(runfile, None)
+            self._start_task(runfile, show_early=long)
             return
         simulation = Simulation(runfile, memory_budget=self.memory_budget)
         self._stop_task()
         self.simulation, self.runfile = simulation, runfile
-        if particle_steps(runfile) <= self.sync_limit:
-            simulation.run_to_end()
-            self.scene_changed.emit(simulation)
-            return
-        self.scene_changed.emit(simulation)  # the starts and the surface, at once
-        self._start_task(runfile, simulation)
+        simulation.run_to_end()
+        self.scene_changed.emit(simulation)
 
-    def _start_task(self, runfile: RunFile, simulation: Simulation | None) -> None:
+    def _start_task(self, runfile: RunFile, *, show_early: bool) -> None:
+        """Build and run the simulation in a worker.
+
+        With ``show_early`` the scene is shown as soon as the simulation exists
+        (surface and starts), then again when the run is done or cancelled.
+        """
         built: dict[str, Simulation] = {}
         budget = self.memory_budget
 
         def compute(progress, cancelled):
-            sim = simulation or Simulation(runfile, memory_budget=budget)
+            sim = Simulation(runfile, memory_budget=budget)
             built["simulation"] = sim
+            progress(0, sim.steps)  # "built": the GUI may show it now
             sim.run_to_end(progress=progress, cancel=cancelled)
             return sim
 
         task = BackgroundTask(compute, self)
         task.progress_changed.connect(self.progress_changed)
+        if show_early:
+            task.progress_changed.connect(lambda _f: self._on_task_progress(task))
         task.succeeded.connect(lambda _result: self._on_task_finished(task))
         task.cancelled_done.connect(lambda: self._on_task_finished(task))
         task.failed.connect(lambda error: self._on_task_failed(task, error))
@@ -118,6 +123,11 @@ class SimulationController(QObject):
             self.simulation, self.runfile = simulation, simulation.runfile
         if self.simulation is not None:
             self.scene_changed.emit(self.simulation)
+
+    def _on_task_progress(self, task: BackgroundTask) -> None:
+        simulation = self._built.get("simulation")
+        if task is self._task and simulation is not None and simulation is not self.simulation:
+            self._adopt(self._built)
 
     def _on_task_finished(self, task: BackgroundTask) -> None:
         if task is not self._task:

@@ -32,7 +32,12 @@ def test_cancel_keeps_what_was_computed(qtbot, settings, dialogs, tmp_path):
     window.controller.memory_budget = 50_000_000  # records every k-th step: little memory
     path = write_runfile(tmp_path / "huge.toml", LONG_RUN.format(steps=100_000, n=2000))
     window.controller.load(load_runfile(path))
-    qtbot.waitUntil(lambda: window.controller.simulation.current_step > 0, timeout=30_000)
+
+    def started():  # the new simulation is shown and has computed something
+        sim = window.controller.simulation
+        return sim.steps == 100_000 and sim.current_step > 0
+
+    qtbot.waitUntil(started, timeout=30_000)
     qtbot.mouseClick(window.progress.button, Qt.MouseButton.LeftButton)
     assert not window.controller.busy
     sim = window.controller.simulation
