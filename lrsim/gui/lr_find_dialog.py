@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.lr_find import DEFAULT_SMOOTHING, LrRangeResult, describe, lr_range_test
+from lrsim.core.lr_find import (
+    DEFAULT_SMOOTHING,
+    LrRangeResult,
+    describe,
+    lr_range_test,
+    round_lr,
+)
 from lrsim.core.runfile import RunFile
 from lrsim.gui.background import BackgroundTask
 from lrsim.gui.panels import plot_style
@@ -111,13 +117,13 @@ class LrFindDialog(QDialog):
         self.particles_box.setToolTip(
             "Starts: the run file's, or this many seeded random starts over the domain"
         )
-        self.run_button = QPushButton("Run", self)
+        self.run_button = QPushButton("Run test", self)
         self.run_button.setDefault(False)
         self.run_button.setAutoDefault(False)
         self.run_button.clicked.connect(self.run_test)
         self.run_box.currentIndexChanged.connect(self.run_test)
         for text, widget in (
-            ("Run", self.run_box),
+            ("run", self.run_box),
             ("min lr", self.min_lr_edit),
             ("max lr", self.max_lr_edit),
             ("steps", self.steps_box),
@@ -138,7 +144,13 @@ class LrFindDialog(QDialog):
         plot.setMenuEnabled(False)
         plot_style.set_label(plot, "bottom", "learning rate", False)
         plot_style.set_label(plot, "left", "loss gap / gap at start (median)", False)
-        plot.addLegend(offset=(-10, 10))
+        foreground = plot_style.THEMES[False]["foreground"]
+        plot.addLegend(
+            offset=(10, -10),  # bottom left: below the curve's flat start
+            labelTextColor=foreground,
+            brush=pg.mkBrush(255, 255, 255, 230),
+            pen=pg.mkPen("#bbbbbb"),
+        )
         self.unstable_region = pg.LinearRegionItem(
             movable=False,
             brush=plot_style.band_brush(UNSTABLE_COLOR, 28),
@@ -342,10 +354,11 @@ class LrFindDialog(QDialog):
     def _on_marker_moved(self, line: pg.InfiniteLine) -> None:
         lr = 10.0 ** line.value()
         name = "lower" if line is self.lower_line else "upper"
-        line.label.setFormat(f"{name} {lr:.3g}")
+        shown = f"{round_lr(lr):g}"
+        line.label.setFormat(f"{name} {shown}")
         edit = self.lower_edit if line is self.lower_line else self.upper_edit
         with QSignalBlocker(edit):
-            edit.setText(f"{lr:.3g}")
+            edit.setText(shown)
 
     def _on_edit(self, edit: QLineEdit, line: pg.InfiniteLine, name: str) -> None:
         try:
