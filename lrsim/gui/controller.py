@@ -14,6 +14,8 @@ the window.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, Signal
 
 from lrsim.core.engine import DEFAULT_MEMORY_BUDGET, Simulation
@@ -21,6 +23,11 @@ from lrsim.core.runfile import RunFile
 from lrsim.gui.background import BackgroundTask
 
 SYNC_PARTICLE_STEPS = 20_000_000
+
+
+def same_simulation(a: RunFile, b: RunFile) -> bool:
+    """True when ``a`` and ``b`` differ at most in title and description (the same numbers)."""
+    return replace(a, title="", description="") == replace(b, title="", description="")
 
 
 def particle_steps(runfile: RunFile) -> int:

@@ -18,6 +18,7 @@ from lrsim.core.engine import Simulation
 from lrsim.core.errors import ConfigError
 from lrsim.core.export import export_csv as write_csv
 from lrsim.gui.background import BackgroundTask
+from lrsim.gui.controller import same_simulation
 
 SYNC_ROWS = 2_000_000  # smaller exports are written at once
 
@@ -34,7 +35,7 @@ def _reusable(window, runfile) -> Simulation | None:
     if (
         sim is not None
         and not window.controller.busy
-        and sim.runfile == runfile
+        and same_simulation(sim.runfile, runfile)
         and sim.stride == 1
         and sim.finished
     ):

@@ -9,7 +9,6 @@ views and panels; the playback's ``step_changed`` moves them all together.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import RunFile, load_runfile, parse_runfile, runfile_to_dict
 from lrsim.gui import file_actions, menus
-from lrsim.gui.controller import SimulationController
+from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
 from lrsim.gui.panels.loss_panel import LossPanel
 from lrsim.gui.panels.lr_panel import LrPanel
@@ -49,7 +48,6 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
-        self.runfile: RunFile | None = None  # the valid run file being shown
         self._new_surface = True  # the next scene takes the surface's suggested colour scale
         self.document = RunDocument(self)
         self.controller = SimulationController(self)
@@ -159,7 +157,6 @@ class MainWindow(QMainWindow):
             self.progress.end(self.controller)
 
     def _on_load_failed(self, error: Exception) -> None:
-        self.runfile = self.controller.runfile  # the last run file that did run
         if isinstance(error, ConfigError):
             self.editor.show_error(error)
         self.show_problem(f"Not run: {error}")
@@ -169,6 +166,11 @@ class MainWindow(QMainWindow):
         self.problem_label.setToolTip(message)
 
     # ------------------------------------------------------------------ simulation
+
+    @property
+    def runfile(self) -> RunFile | None:
+        """The valid run file whose simulation is shown (None before the first)."""
+        return self.controller.runfile
 
     def validated_runfile(self) -> RunFile | None:
         """The editor's run file, or None after showing why it is not valid."""
@@ -188,8 +190,8 @@ class MainWindow(QMainWindow):
             return
         self.editor.clear_errors()
         self.show_problem("")
-        if self.runfile is not None and _same_simulation(runfile, self.runfile):
-            self.runfile = runfile
+        current = self.controller.runfile
+        if current is not None and same_simulation(runfile, current):
             return
         self.load_runfile(runfile)
 
@@ -202,7 +204,8 @@ class MainWindow(QMainWindow):
         a process loads numba and its kernels; the window paints meanwhile).
         """
         was_playing = self.playback.playing
-        if self.runfile is None or self.runfile.surface != runfile.surface:
+        current = self.controller.runfile
+        if current is None or current.surface != runfile.surface:
             self._new_surface = True
         try:
             self.controller.load(runfile, background=background)
@@ -216,7 +219,6 @@ class MainWindow(QMainWindow):
         except Exception as error:  # an engine bug must not take the window down
             self.show_problem(f"Not run: internal error: {type(error).__name__}: {error}")
             return False
-        self.runfile = runfile
         if rewind:
             self.playback.to_start()
         elif was_playing:
@@ -279,7 +281,6 @@ class MainWindow(QMainWindow):
         self.editor.set_data(runfile_to_dict(runfile))
         self.document.reset(self.editor.data(), path, writable=not self.is_preset(path))
         self.settings.setValue(SETTING_LAST_FILE, str(path))
-        self.runfile = None
         self.show_problem("")
         if not self.load_runfile(runfile, rewind=True, background=background):
             return True  # shown in the editor with its error
@@ -296,7 +297,6 @@ class MainWindow(QMainWindow):
         }
         self.editor.set_data(data)
         self.document.reset(self.editor.data(), None, writable=False)
-        self.runfile = None
         self.apply_editor()
         self.playback.to_start()
 
@@ -329,10 +329,3 @@ class MainWindow(QMainWindow):
             task.cancel()
             task.wait()
         event.accept()
-
-
-def _same_simulation(a: RunFile, b: RunFile) -> bool:
-    """True when ``a`` and ``b`` differ at most in title and description."""
-    return dataclasses.replace(a, title="", description="") == dataclasses.replace(
-        b, title="", description=""
-    )
