@@ -21,6 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
@@ -131,7 +132,11 @@ class LrFindDialog(QDialog):
         ):
             bar.addWidget(QLabel(text, self))
             bar.addWidget(widget)
+        self.log_box = QCheckBox("log loss", self)
+        self.log_box.setToolTip("Loss on a logarithmic axis: shows how far down the minimum is")
+        self.log_box.toggled.connect(self._on_log_changed)
         bar.addStretch(1)
+        bar.addWidget(self.log_box)
         bar.addWidget(self.run_button)
         layout.addLayout(bar)
 
@@ -326,7 +331,7 @@ class LrFindDialog(QDialog):
             line.setBounds((low, high))
             line.show()
         self.plot.setXRange(low, high, padding=0.02)
-        self.plot.setYRange(0.0, Y_TOP, padding=0.0)
+        self._fit_y()
         self._show_suggestion()
         self.summary.setText(describe(result).replace("\n", " "))
         run = self.runfile.runs[result.run_index]
@@ -336,6 +341,23 @@ class LrFindDialog(QDialog):
         )
         self.status.setStyleSheet("")
         self._set_result_widgets_enabled(True)
+
+    def _fit_y(self) -> None:
+        """0 .. a bit above the start (linear), or down to the lowest loss seen (log)."""
+        if not self.log_box.isChecked():
+            self.plot.setYRange(0.0, Y_TOP, padding=0.0)
+            return
+        lowest = 1e-3
+        if self.result is not None:
+            values = np.concatenate([self.result.loss, self.result.smoothed])
+            positive = values[np.isfinite(values) & (values > 0)]
+            if positive.size:
+                lowest = max(float(positive.min()), 1e-300)
+        self.plot.setYRange(math.log10(lowest) - 0.5, math.log10(Y_TOP) + 0.2, padding=0.0)
+
+    def _on_log_changed(self, on: bool) -> None:
+        self.plot.setLogMode(x=True, y=on)
+        self._fit_y()
 
     def _show_suggestion(self) -> None:
         if self.result is None:

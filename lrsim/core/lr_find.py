@@ -1,0 +1,470 @@
+"""LR range test (Smith's CLR test, fastai's ``lr_find``) on a run file's surface.
+
+The run's optimizer (every other hyper-parameter kept) sweeps its lr
+geometrically, ``lr(t) = min_lr * (max_lr / min_lr) ** (t / steps)``, through the
+normal engine: the run becomes an ``exponential`` schedule with
+``gamma = (max_lr / min_lr) ** (1 / steps)``. Row ``t`` pairs the loss after ``t``
+updates with the lr update ``t + 1`` uses, as the trajectory CSV and fastai's
+recorder do.
+
+The loss curve
+    Each particle's loss gap to the surface's global minimum, relative to its
+    gap at the start: 1 where it started, 0 at the minimum, above 1 when worse
+    off than at the start; ``+inf`` from the update at which it diverged. The
+    curve is the **median** over the swarm. The mean is no good here: the
+    ratios of a swarm span orders of magnitude (a sweep of Adam on Rosenbrock
+    ends with the median particle at 0.29 of its start, the mean at 6600, one
+    straggler at 9e5), so the mean follows the worst particle, and it is
+    infinite as soon as one diverges. The
+    median is the typical particle's progress, ignores a minority of outliers,
+    and becomes ``+inf`` only when more than half the swarm has diverged; the
+    curve ends there, as fastai's stops.
+
+Smoothing
+    fastai's exponential moving average with bias correction
+    (``avg = (1 - w) avg + w v``; ``avg / (1 - (1 - w) ** (t + 1))``), run forward
+    and then backward over the curve, on the logarithm of the loss (a geometric
+    mean, so a blow-up by 10^8 after the minimum does not swamp the points
+    before it). fastai smooths online, while training, and accepts the lag; we
+    have the whole curve, and a one-way average trails it by ``(1 - w) / w``
+    steps: with fastai's weight (0.02) or torch-lr-finder's (0.05) on a
+    100-step sweep over 7 decades that is 3.4 or 1.3 decades, which moved the
+    minimum of Adam on the quadratic from lr 0.76 to 10. The median of a swarm
+    is already smooth (gradient noise averages out over the particles), so the
+    default weight is 0.4: 1.5 steps, a tenth of a decade, each way. Heavier
+    smoothing (a smaller weight) is for a lone particle under gradient noise;
+    in log space it also pulls a steep descent towards smaller lrs.
+
+The suggestion
+    ``suggested_upper`` is the largest lr of the sweep that is **stable**, up to
+    where the smoothed loss is lowest. A sweep alone cannot show where
+    divergence starts: its loss lags the lr, because the direction that turns
+    unstable first has usually been shrunk to nothing by the rates just below
+    its limit (plain SGD on ill_conditioned, curvature 20: the y-gap is ~1e-7
+    of its start when lr passes 2/20 = 0.1, and the loss keeps falling along x
+    until lr 0.3 to 0.5). So every lr of the sweep's grid up to the minimum is
+    also run at a constant rate from the same starts for the same number of
+    steps, without gradient noise (stability belongs to the update rule and
+    the surface), and counts as stable when no particle diverges and none
+    ends with a larger loss gap than it started with (Smith's "largest lr that
+    still converges"). The upper bound is the last grid lr before the first
+    unstable one: on a quadratic with SGD, the largest grid lr below
+    2 / curvature. ``suggested_lower`` is where the smoothed loss falls
+    fastest against log(lr) before its minimum (fastai's "steep"), but at most
+    a quarter of the upper bound (the CLR paper's rule of thumb, base_lr =
+    max_lr / 3 or / 4), so a cycle always spans a useful range.
+
+    ``lr_at_min`` is where the smoothed loss is lowest, searched until it
+    first rises above 4x its running minimum (fastai's stop);
+    ``diverging_from`` is the first lr at which that happens or a particle of
+    the sweep diverges (nan if neither).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lrsim.core.atomic import atomic_writer
+from lrsim.core.engine import Simulation
+from lrsim.core.errors import ConfigError
+from lrsim.core.runfile import (
+    MAX_PARTICLES,
+    NoiseConfig,
+    ParticlesConfig,
+    RunConfig,
+    RunFile,
+    load_runfile,
+    parse_runfile,
+    runfile_to_dict,
+)
+
+MIN_STEPS = 10
+MAX_STEPS = 100_000
+DEFAULT_SMOOTHING = 0.4
+STOP_FACTOR = 4.0
+"""The smoothed loss rising above this many times its running minimum ends the search."""
+MIN_FALL = 0.01
+"""The smoothed loss must fall at least this much below its start for a suggestion."""
+LOWER_FRACTION = 4.0
+"""The lower bound is at most upper / LOWER_FRACTION (the CLR paper: base_lr = max_lr / 3..4)."""
+WORSE_TOLERANCE = 1e-9
+"""A particle ends worse off when its gap grew by more than this fraction (rounding)."""
+CHECK_PARTICLES = 2048
+"""At most this many of the starts (evenly picked) are run at each constant lr."""
+CSV_COLUMNS = ("step", "lr", "loss", "smoothed", "diverged_fraction")
+_TINY = np.finfo(np.float64).tiny
+
+
+@dataclass(frozen=True, eq=False)
+class LrRangeResult:
+    """One range test: the curve (one entry per step 0..steps) and the suggested bounds."""
+
+    runfile: RunFile  # the run file tested (unchanged)
+    run_index: int
+    lrs: np.ndarray  # (steps + 1,) lr update t + 1 uses: min_lr * gamma^t
+    loss: np.ndarray  # median loss gap relative to the start; +inf past divergence
+    smoothed: np.ndarray
+    diverged_fraction: np.ndarray  # fraction of the swarm diverged by step t
+    suggested_lower: float  # steepest descent, at most upper / LOWER_FRACTION
+    suggested_upper: float  # largest stable constant lr up to the loss minimum
+    steepest: float  # where the smoothed loss falls fastest (before its minimum)
+    lr_at_min: float  # where the smoothed loss is lowest
+    diverging_from: float  # first lr with a diverged particle or a 4x rise (nan: none)
+    stable_lrs: np.ndarray  # the grid lrs checked at a constant rate, ascending
+    stable: np.ndarray  # (len(stable_lrs),) bool: that constant-lr run was stable
+
+    @property
+    def steps(self) -> int:
+        return len(self.lrs) - 1
+
+    @property
+    def run(self) -> RunConfig:
+        return self.runfile.runs[self.run_index]
+
+    def cyclic_schedule(
+        self, lower: float | None = None, upper: float | None = None, *, cycles: int = 2, **params
+    ) -> dict[str, Any]:
+        """A CyclicLR table from ``lower`` to ``upper`` (default: the suggestion).
+
+        ``cycles`` full triangles fill the run file's steps; momentum is not
+        cycled (the bounds were measured at the run's own momentum). ``params``
+        add or override schedule parameters.
+        """
+        lower, upper = self._bounds(lower, upper)
+        if not (isinstance(cycles, int) and cycles >= 1):
+            raise ConfigError("cycles", f"must be a positive integer, got {cycles!r}")
+        table = {
+            "name": "cyclic",
+            "base_lr": lower,
+            "max_lr": upper,
+            "step_size_up": max(1, self.runfile.steps // (2 * cycles)),
+            "cycle_momentum": False,
+        }
+        return {**table, **params}
+
+    def onecycle_schedule(
+        self, lower: float | None = None, upper: float | None = None, **params
+    ) -> dict[str, Any]:
+        """A OneCycleLR table peaking at ``upper`` and starting at ``lower`` (div_factor)."""
+        lower, upper = self._bounds(lower, upper)
+        table = {
+            "name": "onecycle",
+            "max_lr": upper,
+            "div_factor": round_lr(upper / lower, up=True),  # starts at or below lower
+            "cycle_momentum": False,
+        }
+        return {**table, **params}
+
+    def to_cyclic(self, run: RunConfig | int | None = None, **kwargs) -> RunConfig:
+        """``run`` (default: the tested one) with ``cyclic_schedule(**kwargs)``, validated."""
+        return self._with_schedule(run, self.cyclic_schedule(**kwargs))
+
+    def to_onecycle(self, run: RunConfig | int | None = None, **kwargs) -> RunConfig:
+        """``run`` (default: the tested one) with ``onecycle_schedule(**kwargs)``, validated."""
+        return self._with_schedule(run, self.onecycle_schedule(**kwargs))
+
+    def _bounds(self, lower: float | None, upper: float | None) -> tuple[float, float]:
+        lower = round_lr(self.suggested_lower if lower is None else lower)
+        upper = round_lr(self.suggested_upper if upper is None else upper)
+        for name, value in (("lower", lower), ("upper", upper)):
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(name, f"must be a positive lr, got {value!r}")
+        if not lower < upper:
+            raise ConfigError("lower", f"must be below the upper bound {upper!r}, got {lower!r}")
+        return lower, upper
+
+    def _with_schedule(self, run: RunConfig | int | None, schedule: dict) -> RunConfig:
+        index = self.run_index if run is None else run if isinstance(run, int) else None
+        if index is not None:
+            if not 0 <= index < len(self.runfile.runs):
+                raise ConfigError("run", f"no run {index} (the file has {len(self.runfile.runs)})")
+            run = self.runfile.runs[index]
+        new = replace(run, schedule=schedule, loss_decay=False)
+        data = runfile_to_dict(replace(self.runfile, runs=(new,)))
+        try:
+            return parse_runfile(data).runs[0]
+        except ConfigError as error:
+            field = error.field.removeprefix("runs[0].")
+            raise ConfigError(field, error.problem) from None
+
+
+# ----------------------------------------------------------------------------- the test
+
+
+def lr_range_test(
+    runfile: RunFile | str | Path,
+    run_index: int = 0,
+    *,
+    min_lr: float = 1e-6,
+    max_lr: float = 10.0,
+    steps: int = 100,
+    particles: int | None = None,
+    smoothing: float = DEFAULT_SMOOTHING,
+    seed: int = 0,
+) -> LrRangeResult:
+    """Sweep run ``run_index``'s lr from ``min_lr`` to ``max_lr`` in ``steps`` updates.
+
+    Starts are the run file's, or ``particles`` seeded (``seed``) uniform starts
+    over the domain. ``smoothing`` in (0, 1] is the moving average's weight of
+    each new value (1: no smoothing). See the module docstring for the curve and
+    the rules of the suggestion. ConfigError names the bad argument.
+    """
+    if not isinstance(runfile, RunFile):
+        runfile = load_runfile(runfile)
+    _check_arguments(runfile, run_index, min_lr, max_lr, steps, particles, smoothing, seed)
+    base = _test_runfile(runfile, run_index, steps, particles, seed)
+    sweep = _sweep(base, min_lr, (max_lr / min_lr) ** (1.0 / steps))
+    lrs = sweep.lrs
+    smoothed = smooth_curve(sweep.loss, smoothing)
+    i_rise = _rise_index(smoothed)
+    i_min = int(np.argmin(smoothed[:i_rise]))
+    if not smoothed[i_min] < (1.0 - MIN_FALL) * smoothed[0]:
+        raise ConfigError(
+            "particles",
+            f"the loss falls by less than {MIN_FALL:.0%} anywhere from min_lr {min_lr:g} to "
+            f"max_lr {max_lr:g}: the starts sit where the gradient (nearly) vanishes; "
+            "choose other starts or a larger max_lr",
+        )
+    first_diverged = np.flatnonzero(sweep.diverged_fraction > 0)
+    i_diverging = min(i_rise, int(first_diverged[0]) if first_diverged.size else steps + 1)
+
+    stable = _stable_at_constant_lr(base, sweep.starts, lrs[: i_min + 1], sweep.reference)
+    unstable = np.flatnonzero(~stable)
+    i_upper = int(unstable[0]) - 1 if unstable.size else i_min
+    if i_upper < 1:
+        raise ConfigError(
+            "min_lr",
+            f"{min_lr:g} is already too large here: a constant lr of {lrs[i_upper + 1]:g} "
+            "leaves particles worse off than they started; try a smaller min_lr",
+        )
+    upper = float(lrs[i_upper])
+    slope = np.gradient(smoothed[: i_min + 1], np.log(lrs[: i_min + 1]))
+    steepest = float(lrs[int(np.argmin(slope))])
+    return LrRangeResult(
+        runfile=runfile,
+        run_index=run_index,
+        lrs=lrs,
+        loss=sweep.loss,
+        smoothed=smoothed,
+        diverged_fraction=sweep.diverged_fraction,
+        suggested_lower=min(steepest, upper / LOWER_FRACTION),
+        suggested_upper=upper,
+        steepest=steepest,
+        lr_at_min=float(lrs[i_min]),
+        diverging_from=float(lrs[i_diverging]) if i_diverging <= steps else math.nan,
+        stable_lrs=lrs[: i_min + 1].copy(),
+        stable=stable,
+    )
+
+
+@dataclass(frozen=True)
+class _Sweep:
+    lrs: np.ndarray
+    loss: np.ndarray
+    diverged_fraction: np.ndarray
+    starts: np.ndarray
+    reference: float
+
+
+def _sweep(base: RunFile, min_lr: float, gamma: float) -> _Sweep:
+    """The run under lr(t) = min_lr * gamma^t (an exponential schedule) through the engine."""
+    run = base.runs[0]
+    swept = replace(
+        run,
+        optimizer={**run.optimizer, "lr": min_lr},
+        schedule={"name": "exponential", "gamma": gamma},
+    )
+    sim = Simulation(replace(base, runs=(swept,)), allow_stride=False)
+    sim.run_to_end()
+    trajectory = sim.runs[0]
+    reference = _reference_loss(sim, trajectory.loss)
+    ratios, usable = _gap_ratios(trajectory.loss, trajectory.frozen_at, reference)
+    return _Sweep(
+        lrs=np.array(trajectory.lr, dtype=np.float64),
+        loss=np.median(ratios, axis=0),
+        diverged_fraction=_diverged_by_step(trajectory.frozen_at[usable], base.steps),
+        starts=sim.starts,
+        reference=reference,
+    )
+
+
+def _check_arguments(runfile, run_index, min_lr, max_lr, steps, particles, smoothing, seed):
+    def number(name: str, value: Any) -> float:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise ConfigError(name, f"must be a finite number, got {value!r}")
+        return float(value)
+
+    def integer(name: str, value: Any, low: int, high: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(name, f"must be an integer from {low} to {high}, got {value!r}")
+
+    n_runs = len(runfile.runs)
+    if isinstance(run_index, bool) or not isinstance(run_index, int) or not 0 <= run_index < n_runs:
+        raise ConfigError("run_index", f"no run {run_index!r} (runs are 0 to {n_runs - 1})")
+    if not number("min_lr", min_lr) > 0:
+        raise ConfigError("min_lr", f"must be positive, got {min_lr!r}")
+    if not number("max_lr", max_lr) > min_lr:
+        raise ConfigError(
+            "max_lr", f"must be larger than the first lr ({min_lr!r}), got {max_lr!r}"
+        )
+    integer("steps", steps, MIN_STEPS, MAX_STEPS)
+    if particles is not None:
+        integer("particles", particles, 1, MAX_PARTICLES)
+    if not 0 < number("smoothing", smoothing) <= 1:
+        raise ConfigError("smoothing", f"must be in (0, 1] (1: none), got {smoothing!r}")
+    integer("seed", seed, 0, 2**63 - 1)
+
+
+def _test_runfile(runfile: RunFile, run_index: int, steps: int, particles, seed) -> RunFile:
+    """The run alone, ``steps`` long, on the given or random starts (lr and schedule unset)."""
+    run = replace(runfile.runs[run_index], loss_decay=False)
+    starts = runfile.particles if particles is None else ParticlesConfig(random=(particles, seed))
+    return replace(runfile, steps=steps, particles=starts, runs=(run,))
+
+
+def _reference_loss(sim: Simulation, losses: np.ndarray) -> float:
+    """The global minimum's value; the lowest loss seen where the surface lists none."""
+    values = [point.value for point in sim.critical_points() if point.kind == "global_min"]
+    seen = np.nanmin(losses) if np.isfinite(losses).any() else 0.0
+    return float(min(values)) if values else float(seen)
+
+
+def _gap_ratios(losses, frozen_at, reference):
+    """(loss gap / gap at the start, per usable particle and step; which particles are usable).
+
+    A particle that starts at the minimum (no gap to close) tells nothing and is left out.
+    """
+    gaps = losses - reference
+    start = gaps[:, 0]
+    usable = start > 1e-12 * max(1.0, abs(reference))
+    if not usable.any():
+        raise ConfigError(
+            "particles", "every start is at the minimum; give starts away from it (--particles)"
+        )
+    ratios = np.maximum(gaps[usable], 0.0) / start[usable, None]
+    steps = np.arange(losses.shape[1])
+    frozen = frozen_at[usable]
+    ratios[(frozen[:, None] >= 0) & (steps[None, :] >= frozen[:, None])] = np.inf
+    return ratios, usable
+
+
+def _diverged_by_step(frozen_at: np.ndarray, steps: int) -> np.ndarray:
+    counts = np.bincount(frozen_at[frozen_at >= 0], minlength=steps + 1)[: steps + 1]
+    return np.cumsum(counts) / max(1, len(frozen_at))
+
+
+def smooth_curve(values: np.ndarray, weight: float) -> np.ndarray:
+    """Bias-corrected EMA of log(values), forward then backward, over the finite prefix.
+
+    Past the first infinite value (more than half the swarm diverged) stays +inf.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if weight >= 1.0:
+        return values.copy()  # no smoothing, exactly (exp(log(v)) may move the last bit)
+    finite = np.isfinite(values)
+    end = int(np.argmin(finite)) if not finite.all() else len(values)
+    out = np.full_like(values, np.inf)
+    if end:
+        logs = np.log(np.maximum(values[:end], _TINY))
+        forward = _ema(logs, weight)
+        out[:end] = np.exp(_ema(forward[::-1], weight)[::-1])
+    return out
+
+
+def _ema(values: np.ndarray, weight: float) -> np.ndarray:
+    out = np.empty_like(values)
+    average = 0.0
+    keep = 1.0 - weight
+    for index, value in enumerate(values):
+        average = keep * average + weight * value
+        out[index] = average / (1.0 - keep ** (index + 1))
+    return out
+
+
+def _rise_index(smoothed: np.ndarray) -> int:
+    """First index where the smoothed loss exceeds STOP_FACTOR x its minimum so far (or the end)."""
+    running = np.minimum.accumulate(smoothed)
+    risen = np.flatnonzero(smoothed[1:] > STOP_FACTOR * running[:-1])
+    return int(risen[0]) + 1 if risen.size else len(smoothed)
+
+
+def _check_starts(starts: np.ndarray) -> ParticlesConfig:
+    """The sweep's starts, every k-th of them past CHECK_PARTICLES (one run per lr is checked)."""
+    stride = max(1, math.ceil(len(starts) / CHECK_PARTICLES))
+    return ParticlesConfig(points=tuple((float(x), float(y)) for x, y in starts[::stride]))
+
+
+def _stable_at_constant_lr(
+    base: RunFile, starts: np.ndarray, lrs: np.ndarray, reference: float
+) -> np.ndarray:
+    """Per lr: a constant-lr run from the same starts, without noise, leaves none worse off."""
+    run = base.runs[0]
+    runs = tuple(
+        replace(run, optimizer={**run.optimizer, "lr": float(lr)}, schedule={"name": "constant"})
+        for lr in lrs
+    )
+    check = replace(base, runs=runs, noise=NoiseConfig(), particles=_check_starts(starts))
+    sim = Simulation(check, stride=base.steps, allow_stride=False)
+    sim.run_to_end()
+    stable = np.empty(len(lrs), dtype=bool)
+    for index, trajectory in enumerate(sim.runs):
+        gaps = trajectory.loss - reference
+        start = gaps[:, 0]
+        usable = start > 1e-12 * max(1.0, abs(reference))
+        worse = gaps[usable, -1] > start[usable] * (1.0 + WORSE_TOLERANCE)
+        stable[index] = not (trajectory.diverged.any() or worse.any())
+    return stable
+
+
+def round_lr(value: float, digits: int = 3, *, up: bool = False) -> float:
+    """``value`` cut to ``digits`` significant digits, towards zero (or away with ``up``).
+
+    Bounds are cut, never raised, so a rounded upper bound stays stable.
+    """
+    if not (math.isfinite(value) and value > 0):
+        return float(value)
+    scale = 10.0 ** (math.floor(math.log10(value)) - digits + 1)
+    units = value / scale
+    units = math.ceil(units * (1 - 1e-12)) if up else math.floor(units * (1 + 1e-12))
+    return float(f"{units * scale:.{digits}g}")
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def describe(result: LrRangeResult) -> str:
+    """Two lines for a terminal: the range, then what it was read from."""
+    lower, upper = round_lr(result.suggested_lower), round_lr(result.suggested_upper)
+    steepest = f"steepest descent at {round_lr(result.steepest):g}"
+    if result.suggested_lower < result.steepest:
+        steepest += f", lower bound capped at upper / {LOWER_FRACTION:g}"
+    ending = (
+        f"diverging from {round_lr(result.diverging_from):g}"
+        if math.isfinite(result.diverging_from)
+        else f"no divergence up to {round_lr(float(result.lrs[-1])):g}"
+    )
+    return (
+        f"suggested lr range: {lower:g} .. {upper:g}\n"
+        f"({steepest}; largest stable constant lr {upper:g}; "
+        f"loss lowest at {round_lr(result.lr_at_min):g}, {ending})"
+    )
+
+
+def write_curve_csv(result: LrRangeResult, path: str | Path) -> None:
+    """The curve as CSV (``CSV_COLUMNS``), floats as repr so they round-trip; atomic."""
+    with atomic_writer(path) as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        columns = (result.lrs, result.loss, result.smoothed, result.diverged_fraction)
+        for step, values in enumerate(zip(*columns, strict=True)):
+            writer.writerow([step, *(repr(float(v)) for v in values)])
