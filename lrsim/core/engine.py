@@ -19,7 +19,13 @@ import numpy as np
 from lrsim.core import kernel
 from lrsim.core.dispatch import optimizer_id, surface_id
 from lrsim.core.errors import ConfigError
-from lrsim.core.runfile import RunConfig, RunFile, resolved_optimizer, resolved_schedule
+from lrsim.core.runfile import (
+    RunConfig,
+    RunFile,
+    resolved_optimizer,
+    resolved_schedule,
+    run_noise,
+)
 from lrsim.core.schedules import schedule_curves
 
 DEFAULT_MEMORY_BUDGET = 2 * 1024**3
@@ -68,6 +74,7 @@ class _RunState:
     moms: np.ndarray
     loss_scales: np.ndarray  # empty unless loss decay
     lr_scales: np.ndarray  # empty unless per-coordinate lr scales
+    noise_scale: float  # sigma / sqrt(batch_size) of this run
 
 
 def plateau_vector(schedule: dict) -> np.ndarray:
@@ -283,6 +290,7 @@ class Simulation:
                 moms=moms,
                 loss_scales=loss_scales,
                 lr_scales=lr_scales,
+                noise_scale=run_noise(self.runfile, run).scale,
             )
         )
 
@@ -314,7 +322,7 @@ class Simulation:
                     run.plateau,
                     run.loss_scales,
                     run.lr_scales,
-                    noise.scale,
+                    run.noise_scale,
                     noise.seed,
                     self.current_step,
                     step,

@@ -12,7 +12,7 @@ from lrsim.core.engine import plateau_vector, resolve_surface, run_learning_rate
 from lrsim.core.kernel import DIVERGENCE_LIMIT
 from lrsim.core.noise import gaussian_pairs_numpy
 from lrsim.core.optim.reference import REFERENCE_UPDATES
-from lrsim.core.runfile import RunFile, resolved_optimizer, resolved_schedule
+from lrsim.core.runfile import RunFile, resolved_optimizer, resolved_schedule, run_noise
 from lrsim.core.schedules import schedule_curves
 
 
@@ -65,7 +65,7 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     state: dict = {}
     if spec.name == "adagrad":
         state["sum"] = np.full_like(theta, params["initial_accumulator_value"])
-    noise_scale = runfile.noise.scale
+    noise_scale = run_noise(runfile, run).scale
     with np.errstate(all="ignore"):
         loss, gx, gy = surface.reference(theta[:, 0], theta[:, 1], surface_params)
         bad_start = ~(

@@ -76,6 +76,15 @@ class RunConfig:
     schedule: Mapping[str, Any]  # {"name": ..., **params as written}
     lr_scales: tuple[float, float] = (1.0, 1.0)  # per-coordinate lr multipliers (x, y)
     loss_decay: bool = False  # the schedule's factor scales the loss; the lr stays at its base
+    noise: Mapping[str, Any] = field(default_factory=dict)  # overrides sigma / batch_size
+
+
+def run_noise(runfile: RunFile, run: RunConfig) -> NoiseConfig:
+    """The file's noise with the run's overrides (the seed is shared: same draws per run)."""
+    base = runfile.noise
+    return NoiseConfig(
+        run.noise.get("sigma", base.sigma), run.noise.get("batch_size", base.batch_size), base.seed
+    )
 
 
 @dataclass(frozen=True)
@@ -258,9 +267,8 @@ def resolved_schedule(run: RunConfig, steps: int) -> dict[str, Any]:
 def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
     where = f"runs[{index}]"
     table = _table(raw, where)
-    _no_unknown(
-        table, ("label", "color", "optimizer", "schedule", "lr_scales", "loss_decay"), where
-    )
+    allowed = ("label", "color", "optimizer", "schedule", "lr_scales", "loss_decay", "noise")
+    _no_unknown(table, allowed, where)
     label = _text(table.get("label", f"run {index + 1}"), f"{where}.label")
     color = _text(table.get("color", DEFAULT_COLORS[index % len(DEFAULT_COLORS)]), f"{where}.color")
     if not _COLOR.match(color):
@@ -280,7 +288,17 @@ def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
         raise ConfigError(
             f"{where}.loss_decay", "cannot follow a plateau schedule (it watches the loss itself)"
         )
-    run = RunConfig(label, color, optimizer, schedule, lr_scales, loss_decay)
+    noise: dict[str, Any] = {}
+    if "noise" in table:
+        raw_noise = _table(table["noise"], f"{where}.noise")
+        _no_unknown(raw_noise, ("sigma", "batch_size"), f"{where}.noise")
+        if "sigma" in raw_noise:
+            noise["sigma"] = _number(raw_noise["sigma"], f"{where}.noise.sigma")
+            if noise["sigma"] < 0:
+                raise ConfigError(f"{where}.noise.sigma", f"must be >= 0, got {noise['sigma']!r}")
+        if "batch_size" in raw_noise:
+            noise["batch_size"] = _integer(raw_noise["batch_size"], f"{where}.noise.batch_size", 1)
+    run = RunConfig(label, color, optimizer, schedule, lr_scales, loss_decay, noise)
     try:
         resolved_schedule(run, steps)
     except ConfigError as error:
@@ -396,6 +414,8 @@ def _run_to_dict(run: RunConfig) -> dict[str, Any]:
         table["lr_scales"] = list(run.lr_scales)
     if run.loss_decay:
         table["loss_decay"] = True
+    if run.noise:
+        table["noise"] = dict(run.noise)
     return table
 
 

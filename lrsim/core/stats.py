@@ -30,7 +30,7 @@ class RunStats:
     iterations_to_loss_tol: float  # median first step with loss gap <= loss_tol (nan: none yet)
     iterations_to_dist_tol: float  # median first step within dist_tol of a known minimum
     reached_fraction: float  # particles whose loss gap fell under loss_tol by `step`
-    final_loss_best: float
+    final_loss_best: float  # final losses are over the particles that did not diverge
     final_loss_median: float
     final_loss_worst: float
     distance_median: float  # to the nearest known minimum (nan if the surface lists none)
@@ -63,8 +63,11 @@ def _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol):
     """Per particle, the first computed step with loss gap <= loss_tol, and within dist_tol
     of a known minimum (nan: never). Computed once per simulation state and cached, so a
     table that follows the playback costs O(particles) per step."""
-    key = (run_index, sim.current_step, loss_tol, dist_tol)
+    key = (run_index, loss_tol, dist_tol)
     cache = sim.__dict__.setdefault("_first_hits_cache", {})
+    if cache.get("step") != sim.current_step:  # the simulation advanced: start afresh
+        cache.clear()
+        cache["step"] = sim.current_step
     if key not in cache:
         run = sim.runs[run_index]
         columns = sim.recorded_upto()
@@ -79,7 +82,6 @@ def _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol):
             block = near[lo : lo + 4096]
             for point in minima:
                 block |= (x - point.x) ** 2 + (y - point.y) ** 2 <= tol2
-        cache.clear()  # only the latest state is worth keeping
         cache[key] = (by_loss, _first_true(near, steps))
     return cache[key]
 
@@ -171,7 +173,8 @@ def compute_run_stats(
         mx = np.array([p.x for p in minima])
         my = np.array([p.y for p in minima])
         end_dist = np.hypot(end_x[:, None] - mx[None, :], end_y[:, None] - my[None, :])
-        distance = end_dist[np.arange(sim.n_particles), np.argmin(end_dist, axis=1)]
+        nearest_end = end_dist[np.arange(sim.n_particles), np.argmin(end_dist, axis=1)]
+        distance = np.where(alive, nearest_end, np.nan)
         _, labels = basin_assignments(sim, run_index, step, dist_tol)
         for index, point in enumerate(minima):
             count = int(np.count_nonzero(labels == index))
@@ -186,7 +189,7 @@ def compute_run_stats(
     eigen = hessian_eigenvalues(sim, end_x[alive], end_y[alive])
     sharp = eigen[:, 1][np.isfinite(eigen[:, 1])]
     flat = eigen[:, 0][np.isfinite(eigen[:, 0])]
-    finite_loss = end_loss[np.isfinite(end_loss)]
+    finite_loss = end_loss[alive & np.isfinite(end_loss)]  # diverged ones are counted apart
     return RunStats(
         label=run.label,
         color=run.color,

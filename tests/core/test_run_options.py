@@ -77,3 +77,30 @@ def test_options_round_trip_and_validate(tmp_path):
     plateau = dict(data["runs"][0], schedule={"name": "plateau"}, loss_decay=True)
     with pytest.raises(ConfigError, match=r"runs\[0\]\.loss_decay"):
         parse_runfile(dict(data, runs=[plateau]))
+
+
+def test_runs_can_override_the_noise_and_share_the_draws():
+    data = {
+        "steps": 20,
+        "surface": {"name": "quadratic"},
+        "particles": {"random": {"n": 50, "seed": 1}},
+        "noise": {"sigma": 2.0, "seed": 5},
+        "runs": [
+            {"optimizer": {"name": "sgd", "lr": 0.1}},
+            {"optimizer": {"name": "sgd", "lr": 0.1}, "noise": {"batch_size": 4}},
+            {"optimizer": {"name": "sgd", "lr": 0.1}, "noise": {"sigma": 0.0}},
+        ],
+    }
+    runfile = parse_runfile(data)
+    sim = Simulation(runfile)
+    sim.run_to_end()
+    quiet = sim.runs[2]
+    # on a bowl the path is linear in the noise: batch 4 halves every deviation, same draws
+    deviation_1 = sim.runs[0].x - quiet.x
+    deviation_4 = sim.runs[1].x - quiet.x
+    np.testing.assert_allclose(deviation_4, deviation_1 / 2, rtol=1e-9, atol=1e-12)
+    for index in range(3):
+        expected = simulate_run(runfile, index)
+        np.testing.assert_allclose(sim.runs[index].x, expected["x"], rtol=1e-11, atol=1e-12)
+    with pytest.raises(ConfigError, match=r"runs\[0\]\.noise\.seed"):
+        parse_runfile(dict(data, runs=[dict(data["runs"][0], noise={"seed": 3})]))
