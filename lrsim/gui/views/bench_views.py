@@ -1,0 +1,167 @@
+"""Frames per second of the surface views while a simulation plays forward.
+
+Run under a real (virtual) display, e.g.::
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m lrsim.gui.views.bench_views
+    ... bench_views --particles 1000 --views contour --screenshots screenshots
+
+Each case builds a Simulation from a run-file dict (random starts, Adam + cosine),
+runs it to the end, then times ``set_step(column)`` for every column followed by
+``QApplication.processEvents()`` (which paints the frame; a ``repaint()`` is
+forced if it did not), as a playing animation does. Wall-clock fps depends on
+what else the machine runs; CPU fps (frames per second of this process's CPU
+time) is steadier on a shared machine. "Redraw" is the cost of a frame whose
+history must be drawn from scratch (after a zoom, a resize or a step back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication
+
+from lrsim.core.engine import Simulation
+from lrsim.core.runfile import parse_runfile
+
+RUN_STYLES = (
+    ("Adam + cosine", "#d62728", {"name": "adam", "lr": 0.05}, {"name": "cosine"}),
+    (
+        "SGD momentum",
+        "#1f77b4",
+        {"name": "sgd", "lr": 0.002, "momentum": 0.9},
+        {"name": "constant"},
+    ),
+    ("RMSprop", "#ff7f0e", {"name": "rmsprop", "lr": 0.02}, {"name": "constant"}),
+)
+
+
+def build_simulation(surface: str, particles: int, steps: int, runs: int = 1) -> Simulation:
+    runfile = {
+        "steps": steps,
+        "surface": {"name": surface},
+        "particles": {"random": {"n": particles, "seed": 0}},
+        "runs": [
+            {"label": label, "color": color, "optimizer": optimizer, "schedule": schedule}
+            for label, color, optimizer, schedule in RUN_STYLES[:runs]
+        ],
+    }
+    sim = Simulation(parse_runfile(runfile))
+    sim.run_to_end()
+    return sim
+
+
+class _PaintCounter(QObject):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def _time_frames(app, view, target, columns) -> tuple[float, float]:
+    """(wall fps, cpu fps) over ``columns``, one painted frame each."""
+    counter = _PaintCounter()
+    target.installEventFilter(counter)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for column in columns:
+        before = counter.count
+        view.set_step(int(column))
+        app.processEvents()
+        if counter.count == before:
+            target.repaint()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    target.removeEventFilter(counter)
+    return len(columns) / wall, len(columns) / max(cpu, 1e-9)
+
+
+def bench_view(app, kind: str, sim, size, screenshots: Path | None, tag: str) -> dict:
+    from lrsim.gui.views import ContourView, SurfaceView3D
+
+    view = ContourView() if kind == "contour" else SurfaceView3D()
+    if kind == "3d" and not view.available:
+        return {"view": kind, "skipped": view.problem}
+    view.resize(*size)
+    view.show()
+    view.set_scene(sim)
+    for _ in range(3):
+        app.processEvents()
+    target = view.plot_widget.viewport() if kind == "contour" else view.gl_view
+    columns = np.arange(len(sim.recorded_steps))
+    _time_frames(app, view, target, columns[:5])  # warm up (pixmaps, shaders)
+    view.set_step(0)
+    app.processEvents()
+    wall, cpu = _time_frames(app, view, target, columns)
+    redraws = []
+    for column in (columns[-1], columns[len(columns) // 2]) * 2:
+        if kind == "contour":
+            view.swarm.invalidate()
+        start = time.perf_counter()
+        view.set_step(int(column))
+        app.processEvents()
+        target.repaint()
+        redraws.append(time.perf_counter() - start)
+    if screenshots is not None:
+        screenshots.mkdir(parents=True, exist_ok=True)
+        view.set_step(int(columns[-1]))
+        app.processEvents()
+        path = screenshots / f"bench_{kind}_{tag}.png"
+        (view.grab() if kind == "contour" else view.grab_image()).save(str(path))
+    counts = view.drawn_counts()
+    note = view.note_text() if kind == "contour" else ""
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+    return {
+        "view": kind,
+        "fps_wall": wall,
+        "fps_cpu": cpu,
+        "redraw_ms": 1000 * float(np.median(redraws)),
+        "counts": counts,
+        "note": note,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--surface", default="rastrigin")
+    parser.add_argument("--particles", type=int, nargs="+", default=[100, 1_000, 10_000])
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=1, choices=(1, 2, 3))
+    parser.add_argument("--views", nargs="+", default=["contour", "3d"], choices=("contour", "3d"))
+    parser.add_argument("--size", default="1300x950", help="view size in pixels, WxH")
+    parser.add_argument("--screenshots", type=Path, default=None)
+    args = parser.parse_args(argv)
+    size = tuple(int(v) for v in args.size.lower().split("x"))
+    # pyqtgraph keeps GL shader programs per class: views created one after another
+    # must share one GL context group, or the second view's programs are invalid
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    print(
+        f"{args.surface}, {args.steps} steps, {args.runs} run(s), view {size[0]}x{size[1]}, "
+        f"platform {app.platformName()}"
+    )
+    for n in args.particles:
+        sim = build_simulation(args.surface, n, args.steps, args.runs)
+        for kind in args.views:
+            result = bench_view(app, kind, sim, size, args.screenshots, f"{args.surface}_{n}")
+            if "skipped" in result:
+                print(f"{n:>7} particles  {kind:7s}  skipped: {result['skipped']}")
+                continue
+            print(
+                f"{n:>7} particles  {kind:7s}  {result['fps_wall']:6.1f} fps wall  "
+                f"{result['fps_cpu']:6.1f} fps cpu  redraw {result['redraw_ms']:6.1f} ms"
+                + (f"  [{result['note']}]" if result["note"] else "")
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,346 @@
+"""The contour view: heat map with colour bar and isolines, known minima, and the particles.
+
+Everything is created once here and in ``set_scene``; ``set_step`` only moves the
+particles' item to another column. The heat map and isolines are cached by Qt in
+device pixels (``DeviceCoordinateCache``), so a frame repaints them as one blit
+instead of rescaling a 300x300 image (that alone cost ~13 ms a frame at 1600x1000).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+
+from lrsim.gui.views import style
+from lrsim.gui.views.scene import (
+    ColorScale,
+    DetailPlan,
+    isoline_segments,
+    plan_detail,
+    surface_grid,
+    trail_polyline,
+)
+from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
+
+CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+MAX_SADDLES = 40  # more than this many saddles are not marked
+
+
+class _SmoothImageItem(pg.ImageItem):
+    """An ImageItem scaled with bilinear filtering: no blocky cells on a big screen.
+
+    Smoothing is paid once per zoom level, as the item is cached in device pixels.
+    """
+
+    def paint(self, painter: QPainter, *args) -> None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        super().paint(painter, *args)
+
+
+def label_colorbar(bar: pg.ColorBarItem, scale: ColorScale, foreground: str) -> None:
+    """Decade ticks and "f - f_min (log scale)" on a log scale; plain ticks and "loss f" else."""
+    axis = bar.axis
+    axis.setWidth(92)
+    if scale.log:
+        axis.setTicks([scale.decade_ticks()])
+        text = "f − f_min  (log scale)"
+    else:
+        axis.setTicks(None)
+        text = "loss f"
+    axis.setLabel(text, color=foreground, **{"font-size": style.LABEL_POINT_SIZE})
+
+
+def style_colorbar(bar: pg.ColorBarItem, foreground: str) -> None:
+    style.style_axis(bar.axis, None, foreground)
+    for name in ("left", "top", "bottom"):
+        bar.getAxis(name).setPen(pg.mkPen(foreground))
+
+
+class ContourView(QWidget):
+    """Heat map of the surface with the runs' particles; see the module docstring."""
+
+    start_point_requested = Signal(float, float)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        show_colorbar: bool = True,
+        show_legend: bool = False,
+    ):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plot_widget = pg.PlotWidget(self)
+        layout.addWidget(self.plot_widget)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.view_box: pg.ViewBox = self.plot_item.getViewBox()
+        self.view_box.setAspectLocked(True)
+        self.view_box.disableAutoRange()
+        self.plot_item.hideButtons()
+
+        self._image = _SmoothImageItem(axisOrder="row-major")
+        self._image.setZValue(-100)
+        self._image.setCacheMode(CACHE)
+        self.plot_item.addItem(self._image)
+        self._isolines = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._isolines.setZValue(-50)
+        self._isolines.setCacheMode(CACHE)
+        self.plot_item.addItem(self._isolines)
+        self._swarm = SwarmItem(self.view_box)
+
+        self._colorbar: pg.ColorBarItem | None = None
+        if show_colorbar:
+            self._colorbar = pg.ColorBarItem(colorMap=style.colormap(), interactive=False, width=18)
+            self._colorbar.setImageItem(self._image, insert_in=self.plot_item)
+        else:
+            self._image.setColorMap(style.colormap())
+        self._legend: pg.LegendItem | None = None
+        self._legend_samples: list[pg.PlotDataItem] = []
+        if show_legend:
+            self._legend = pg.LegendItem(offset=(-12, 12), labelTextSize="13pt")
+            self._legend.setParentItem(self.view_box)
+            self._legend.setZValue(200)
+        self._note = pg.TextItem(anchor=(0, 1))
+        self._note.setParentItem(self.view_box)
+        self._note.setZValue(200)
+        self.view_box.sigResized.connect(self._place_note)
+
+        self._sim = None
+        self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._known_min: float | None = None
+        self._log = False
+        self._scale: ColorScale | None = None
+        self._visible: list[int] | None = None
+        self._plan: DetailPlan | None = None
+        self._column = -1
+        self._title: tuple[str, str | None] | None = None  # (text, colour) set by a container
+        self._dark = True
+        self.plot_widget.scene().sigMouseClicked.connect(self._on_clicked)
+        self.set_theme(True)
+
+    # ------------------------------------------------------------------ the API
+
+    def set_scene(self, sim) -> None:
+        """Surface grid, domain, critical points and runs of ``sim``; shows column 0."""
+        if sim is self._sim:  # the same simulation, more of it computed: redraw the history
+            self._swarm.invalidate()
+            if self._column >= 0:
+                self.set_step(self._column)
+            return
+        same_surface = self._sim is not None and (
+            self._sim.surface is sim.surface
+            and np.array_equal(self._sim.surface_params, sim.surface_params)
+            and tuple(map(tuple, self._sim.domain)) == tuple(map(tuple, sim.domain))
+        )
+        self._sim = sim
+        self._column = -1
+        if not same_surface:
+            self._grid = surface_grid(sim)
+            points = sim.critical_points()
+            minima = [p.value for p in points if p.kind == "global_min"]
+            self._known_min = min(minima) if minima else None
+            self._log = bool(getattr(sim.surface, "log_scale", False))
+            self._apply_scale()
+            self._show_critical_points(points)
+            (xmin, xmax), (ymin, ymax) = sim.domain
+            self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.02)
+        self._update_title()
+        self._rebuild_runs()
+        self.set_step(0)
+
+    def set_step(self, step_index: int) -> None:
+        """Show column ``step_index`` of ``sim.recorded_steps`` (clamped to the recorded range)."""
+        if self._sim is None:
+            return
+        column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
+        self._column = column
+        self._swarm.set_column(column)
+
+    def set_log_scale(self, on: bool) -> None:
+        """Colour by log10(f - f_min + offset) (valleys) or by f."""
+        on = bool(on)
+        if on == self._log and self._scale is not None:
+            return
+        self._log = on
+        if self._grid is not None:
+            self._apply_scale()
+
+    def set_visible_runs(self, indices: list[int] | None) -> None:
+        """Runs to draw, by index; None draws all (overlay)."""
+        self._visible = None if indices is None else [int(i) for i in indices]
+        if self._sim is not None:
+            self._rebuild_runs()
+            if self._column >= 0:
+                self._swarm.set_column(self._column)
+
+    def set_theme(self, dark: bool) -> None:
+        """Dark background for projectors, light for print."""
+        self._dark = bool(dark)
+        colors = style.theme(self._dark)
+        self.plot_widget.setBackground(colors.background)
+        for name, label in (("left", "y"), ("bottom", "x")):
+            style.style_axis(self.plot_item.getAxis(name), label, colors.foreground)
+        if self._colorbar is not None:
+            style_colorbar(self._colorbar, colors.foreground)
+            self._update_colorbar_label()
+        self._isolines.setPen(pg.mkPen(colors.isoline, width=1.0, cosmetic=True))
+        if self._legend is not None:
+            self._legend.setBrush(pg.mkBrush(colors.legend_fill))
+            self._legend.setPen(pg.mkPen(colors.foreground, width=0.5))
+            self._legend.setLabelTextColor(colors.foreground)
+            self._rebuild_legend()
+        self._note.setColor(colors.note)
+        self._note.fill = pg.mkBrush(colors.legend_fill)
+        self._update_title()
+
+    # ------------------------------------------------------------------ for containers, tests
+
+    def set_title(self, text: str | None, color: str | None = None) -> None:
+        """Replace the surface's title (e.g. a run label in small multiples); None restores it."""
+        self._title = None if text is None else (text, color)
+        self._update_title()
+
+    def set_axis_labels(self, x: bool, y: bool) -> None:
+        colors = style.theme(self._dark)
+        style.style_axis(self.plot_item.getAxis("bottom"), "x" if x else "", colors.foreground)
+        style.style_axis(self.plot_item.getAxis("left"), "y" if y else "", colors.foreground)
+
+    @property
+    def log_scale(self) -> bool:
+        return self._log
+
+    @property
+    def color_scale(self) -> ColorScale | None:
+        return self._scale
+
+    @property
+    def detail_plan(self) -> DetailPlan | None:
+        return self._plan
+
+    @property
+    def swarm(self) -> SwarmItem:
+        return self._swarm
+
+    def visible_run_indices(self) -> list[int]:
+        if self._sim is None:
+            return []
+        if self._visible is None:
+            return list(range(self._sim.n_runs))
+        return [i for i in self._visible if 0 <= i < self._sim.n_runs]
+
+    def drawn_counts(self) -> dict[int, dict[str, int]]:
+        """Per visible run index: crosses, trail particles, current and diverged markers."""
+        return dict(zip(self.visible_run_indices(), self._swarm.counts(), strict=True))
+
+    def trail_data(self, run_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The run's trails up to the current column as one polyline, NaN between particles."""
+        run = self._sim.runs[run_index]
+        history = self._plan.history if self._plan is not None else slice(None)
+        return trail_polyline(run.x[history], run.y[history], max(self._column, 0))
+
+    def note_text(self) -> str:
+        return self._note.textItem.toPlainText()
+
+    # ------------------------------------------------------------------ internals
+
+    def _apply_scale(self) -> None:
+        xs, ys, values = self._grid
+        scale = ColorScale.for_grid(values, self._log, self._known_min)
+        self._scale = scale
+        shown = scale.apply(values)
+        self._image.setImage(shown, autoLevels=False, levels=scale.levels)
+        dx = (xs[-1] - xs[0]) / max(1, len(xs) - 1)
+        dy = (ys[-1] - ys[0]) / max(1, len(ys) - 1)
+        self._image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        if self._colorbar is not None:
+            self._colorbar.setLevels(scale.levels)
+            self._update_colorbar_label()
+        else:
+            self._image.setLevels(scale.levels)
+        seg_x, seg_y = isoline_segments(xs, ys, shown, scale.isoline_levels())
+        self._isolines.setData(seg_x, seg_y, connect="pairs")
+
+    def _update_colorbar_label(self) -> None:
+        if self._colorbar is not None and self._scale is not None:
+            label_colorbar(self._colorbar, self._scale, style.theme(self._dark).foreground)
+
+    def _show_critical_points(self, points) -> None:
+        """Stars on the minima (big for global), diamonds on saddles; maxima are not marked."""
+        landmarks = []
+        for kind in ("saddle", "local_min", "global_min"):
+            chosen = [p for p in points if p.kind == kind]
+            if kind == "saddle" and len(chosen) > MAX_SADDLES:
+                continue  # e.g. Rastrigin's 220 saddles would bury the heat map
+            if chosen:
+                xs = np.array([p.x for p in chosen], dtype=np.float64)
+                ys = np.array([p.y for p in chosen], dtype=np.float64)
+                landmarks.append((xs, ys, kind))
+        self._swarm.set_landmarks(landmarks)
+
+    def _rebuild_runs(self) -> None:
+        sim = self._sim
+        indices = self.visible_run_indices()
+        plan = plan_detail(sim.n_particles, len(sim.recorded_steps), len(indices))
+        self._plan = plan
+        history = None if not plan.reduced else plan.history
+        layers = [
+            RunLayer(run.color, run.x, run.y, run.frozen_at, history)
+            for run in (sim.runs[i] for i in indices)
+        ]
+        self._swarm.set_runs(layers, sim.recorded_steps)
+        self._note.setText(plan.note())
+        self._note.setVisible(plan.reduced)
+        self._place_note()
+        self._rebuild_legend()
+
+    def _rebuild_legend(self) -> None:
+        if self._legend is None:
+            return
+        self._legend.clear()
+        self._legend_samples = []
+        if self._sim is None:
+            return
+        for index in self.visible_run_indices():
+            run = self._sim.runs[index]
+            sample = pg.PlotDataItem(
+                [0, 1],
+                [0, 0],
+                pen=style.trail_pen(run.color),
+                symbol="+",
+                symbolSize=style.CROSS_SIZE,
+                symbolBrush=run.color,
+                symbolPen=pg.mkPen(style.OUTLINE, width=1),
+            )
+            self._legend_samples.append(sample)
+            self._legend.addItem(sample, run.label)
+
+    def _update_title(self) -> None:
+        colors = style.theme(self._dark)
+        if self._title is not None:
+            text, color = self._title
+        elif self._sim is not None:
+            text, color = getattr(self._sim.surface, "title", "") or "", None
+        else:
+            text, color = "", None
+        self.plot_item.setTitle(
+            text, color=color or colors.foreground, size=style.TITLE_POINT_SIZE, bold=True
+        )
+
+    def _place_note(self) -> None:
+        rect = self.view_box.boundingRect()
+        self._note.setPos(8, rect.height() - 8)
+
+    def _on_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        position = event.scenePos()
+        if not self.view_box.sceneBoundingRect().contains(position):
+            return
+        if self._legend is not None and self._legend.sceneBoundingRect().contains(position):
+            return
+        point = self.view_box.mapSceneToView(position)
+        self.start_point_requested.emit(float(point.x()), float(point.y()))

@@ -1,0 +1,133 @@
+"""Small multiples: one contour view per run, in a grid, with zoom and pan linked."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+
+from lrsim.gui.views import style
+from lrsim.gui.views.contour import ContourView, label_colorbar, style_colorbar
+
+
+def grid_shape(count: int) -> tuple[int, int]:
+    """(rows, columns): one row up to three views, then as square as possible."""
+    if count <= 3:
+        return 1, max(1, count)
+    columns = math.ceil(math.sqrt(count))
+    return math.ceil(count / columns), columns
+
+
+class SmallMultiplesView(QWidget):
+    """One ContourView per run, each titled with its run's label in its colour.
+
+    The views share one colour scale, shown by one colour bar at the right, so the
+    plots get the room. Every view keeps both axis labels: linked axes with a
+    locked aspect ratio show the same region only if the plot areas are the same size.
+    """
+
+    start_point_requested = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        grid = QWidget(self)
+        self._layout = QGridLayout(grid)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        outer.addWidget(grid, 1)
+        self._bar_widget = pg.GraphicsLayoutWidget(self)
+        self._bar_widget.setFixedWidth(120)
+        self.colorbar = pg.ColorBarItem(colorMap=style.colormap(), interactive=False, width=18)
+        self._bar_widget.addItem(self.colorbar)
+        outer.addWidget(self._bar_widget)
+        self.views: list[ContourView] = []
+        self._sim = None
+        self._visible: list[int] | None = None
+        self._dark = True
+        self._column = 0
+
+    # ------------------------------------------------------------------ the API
+
+    def set_scene(self, sim) -> None:
+        if sim is not self._sim:
+            self._column = 0
+            if self._sim is None or sim.n_runs != self._sim.n_runs:
+                self._build(sim.n_runs)
+        self._sim = sim
+        for index, view in enumerate(self.views):
+            view.set_scene(sim)
+            run = sim.runs[index]
+            view.set_title(run.label, run.color)
+        self._arrange()
+        self._update_colorbar()
+        self.set_step(self._column)
+
+    def set_step(self, step_index: int) -> None:
+        self._column = step_index
+        for view in self.views:
+            view.set_step(step_index)
+
+    def set_log_scale(self, on: bool) -> None:
+        for view in self.views:
+            view.set_log_scale(on)
+        self._update_colorbar()
+
+    def set_visible_runs(self, indices: list[int] | None) -> None:
+        """Show only these runs' views (None = all)."""
+        self._visible = None if indices is None else [int(i) for i in indices]
+        self._arrange()
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = bool(dark)
+        for view in self.views:
+            view.set_theme(dark)
+        background = style.theme(self._dark).background
+        self._bar_widget.setBackground(background)
+        self._update_colorbar()
+
+    # ------------------------------------------------------------------ internals
+
+    def _build(self, count: int) -> None:
+        for view in self.views:
+            self._layout.removeWidget(view)
+            view.deleteLater()
+        self.views = []
+        for index in range(count):
+            view = ContourView(self, show_colorbar=False, show_legend=False)
+            view.start_point_requested.connect(self.start_point_requested)
+            view.set_visible_runs([index])
+            view.set_theme(self._dark)
+            if index:
+                view.plot_item.setXLink(self.views[0].plot_item)
+                view.plot_item.setYLink(self.views[0].plot_item)
+            self.views.append(view)
+
+    def _arrange(self) -> None:
+        for view in self.views:
+            self._layout.removeWidget(view)
+            view.hide()
+        shown = [
+            view
+            for index, view in enumerate(self.views)
+            if self._visible is None or index in self._visible
+        ]
+        rows, columns = grid_shape(len(shown))
+        for slot, view in enumerate(shown):
+            row, column = divmod(slot, columns)
+            self._layout.addWidget(view, row, column)
+            view.show()
+        for column in range(max(columns, self._layout.columnCount())):
+            self._layout.setColumnStretch(column, 1 if column < columns else 0)
+
+    def _update_colorbar(self) -> None:
+        scale = self.views[0].color_scale if self.views else None
+        foreground = style.theme(self._dark).foreground
+        style_colorbar(self.colorbar, foreground)
+        if scale is not None:
+            self.colorbar.setLevels(scale.levels)
+            label_colorbar(self.colorbar, scale, foreground)

@@ -1,0 +1,384 @@
+"""The 3D view: the shaded loss surface with the particles and their trails on it.
+
+Heights use the contour view's colour scale (``ColorScale``): the displayed value
+(f, or log10(f - f_min) for valley surfaces) mapped to 0..1 over the grid's range,
+so Rosenbrock or Goldstein-Price, whose values span six decades, keep a readable
+shape, and the particles sit on the surface at the height of their loss. The
+domain is scaled into [-1, 1] (square cells) and the height to ``HEIGHT``.
+
+OpenGL may be missing (no PyOpenGL, or a platform such as ``offscreen`` that
+cannot create a context); the view then shows a label saying so and its methods
+still accept calls, so the window does not have to special-case it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QOpenGLContext, QVector3D
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from lrsim.gui.views import style
+from lrsim.gui.views.scene import ColorScale, nice_ticks, plan_detail, surface_grid
+
+GRID_SIZE_3D = 120
+HEIGHT = 0.9
+LIFT = 0.012  # particles float this far above the surface, so it does not hide them
+HISTORY_BUDGET_3D = 20_000
+LOG_DECADES_3D = 3.0  # a log surface spans this many decades of height: minima stay
+# valleys rather than becoming bottomless funnels
+_PROBLEM: list[str | None] = []
+
+
+def opengl_problem() -> str | None:
+    """Why the 3D view cannot be shown here, or None if it can (checked once)."""
+    if not _PROBLEM:
+        _PROBLEM.append(_find_opengl_problem())
+    return _PROBLEM[0]
+
+
+def _find_opengl_problem() -> str | None:
+    try:
+        import OpenGL.GL  # noqa: F401
+        import pyqtgraph.opengl  # noqa: F401
+    except Exception as error:  # ImportError, or PyOpenGL failing to find libGL
+        return f"The 3D view needs PyOpenGL and an OpenGL library ({error})."
+    context = QOpenGLContext()
+    if not context.create():
+        return "The 3D view needs OpenGL, which this display does not provide."
+    return None
+
+
+def _on_top_options() -> dict:
+    """GL state for markers that stay visible behind hills: no depth test, alpha blending."""
+    from OpenGL import GL
+
+    return {
+        GL.GL_DEPTH_TEST: False,
+        GL.GL_BLEND: True,
+        "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
+    }
+
+
+ON_TOP: dict = {}
+
+
+def _rgba(color: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    c = QColor(color)
+    return (c.redF(), c.greenF(), c.blueF(), alpha)
+
+
+def shade(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Lambert shading of the height field z[i, j] at (x[i], y[j]), in 0.4..1.
+
+    The light comes from above, front left, fixed to the surface (so rotating the
+    view shows the same relief).
+    """
+    dz_dx, dz_dy = np.gradient(z, x, y)
+    normal = np.stack([-dz_dx, -dz_dy, np.ones_like(z)], axis=-1)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    light = np.array([-0.45, -0.6, 1.0])
+    light /= np.linalg.norm(light)
+    return (0.4 + 0.6 * np.clip(normal @ light, 0.0, 1.0)).astype(np.float32)
+
+
+class _RunItems:
+    """The GL items of one run: trail segments, crosses (points) and current positions."""
+
+    def __init__(self, gl, view, color: str):
+        rgba = _rgba(color)
+        self.trail = gl.GLLinePlotItem(mode="lines", width=2.5, color=rgba, antialias=False)
+        self.crosses = gl.GLScatterPlotItem(size=5.0, color=rgba, pxMode=True)
+        self.halo = gl.GLScatterPlotItem(size=15.0, color=(1, 1, 1, 1), pxMode=True)
+        self.current = gl.GLScatterPlotItem(size=11.0, color=rgba, pxMode=True)
+        self.trail.setGLOptions("translucent")
+        self.crosses.setGLOptions("translucent")
+        self.halo.setGLOptions(ON_TOP)
+        self.current.setGLOptions(ON_TOP)
+        for item in self.items:
+            view.addItem(item)
+
+    @property
+    def items(self):
+        return (self.trail, self.crosses, self.halo, self.current)
+        # per column: how many trail vertices and cross points cover columns 0..c
+        self.segments = np.zeros((0, 3), np.float32)
+        self.points = np.zeros((0, 3), np.float32)
+        self.segment_ends = np.zeros(1, np.int64)
+        self.point_ends = np.zeros(1, np.int64)
+
+    def remove(self, view) -> None:
+        for item in self.items:
+            view.removeItem(item)
+
+
+class SurfaceView3D(QWidget):
+    """Shaded surface + particles; the same methods as ContourView (no clicks)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self._title = QLabel(self)
+        self._title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._title)
+        self.problem = opengl_problem()
+        self.gl_view = None
+        self._sim = None
+        self._log = False
+        self._scale: ColorScale | None = None
+        self._visible: list[int] | None = None
+        self._column = -1
+        self._dark = True
+        self._runs: list[_RunItems] = []
+        self._indices: list[int] = []
+        self._history = np.zeros(0, np.int64)
+        if self.problem is not None:
+            label = QLabel(self.problem, self)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setWordWrap(True)
+            layout.addWidget(label, 1)
+            self._title.hide()
+        else:
+            self._build_gl(layout)
+        self.set_theme(True)
+
+    def _build_gl(self, layout) -> None:
+        import pyqtgraph.opengl as gl
+
+        if not ON_TOP:
+            ON_TOP.update(_on_top_options())
+
+        self._gl = gl
+        self.gl_view = gl.GLViewWidget(self)
+        self.gl_view.setCameraPosition(distance=3.7, elevation=34, azimuth=-62)
+        self.gl_view.opts["center"] = QVector3D(0, 0, HEIGHT * 0.3)
+        layout.addWidget(self.gl_view, 1)
+        # Shading is baked into the vertex colours (``shade``): the surface never changes
+        # during playback, and software GL then draws it ~1.5x faster than with a
+        # lighting shader. Added to the view with its first data (an empty mesh fails).
+        self._surface = gl.GLSurfacePlotItem(shader=None, smooth=False, glOptions="opaque")
+        self._minima = gl.GLScatterPlotItem(size=13.0, color=(1, 1, 1, 1), pxMode=True)
+        self._local_minima = gl.GLScatterPlotItem(size=7.0, color=(1, 1, 1, 0.75), pxMode=True)
+        self._saddles = gl.GLScatterPlotItem(size=6.0, color=(0.8, 0.8, 0.8, 0.7), pxMode=True)
+        self._diverged = gl.GLScatterPlotItem(
+            size=11.0, color=_rgba(style.DIVERGED_COLOR), pxMode=True
+        )
+        for item in (self._minima, self._local_minima, self._saddles, self._diverged):
+            item.setGLOptions("translucent")
+            self.gl_view.addItem(item)
+        self._bar = gl.GLGradientLegendItem(
+            pos=(24, 30), size=(16, 220), gradient=style.colormap(), labels={}
+        )
+        self.gl_view.addItem(self._bar)
+
+    @property
+    def available(self) -> bool:
+        return self.gl_view is not None
+
+    # ------------------------------------------------------------------ the API
+
+    def set_scene(self, sim) -> None:
+        new_surface = self._sim is None or not (
+            self._sim.surface is sim.surface
+            and np.array_equal(self._sim.surface_params, sim.surface_params)
+            and tuple(map(tuple, self._sim.domain)) == tuple(map(tuple, sim.domain))
+        )
+        self._sim = sim
+        if new_surface:
+            self._log = bool(getattr(sim.surface, "log_scale", False))
+        self._title.setText(getattr(sim.surface, "title", "") or "")
+        if not self.available:
+            return
+        self._rebuild_surface()
+        self._rebuild_runs()
+        self.set_step(0 if self._column < 0 else self._column)
+
+    def set_step(self, step_index: int) -> None:
+        if self._sim is None:
+            return
+        self._column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
+        if self.available:
+            self._show_column()
+
+    def set_log_scale(self, on: bool) -> None:
+        on = bool(on)
+        if on == self._log and self._scale is not None:
+            return
+        self._log = on
+        if self._sim is not None and self.available:
+            self._rebuild_surface()
+            self._rebuild_runs()
+            self._show_column()
+
+    def set_visible_runs(self, indices: list[int] | None) -> None:
+        self._visible = None if indices is None else [int(i) for i in indices]
+        if self._sim is not None and self.available:
+            self._rebuild_runs()
+            self._show_column()
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = bool(dark)
+        colors = style.theme(self._dark)
+        self._title.setStyleSheet(
+            f"background: {colors.background}; color: {colors.foreground};"
+            f"font-size: {style.TITLE_POINT_SIZE}; font-weight: bold; padding: 4px;"
+        )
+        if self.available:
+            self.gl_view.setBackgroundColor(colors.background)
+            self._bar.setData(fontColor=colors.foreground)
+
+    # ------------------------------------------------------------------ geometry
+
+    def _to_box(self, x, y):
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        scale = 2.0 / max(xmax - xmin, ymax - ymin)
+        return (x - 0.5 * (xmin + xmax)) * scale, (y - 0.5 * (ymin + ymax)) * scale
+
+    def _height(self, values):
+        return np.nan_to_num(self._scale.normalised(values), nan=0.0) * HEIGHT
+
+    def _inside(self, x, y):
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
+
+    def _rebuild_surface(self) -> None:
+        sim = self._sim
+        xs, ys, values = surface_grid(sim, GRID_SIZE_3D)
+        minima = [p.value for p in sim.critical_points() if p.kind == "global_min"]
+        self._scale = ColorScale.for_grid(
+            values, self._log, min(minima) if minima else None, LOG_DECADES_3D
+        )
+        norm = np.nan_to_num(self._scale.normalised(values), nan=0.0)  # (ny, nx)
+        bx, by = self._to_box(xs, ys)
+        colors = style.colormap().map(norm.T.ravel(), mode="float").astype(np.float32)
+        colors[:, :3] *= shade(bx, by, norm.T * HEIGHT).ravel()[:, None]
+        self._surface.setData(x=bx, y=by, z=norm.T * HEIGHT, colors=colors)
+        if self._surface.view() is None:
+            self.gl_view.addItem(self._surface)
+        points = sim.critical_points()
+        for item, kinds in (
+            (self._minima, ("global_min",)),
+            (self._local_minima, ("local_min",)),
+            (self._saddles, ("saddle",)),
+        ):
+            chosen = [p for p in points if p.kind in kinds]
+            if chosen:
+                px, py = self._to_box(
+                    np.array([p.x for p in chosen]), np.array([p.y for p in chosen])
+                )
+                pz = self._height(np.array([p.value for p in chosen])) + LIFT
+                item.setData(pos=np.column_stack([px, py, pz]))
+            else:
+                item.setData(pos=np.zeros((0, 3)))
+        self._bar.setData(labels=self._bar_labels())
+
+    def _bar_labels(self) -> dict[str, float]:
+        lo, hi = self._scale.levels
+        ticks = self._scale.decade_ticks() if self._scale.log else nice_ticks(lo, hi)
+        return {text: float((value - lo) / (hi - lo)) for value, text in ticks}
+
+    def _rebuild_runs(self) -> None:
+        sim = self._sim
+        for items in self._runs:
+            items.remove(self.gl_view)
+        indices = (
+            list(range(sim.n_runs))
+            if self._visible is None
+            else [i for i in self._visible if 0 <= i < sim.n_runs]
+        )
+        plan = plan_detail(
+            sim.n_particles, len(sim.recorded_steps), len(indices), HISTORY_BUDGET_3D
+        )
+        self._history = plan.history
+        self._indices = indices
+        self._runs = []
+        for index in indices:
+            run = sim.runs[index]
+            items = _RunItems(self._gl, self.gl_view, run.color)
+            self._precompute_history(items, run)
+            self._runs.append(items)
+
+    def _precompute_history(self, items: _RunItems, run) -> None:
+        """Trail segments and cross points ordered by column, with per-column end offsets.
+
+        Showing column c is then a slice of precomputed arrays, not a recomputation.
+        """
+        hx, hy = run.x[self._history], run.y[self._history]
+        hz = self._height(run.loss[self._history]) + LIFT
+        bx, by = self._to_box(hx, hy)
+        inside = self._inside(hx, hy) & np.isfinite(hz)
+        columns = hx.shape[1]
+        point_chunks, segment_chunks = [], []
+        point_ends = np.zeros(columns, np.int64)
+        segment_ends = np.zeros(columns, np.int64)
+        points_so_far = segments_so_far = 0
+        for c in range(columns):
+            keep = inside[:, c]
+            point_chunks.append(np.column_stack([bx[keep, c], by[keep, c], hz[keep, c]]))
+            points_so_far += int(keep.sum())
+            point_ends[c] = points_so_far
+            if c:
+                both = keep & inside[:, c - 1]
+                moved = both & ((hx[:, c] != hx[:, c - 1]) | (hy[:, c] != hy[:, c - 1]))
+                pairs = np.empty((int(moved.sum()), 2, 3))
+                pairs[:, 0] = np.column_stack(
+                    [bx[moved, c - 1], by[moved, c - 1], hz[moved, c - 1]]
+                )
+                pairs[:, 1] = np.column_stack([bx[moved, c], by[moved, c], hz[moved, c]])
+                segment_chunks.append(pairs.reshape(-1, 3))
+                segments_so_far += 2 * int(moved.sum())
+            segment_ends[c] = segments_so_far
+        items.points = np.concatenate(point_chunks).astype(np.float32)
+        items.segments = (
+            np.concatenate(segment_chunks).astype(np.float32)
+            if segment_chunks
+            else np.zeros((0, 3), np.float32)
+        )
+        items.point_ends, items.segment_ends = point_ends, segment_ends
+
+    def _show_column(self) -> None:
+        if self._sim is None or self._scale is None:
+            return
+        column = self._column
+        step = int(self._sim.recorded_steps[column])
+        diverged_positions = []
+        for index, items in zip(self._indices, self._runs, strict=True):
+            run = self._sim.runs[index]
+            items.trail.setData(pos=items.segments[: items.segment_ends[column]])
+            items.crosses.setData(pos=items.points[: items.point_ends[column]])
+            x, y = run.x[:, column], run.y[:, column]
+            z = self._height(run.loss[:, column]) + 2 * LIFT
+            diverged = (run.frozen_at >= 0) & (run.frozen_at <= step)
+            finite = np.isfinite(x) & np.isfinite(y)
+            live = finite & ~diverged & self._inside(x, y)
+            bx, by = self._to_box(x[live], y[live])
+            positions = np.column_stack([bx, by, z[live]])
+            items.halo.setData(pos=positions)
+            items.current.setData(pos=positions)
+            gone = finite & diverged
+            if gone.any():
+                (xmin, xmax), (ymin, ymax) = self._sim.domain
+                gx, gy = self._to_box(np.clip(x[gone], xmin, xmax), np.clip(y[gone], ymin, ymax))
+                diverged_positions.append(np.column_stack([gx, gy, np.full(gx.shape, HEIGHT)]))
+        self._diverged.setData(
+            pos=np.concatenate(diverged_positions) if diverged_positions else np.zeros((0, 3))
+        )
+
+    # ------------------------------------------------------------------ for tests
+
+    def drawn_counts(self) -> dict[int, dict[str, int]]:
+        if not self.available or self._sim is None:
+            return {}
+        return {
+            index: {
+                "crosses": int(items.point_ends[self._column]),
+                "trail_vertices": int(items.segment_ends[self._column]),
+            }
+            for index, items in zip(self._indices, self._runs, strict=True)
+        }
+
+    def grab_image(self):
+        """The rendered frame as a QImage (the GL framebuffer), or a widget grab without GL."""
+        return self.grab().toImage()
