@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
         self.show_problem(f"Not run: {error}")
 
     def show_problem(self, message: str) -> None:
+        if message:
+            self.statusBar().clearMessage()  # a passing note must not cover the problem
         self.problem_label.setText(message)
         self.problem_label.setToolTip(message)
 

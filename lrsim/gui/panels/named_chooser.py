@@ -41,7 +41,8 @@ class NamedChooser(QWidget):
         )
         self.combo.setMinimumContentsLength(14)
         for name, spec in registry.items():
-            self.combo.addItem(f"{name}  ({spec.title})" if spec.title != name else name, name)
+            same = spec.title.lower() == name.lower()
+            self.combo.addItem(name if same else f"{name} — {spec.title}", name)
             self.combo.setItemData(
                 self.combo.count() - 1, _doc_tooltip(spec), Qt.ItemDataRole.ToolTipRole
             )

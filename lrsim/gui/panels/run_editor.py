@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -236,8 +236,10 @@ class RunEditor(QScrollArea):
             target = self.description_box
         self.general_error.setText(f"Not run: {error}")
         self.general_error.show()
-        if target is not None:
-            self.ensureWidgetVisible(target)
+        flagged = [box for box in self.widget().findChildren(FieldBox) if box.has_error]
+        target = flagged[0] if flagged else target
+        if target is not None:  # once the layout has placed what was just expanded
+            QTimer.singleShot(0, lambda: self.ensureWidgetVisible(target, 20, 60))
 
     def clear_errors(self) -> None:
         self.general_error.hide()
