@@ -302,6 +302,21 @@ class MainWindow(QMainWindow):
         self.apply_editor()
         self.playback.to_start()
 
+    # ------------------------------------------------------------------ tools
+
+    def open_lr_range_test(self) -> None:
+        """The LR range test on the shown run file; its bounds can set a run's schedule."""
+        from lrsim.gui.lr_find_dialog import LrFindDialog  # the dialog loads on first use
+
+        if self.runfile is None:
+            self.show_problem("LR range test: there is no valid run file to test yet")
+            return
+        dialog = LrFindDialog(self.runfile, 0, self)
+        dialog.apply_schedule.connect(self.editor.set_run_schedule)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.lr_range_dialog = dialog
+
     # ------------------------------------------------------------------ appearance
 
     def set_full_screen(self, on: bool) -> None:

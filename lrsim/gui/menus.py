@@ -34,6 +34,7 @@ class Actions:
     step_back: QAction
     to_start: QAction
     to_end: QAction
+    lr_range_test: QAction
 
 
 def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QAction:
@@ -168,6 +169,16 @@ def build_menus(window) -> Actions:
     play_menu.addAction(every_step)
     play_menu.addAction(_action(window, "&Cancel computation", window.controller.cancel))
 
+    tools_menu = bar.addMenu("&Tools")
+    lr_range_test = _action(
+        window,
+        "LR &range test…",
+        window.open_lr_range_test,
+        "Ctrl+R",
+        "Sweep the lr upward on a run's optimizer; use the bounds for a cyclic or one-cycle run",
+    )
+    tools_menu.addAction(lr_range_test)
+
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(
         _action(
@@ -200,4 +211,5 @@ def build_menus(window) -> Actions:
         step_back=step_back,
         to_start=to_start,
         to_end=to_end,
+        lr_range_test=lr_range_test,
     )

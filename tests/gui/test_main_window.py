@@ -141,3 +141,14 @@ def test_the_window_starts_with_focus_away_from_text_fields(window, qtbot):
     assert window.focusWidget() is window.view_area
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Right)
     assert window.playback.column == 1
+
+
+def test_lr_range_test_sets_a_runs_schedule(window, qtbot):
+    window.actions_.lr_range_test.trigger()
+    dialog = window.lr_range_dialog
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
+    dialog.apply("cyclic")
+    assert window.editor.data()["runs"][0]["schedule"]["name"] == "cyclic"
+    window.apply_editor()
+    assert window.controller.simulation.runs[0].schedule == "cyclic"
+    dialog.close()

@@ -39,7 +39,17 @@ RUN_OPTIONS = (
         "keeps its base lr (the same path for plain SGD, not for momentum or Adam).",
     ),
 )
-KNOWN_KEYS = ("label", "color", "optimizer", "schedule", *(spec.name for spec in RUN_OPTIONS))
+RUN_NOISE = (
+    ParamSpec(
+        "sigma", "float", None, "Gradient noise of this run (empty: the file's).", optional=True
+    ),
+    ParamSpec(
+        "batch_size", "int", None, "Batch size of this run (empty: the file's).", optional=True
+    ),
+)
+KNOWN_KEYS = (
+    "label", "color", "optimizer", "schedule", "noise", *(spec.name for spec in RUN_OPTIONS)
+)  # fmt: skip
 
 
 def _call(table: Mapping[str, Any]) -> str:
@@ -131,9 +141,12 @@ class RunCard(QFrame):
             chooser.state_changed.connect(self._on_field_changed)
         self.options = ParamForm(RUN_OPTIONS, {}, self.body)
         self.options.state_changed.connect(self._on_field_changed)
+        self.noise = ParamForm(RUN_NOISE, {}, self.body)
+        self.noise.state_changed.connect(self._on_field_changed)
         body.addRow(_bold("Optimizer", self.body), self.optimizer)
         body.addRow(_bold("LR schedule", self.body), self.schedule)
         body.addRow(_bold("Run options", self.body), self.options)
+        body.addRow(_bold("Noise of this run", self.body), self.noise)
         self._extra: dict[str, Any] = {}  # keys this editor does not know, kept as loaded
         outer.addWidget(self.body)
         self.set_table(table)
@@ -179,9 +192,16 @@ class RunCard(QFrame):
         self.optimizer.set_table(table.get("optimizer") or {"name": "sgd"})
         self.schedule.set_table(table.get("schedule") or {"name": "constant"})
         self.options.set_values({k: v for k, v in table.items() if k in self.options.specs})
+        self.noise.set_values(dict(table.get("noise") or {}))
         self._extra = {k: v for k, v in table.items() if k not in KNOWN_KEYS}
         self.summary_label.setText(summary(self.table()))
         self.clear_errors()
+
+    def set_schedule(self, table: Mapping[str, Any]) -> None:
+        """Replace the schedule, as if the user had chosen it (emits ``state_changed``)."""
+        self.schedule.set_table(table)
+        self.set_expanded(True)
+        self._on_field_changed()
 
     def table(self) -> dict[str, Any]:
         return {
@@ -190,6 +210,7 @@ class RunCard(QFrame):
             "optimizer": self.optimizer.table(),
             "schedule": self.schedule.table(),
             **self.options.values(),
+            **({"noise": noise} if (noise := self.noise.values()) else {}),
             **self._extra,
         }
 
@@ -207,6 +228,11 @@ class RunCard(QFrame):
             self.set_expanded(True)
             self.options.show_error(path, problem)
             return self.options
+        if name == "noise":
+            self.set_expanded(True)
+            if not (rest and self.noise.show_error(rest, problem)):
+                self.header_box.show_error(f"{path}: {problem}")
+            return self.noise
         self.header_box.show_error(f"{path}: {problem}" if path else problem)
         return self.header_box
 
@@ -215,6 +241,7 @@ class RunCard(QFrame):
         self.optimizer.clear_errors()
         self.schedule.clear_errors()
         self.options.clear_errors()
+        self.noise.clear_errors()
 
 
 def _bold(text: str, parent: QWidget) -> QLabel:

@@ -201,6 +201,10 @@ class RunEditor(QScrollArea):
         result.update(self._extra)
         return result
 
+    def set_run_schedule(self, index: int, table: Mapping[str, Any]) -> None:
+        """Give run ``index`` the schedule ``table``, as an edit (``state_changed``)."""
+        self.cards[index].set_schedule(table)
+
     def add_start_point(self, x: float, y: float) -> None:
         self.starts.add_point(x, y)
 
