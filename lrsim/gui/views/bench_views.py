@@ -56,20 +56,35 @@ def build_simulation(surface: str, particles: int, steps: int, runs: int = 1) ->
 
 
 class _PaintCounter(QObject):
-    def __init__(self):
+    """Counts frames shown: paint events of a widget, or ``frameSwapped`` of a GL widget."""
+
+    def __init__(self, target):
         super().__init__()
         self.count = 0
+        self._target = target
+        if hasattr(target, "frameSwapped"):  # QOpenGLWidget renders outside paint events
+            target.frameSwapped.connect(self._on_frame)
+        else:
+            target.installEventFilter(self)
+
+    def _on_frame(self) -> None:
+        self.count += 1
 
     def eventFilter(self, watched, event):  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.Paint:
             self.count += 1
         return False
 
+    def close(self) -> None:
+        if hasattr(self._target, "frameSwapped"):
+            self._target.frameSwapped.disconnect(self._on_frame)
+        else:
+            self._target.removeEventFilter(self)
+
 
 def _time_frames(app, view, target, columns) -> tuple[float, float]:
-    """(wall fps, cpu fps) over ``columns``, one painted frame each."""
-    counter = _PaintCounter()
-    target.installEventFilter(counter)
+    """(wall fps, cpu fps) over ``columns``, one frame shown for each."""
+    counter = _PaintCounter(target)
     wall, cpu = time.perf_counter(), time.process_time()
     for column in columns:
         before = counter.count
@@ -77,8 +92,9 @@ def _time_frames(app, view, target, columns) -> tuple[float, float]:
         app.processEvents()
         if counter.count == before:
             target.repaint()
+            app.processEvents()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    target.removeEventFilter(counter)
+    counter.close()
     return len(columns) / wall, len(columns) / max(cpu, 1e-9)
 
 

@@ -105,6 +105,7 @@ class ContourView(QWidget):
             self._legend.setParentItem(self.view_box)
             self._legend.setZValue(200)
         self._note = pg.TextItem(anchor=(0, 1))
+        self._note.setFont(style.note_font())
         self._note.setParentItem(self.view_box)
         self._note.setZValue(200)
         self.view_box.sigResized.connect(self._place_note)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap
 COLORMAP_NAME = "viridis"
 DIVERGED_COLOR = "#9a9a9a"
 TICK_POINT_SIZE = 13
+NOTE_POINT_SIZE = 12
 LABEL_POINT_SIZE = "15pt"
 TITLE_POINT_SIZE = "16pt"
 
@@ -54,6 +55,12 @@ def colormap() -> pg.ColorMap:
 def tick_font() -> QFont:
     font = QFont()
     font.setPointSize(TICK_POINT_SIZE)
+    return font
+
+
+def note_font() -> QFont:
+    font = QFont()
+    font.setPointSize(NOTE_POINT_SIZE)
     return font
 
 

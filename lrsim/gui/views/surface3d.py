@@ -21,10 +21,11 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from lrsim.gui.views import style
 from lrsim.gui.views.scene import ColorScale, nice_ticks, plan_detail, surface_grid
 
-GRID_SIZE_3D = 120
+GRID_SIZE_3D = 90
 HEIGHT = 0.9
 LIFT = 0.012  # particles float this far above the surface, so it does not hide them
 HISTORY_BUDGET_3D = 20_000
+CROWDED = 2_000
 LOG_DECADES_3D = 3.0  # a log surface spans this many decades of height: minima stay
 # valleys rather than becoming bottomless funnels
 _PROBLEM: list[str | None] = []
@@ -83,29 +84,35 @@ def shade(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 class _RunItems:
-    """The GL items of one run: trail segments, crosses (points) and current positions."""
+    """The GL items of one run: trail segments, crosses (points) and current positions.
 
-    def __init__(self, gl, view, color: str):
+    Current positions are drawn without depth test (visible behind hills), as a disc
+    in the run's colour on a white one; a crowded swarm (``CROWDED`` particles or
+    more) gets smaller discs and no white ring, as software GL pays per pixel.
+    """
+
+    def __init__(self, gl, view, color: str, crowded: bool):
         rgba = _rgba(color)
         self.trail = gl.GLLinePlotItem(mode="lines", width=2.5, color=rgba, antialias=False)
-        self.crosses = gl.GLScatterPlotItem(size=5.0, color=rgba, pxMode=True)
+        self.crosses = gl.GLScatterPlotItem(size=4.0, color=rgba, pxMode=True)
         self.halo = gl.GLScatterPlotItem(size=15.0, color=(1, 1, 1, 1), pxMode=True)
-        self.current = gl.GLScatterPlotItem(size=11.0, color=rgba, pxMode=True)
-        self.trail.setGLOptions("translucent")
-        self.crosses.setGLOptions("translucent")
+        self.current = gl.GLScatterPlotItem(size=7.0 if crowded else 11.0, color=rgba, pxMode=True)
+        self.halo.setVisible(not crowded)
+        self.trail.setGLOptions("opaque")
+        self.crosses.setGLOptions("opaque")
         self.halo.setGLOptions(ON_TOP)
         self.current.setGLOptions(ON_TOP)
         for item in self.items:
             view.addItem(item)
-
-    @property
-    def items(self):
-        return (self.trail, self.crosses, self.halo, self.current)
-        # per column: how many trail vertices and cross points cover columns 0..c
+        # per column c: how many trail vertices and cross points cover columns 0..c
         self.segments = np.zeros((0, 3), np.float32)
         self.points = np.zeros((0, 3), np.float32)
         self.segment_ends = np.zeros(1, np.int64)
         self.point_ends = np.zeros(1, np.int64)
+
+    @property
+    def items(self):
+        return (self.trail, self.crosses, self.halo, self.current)
 
     def remove(self, view) -> None:
         for item in self.items:
@@ -296,7 +303,7 @@ class SurfaceView3D(QWidget):
         self._runs = []
         for index in indices:
             run = sim.runs[index]
-            items = _RunItems(self._gl, self.gl_view, run.color)
+            items = _RunItems(self._gl, self.gl_view, run.color, sim.n_particles >= CROWDED)
             self._precompute_history(items, run)
             self._runs.append(items)
 
@@ -355,7 +362,8 @@ class SurfaceView3D(QWidget):
             live = finite & ~diverged & self._inside(x, y)
             bx, by = self._to_box(x[live], y[live])
             positions = np.column_stack([bx, by, z[live]])
-            items.halo.setData(pos=positions)
+            if items.halo.visible():
+                items.halo.setData(pos=positions)
             items.current.setData(pos=positions)
             gone = finite & diverged
             if gone.any():
