@@ -90,6 +90,7 @@ class StatsPanel(QWidget):
         layout.setContentsMargins(4, 0, 4, 4)
         bar = QHBoxLayout()
         self.caption = QLabel(self)
+        self.caption.setWordWrap(True)  # never widens the window
         bar.addWidget(self.caption, 1)
         self.loss_tol = self._tolerance_box(DEFAULT_LOSS_TOL, "Loss tolerance: loss - f* <= tol")
         self.dist_tol = self._tolerance_box(
@@ -113,7 +114,7 @@ class StatsPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         layout.addWidget(self.table, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -152,7 +153,7 @@ class StatsPanel(QWidget):
             self.table.item(row, 0).setIcon(_swatch(run.color))
         self.refresh()
         self.table.resizeColumnToContents(0)
-        limit = self.fontMetrics().horizontalAdvance("M" * 14)
+        limit = self.fontMetrics().horizontalAdvance("M" * 16)
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), limit))
 
     def set_step(self, step: int) -> None:
