@@ -60,7 +60,6 @@ def create_app():
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("lrsim")
     app.setApplicationName("lrsim")
-    app.setApplicationDisplayName("lrsim")
     font = app.font()
     if font.pointSizeF() < BASE_POINT_SIZE:
         font.setPointSizeF(BASE_POINT_SIZE)

@@ -86,6 +86,6 @@ def _write(window, path: Path) -> bool:
         warn(window, "Cannot save", str(error))
         return False
     window.document.saved(window.editor.data(), path)
-    window.settings.setValue("last_file", str(path))
+    window.remember_file(path)
     window.statusBar().showMessage(f"Saved {path}", 4000)
     return True

@@ -139,7 +139,6 @@ class MainWindow(QMainWindow):
         self.controller.failed.connect(self._on_load_failed)
         self.playback.step_changed.connect(self._on_step_changed)
         self.view_area.start_point_requested.connect(self.editor.add_start_point)
-        self.view_area.unavailable.connect(self.show_problem)
         self.document.state_changed.connect(self._on_document_changed)
 
     def _on_editor_changed(self) -> None:
@@ -268,6 +267,10 @@ class MainWindow(QMainWindow):
                 return
         self.new_document()
 
+    def remember_file(self, path: Path) -> None:
+        """The file the next start reopens."""
+        self.settings.setValue(SETTING_LAST_FILE, str(path))
+
     def is_preset(self, path: Path) -> bool:
         folder = resources_dir()
         return folder is not None and path.resolve().parent == (folder / "presets").resolve()
@@ -282,7 +285,7 @@ class MainWindow(QMainWindow):
             return False
         self.editor.set_data(runfile_to_dict(runfile))
         self.document.reset(self.editor.data(), path, writable=not self.is_preset(path))
-        self.settings.setValue(SETTING_LAST_FILE, str(path))
+        self.remember_file(path)
         self.show_problem("")
         if not self.load_runfile(runfile, rewind=True, background=background):
             return True  # shown in the editor with its error

@@ -3,14 +3,14 @@
 Views are the views engineer's (``lrsim.gui.views``); this module only arranges
 them and keeps every shown view on the same scene, step, log scale, theme and
 visible runs. The 3D view and the small multiples are created the first time
-they are shown (start-up stays fast; a missing OpenGL only disables 3D), and
+they are shown (start-up stays fast; without OpenGL the 3D view says so), and
 hidden views are brought up to date when they appear rather than every frame.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from lrsim.gui.legend_bar import LegendBar
 
@@ -22,7 +22,6 @@ class ViewArea(QWidget):
     """Holds the views; ``set_scene`` / ``set_step`` go to the ones on screen."""
 
     start_point_requested = Signal(float, float)
-    unavailable = Signal(str)  # a view could not be created (e.g. no OpenGL)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -63,16 +62,9 @@ class ViewArea(QWidget):
         return view
 
     def _make_3d(self) -> QWidget:
-        try:
-            from lrsim.gui.views import SurfaceView3D
+        from lrsim.gui.views import SurfaceView3D  # without OpenGL it shows why, itself
 
-            view = SurfaceView3D(self.splitter)
-        except Exception as error:  # e.g. no OpenGL: keep the app, say why
-            message = f"3D view unavailable: {error}"
-            self.unavailable.emit(message)
-            view = QLabel(message, self.splitter)
-            view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            view.setWordWrap(True)
+        view = SurfaceView3D(self.splitter)
         self.splitter.addWidget(view)
         return view
 
@@ -111,8 +103,6 @@ class ViewArea(QWidget):
     # ------------------------------------------------------------------ keeping in step
 
     def _sync(self, view: QWidget) -> None:
-        if not hasattr(view, "set_scene"):
-            return  # the "unavailable" label
         if self._synced.get(id(view)) is not self._sim:
             view.set_scene(self._sim)
             view.set_theme(self._dark)
@@ -142,8 +132,7 @@ class ViewArea(QWidget):
     def set_step(self, column: int) -> None:
         self._column = column
         for view in self.active_views():
-            if hasattr(view, "set_step"):
-                view.set_step(column)
+            view.set_step(column)
 
     def set_log_scale(self, on: bool) -> None:
         self._log = on
