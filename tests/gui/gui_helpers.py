@@ -21,7 +21,8 @@ def make_window(qtbot, settings: QSettings, path: Path | None = None):
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60_000)  # the first load
+    # the first load; a cold numba cache compiles the kernels first (minutes on a slow machine)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=300_000)
     return window
 
 

@@ -18,7 +18,9 @@ def test_a_long_run_computes_in_the_background(qtbot, settings, dialogs, tmp_pat
     window.controller.load(load_runfile(path))
     assert window.controller.busy
     assert window.progress.isVisible() or window.progress.active
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: not window.controller.busy, timeout=300_000
+    )  # cold numba cache: compiling first
     sim = window.controller.simulation
     assert sim.finished and scenes[-1] is sim and len(scenes) == 2
     assert window.playback.last_column == len(sim.recorded_steps) - 1
@@ -37,7 +39,7 @@ def test_cancel_keeps_what_was_computed(qtbot, settings, dialogs, tmp_path):
         sim = window.controller.simulation
         return sim.steps == 100_000 and sim.current_step > 0
 
-    qtbot.waitUntil(started, timeout=30_000)
+    qtbot.waitUntil(started, timeout=300_000)  # cold numba cache: compiling first
     qtbot.mouseClick(window.progress.button, Qt.MouseButton.LeftButton)
     assert not window.controller.busy
     sim = window.controller.simulation
