@@ -41,7 +41,7 @@ class SmallMultiplesView(QWidget):
         self._layout.setSpacing(0)
         outer.addWidget(grid, 1)
         self._bar_widget = pg.GraphicsLayoutWidget(self)
-        self._bar_widget.setFixedWidth(120)
+        self._bar_widget.setFixedWidth(145)
         self.colorbar = pg.ColorBarItem(colorMap=style.colormap(), interactive=False, width=18)
         self._bar_widget.addItem(self.colorbar)
         outer.addWidget(self._bar_widget)

@@ -14,12 +14,14 @@ still accept calls, so the window does not have to special-case it.
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QOpenGLContext, QVector3D
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
-from lrsim.gui.views.scene import ColorScale, nice_ticks, plan_detail, surface_grid
+from lrsim.gui.views.contour import label_colorbar, style_colorbar
+from lrsim.gui.views.scene import ColorScale, plan_detail, surface_grid
 
 GRID_SIZE_3D = 90
 HEIGHT = 0.9
@@ -161,7 +163,18 @@ class SurfaceView3D(QWidget):
         self.gl_view = gl.GLViewWidget(self)
         self.gl_view.setCameraPosition(distance=3.7, elevation=34, azimuth=-62)
         self.gl_view.opts["center"] = QVector3D(0, 0, HEIGHT * 0.3)
-        layout.addWidget(self.gl_view, 1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.gl_view, 1)
+        # the colour bar is a Qt widget beside the GL view, not a GL overlay: overlays
+        # painted with QPainter in paintGL are lost from QWidget.grab() (PNG export)
+        self._bar_widget = pg.GraphicsLayoutWidget(self)
+        self._bar_widget.setFixedWidth(145)
+        self._bar = pg.ColorBarItem(colorMap=style.colormap(), interactive=False, width=18)
+        self._bar_widget.addItem(self._bar)
+        row.addWidget(self._bar_widget)
+        layout.addLayout(row, 1)
         # Shading is baked into the vertex colours (``shade``): the surface never changes
         # during playback, and software GL then draws it ~1.5x faster than with a
         # lighting shader. Added to the view with its first data (an empty mesh fails).
@@ -175,10 +188,6 @@ class SurfaceView3D(QWidget):
         for item in (self._minima, self._local_minima, self._saddles, self._diverged):
             item.setGLOptions("translucent")
             self.gl_view.addItem(item)
-        self._bar = gl.GLGradientLegendItem(
-            pos=(24, 30), size=(16, 220), gradient=style.colormap(), labels={}
-        )
-        self.gl_view.addItem(self._bar)
 
     @property
     def available(self) -> bool:
@@ -234,7 +243,8 @@ class SurfaceView3D(QWidget):
         )
         if self.available:
             self.gl_view.setBackgroundColor(colors.background)
-            self._bar.setData(fontColor=colors.foreground)
+            self._bar_widget.setBackground(colors.background)
+            self._update_bar()
 
     # ------------------------------------------------------------------ geometry
 
@@ -279,12 +289,14 @@ class SurfaceView3D(QWidget):
                 item.setData(pos=np.column_stack([px, py, pz]))
             else:
                 item.setData(pos=np.zeros((0, 3)))
-        self._bar.setData(labels=self._bar_labels())
+        self._update_bar()
 
-    def _bar_labels(self) -> dict[str, float]:
-        lo, hi = self._scale.levels
-        ticks = self._scale.decade_ticks() if self._scale.log else nice_ticks(lo, hi)
-        return {text: float((value - lo) / (hi - lo)) for value, text in ticks}
+    def _update_bar(self) -> None:
+        foreground = style.theme(self._dark).foreground
+        style_colorbar(self._bar, foreground)
+        if self._scale is not None:
+            self._bar.setLevels(self._scale.levels)
+            label_colorbar(self._bar, self._scale, foreground)
 
     def _rebuild_runs(self) -> None:
         sim = self._sim
