@@ -21,6 +21,8 @@ def make_window(qtbot, settings: QSettings, path: Path | None = None):
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)
+    window.activateWindow()  # keyboard shortcuts need the active window (xcb without a WM)
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     # the first load; a cold numba cache compiles the kernels first (minutes on a slow machine)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=300_000)
     return window
