@@ -46,6 +46,12 @@ def _find_opengl_problem() -> str | None:
         import pyqtgraph.opengl  # noqa: F401
     except Exception as error:  # ImportError, or PyOpenGL failing to find libGL
         return f"The 3D view needs PyOpenGL and an OpenGL library ({error})."
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        # a context may still be created (EGL, or a display in the environment), but the
+        # QOpenGLWidget behind GLViewWidget has no framebuffer there and crashes on first use
+        return "The 3D view needs OpenGL on a real display; this session draws offscreen."
     context = QOpenGLContext()
     if not context.create():
         return "The 3D view needs OpenGL, which this display does not provide."
