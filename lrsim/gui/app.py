@@ -53,10 +53,13 @@ def _quit_after_show(app, window, when: str) -> None:
 def create_app():
     """The QApplication, set up once: names for QSettings, fonts, pyqtgraph options."""
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
+        # GL views share pyqtgraph's compiled shaders: their contexts must share too
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("lrsim")
     app.setApplicationName("lrsim")
