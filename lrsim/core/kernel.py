@@ -16,7 +16,7 @@ Recordings ``out_*[slot, particle]`` hold the state after ``recorded_steps[slot]
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from lrsim.core.dispatch import update_block, value_grad_block
 from lrsim.core.noise import gaussian_pair
@@ -131,22 +131,42 @@ def _advance_block(
                     out_lr[slot, i] = plateau_lrs[i]
 
 
+@njit(**JIT)
+def advance_range(
+    first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
+    out_loss, out_lr,
+):  # fmt: skip
+    """Steps t0 -> t1 for particles first .. last - 1, block by block, on this thread."""
+    for lo in range(first, last, BLOCK):
+        _advance_block(
+            lo, min(lo + BLOCK, last), surface, rule, surface_p, hyper, state,
+            frozen_at, lrs, moms, plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1,
+            slot_of_step, out_x, out_y, out_loss, out_lr,
+        )  # fmt: skip
+
+
 @njit(parallel=True, **JIT)
 def advance_parallel(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
     out_loss, out_lr,
 ):  # fmt: skip
-    """Steps t0 -> t1 for all particles, blocks of particles spread over cores."""
+    """Steps t0 -> t1 for all particles, a few block-aligned ranges spread over cores.
+
+    Each range runs the serial, separately compiled loop: inlining the block loop
+    into the parallel region instead loses its vectorisation.
+    """
     n_particles = state.shape[1]
     n_blocks = (n_particles + BLOCK - 1) // BLOCK
-    for block in prange(n_blocks):
-        lo = block * BLOCK
-        hi = min(lo + BLOCK, n_particles)
-        _advance_block(
-            lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
+    n_ranges = min(n_blocks, 4 * get_num_threads())
+    for r in prange(n_ranges):
+        first = (n_blocks * r // n_ranges) * BLOCK
+        last = min((n_blocks * (r + 1) // n_ranges) * BLOCK, n_particles)
+        advance_range(
+            first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
             loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr,
+            out_loss, out_lr,
         )  # fmt: skip
 
 
@@ -157,13 +177,11 @@ def advance_serial(
     out_loss, out_lr,
 ):  # fmt: skip
     """The same on one core: for few particles a second thread only costs."""
-    n_particles = state.shape[1]
-    for lo in range(0, n_particles, BLOCK):
-        _advance_block(
-            lo, min(lo + BLOCK, n_particles), surface, rule, surface_p, hyper, state,
-            frozen_at, lrs, moms, plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1,
-            slot_of_step, out_x, out_y, out_loss, out_lr,
-        )  # fmt: skip
+    advance_range(
+        0, state.shape[1], surface, rule, surface_p, hyper, state, frozen_at, lrs, moms,
+        plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step,
+        out_x, out_y, out_loss, out_lr,
+    )  # fmt: skip
 
 
 PARALLEL_THRESHOLD = 2 * BLOCK
