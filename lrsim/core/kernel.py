@@ -16,7 +16,7 @@ Recordings ``out_*[slot, particle]`` hold the state after ``recorded_steps[slot]
 from __future__ import annotations
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 from lrsim.core.dispatch import update_block, value_grad_block
 from lrsim.core.noise import gaussian_pair
@@ -25,6 +25,7 @@ X, Y, LOSS, GX, GY, PLATEAU_LR, PLATEAU_BEST, PLATEAU_BAD, PLATEAU_COOLDOWN = ra
 OPT_BASE = 9
 DIVERGENCE_LIMIT = 1e12
 BLOCK = 256
+RANGES = 16  # ranges per parallel call: enough to balance a few cores
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
@@ -159,7 +160,7 @@ def advance_parallel(
     """
     n_particles = state.shape[1]
     n_blocks = (n_particles + BLOCK - 1) // BLOCK
-    n_ranges = min(n_blocks, 4 * get_num_threads())
+    n_ranges = min(n_blocks, RANGES)
     for r in prange(n_ranges):
         first = (n_blocks * r // n_ranges) * BLOCK
         last = min((n_blocks * (r + 1) // n_ranges) * BLOCK, n_particles)
