@@ -358,3 +358,29 @@ def test_nice_ticks_and_trail_polyline():
     assert [v for v, _ in nice_ticks(0.0, 80.7)] == [0, 20, 40, 60, 80]
     x, y = trail_polyline(np.arange(6.0).reshape(2, 3), np.zeros((2, 3)), 1)
     np.testing.assert_array_equal(x, [0, 1, np.nan, 3, 4, np.nan])
+
+
+def test_set_look_enlarges_text_trails_and_markers(contour):
+    contour.set_scene(make_sim(n=4, steps=20))
+    contour.set_step(20)
+    normal = count_near(paint(contour), COLORS[0])
+    tick_size = contour.plot_item.getAxis("bottom").style["tickFont"].pointSizeF()
+    contour.set_look(font_scale=1.5, line_scale=1.6)
+    assert contour.font_scale == 1.5 and contour.swarm.line_scale == 1.6
+    assert contour.plot_item.getAxis("bottom").style["tickFont"].pointSizeF() == 1.5 * tick_size
+    assert count_near(paint(contour), COLORS[0]) > 1.3 * normal
+    contour.set_look()  # back to the normal look
+    assert contour.plot_item.getAxis("bottom").style["tickFont"].pointSizeF() == tick_size
+    assert abs(count_near(paint(contour), COLORS[0]) - normal) <= 0.05 * normal
+
+
+def test_small_multiples_and_3d_take_the_look(qtbot):
+    view = SmallMultiplesView()
+    qtbot.addWidget(view)
+    view.set_scene(make_sim(n=3, steps=5, runs=2))
+    view.set_look(1.5, 1.5)
+    assert all(v.font_scale == 1.5 for v in view.views)
+    surface = SurfaceView3D()
+    qtbot.addWidget(surface)
+    surface.set_look(1.5, 1.5)  # accepted with or without OpenGL
+    surface.set_scene(make_sim(n=3, steps=5))

@@ -27,6 +27,8 @@ from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
 
 CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 MAX_SADDLES = 40  # more than this many saddles are not marked
+COLORBAR_AXIS_WIDTH = 100  # ticks and the rotated label of the colour bar, at font scale 1
+RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is beside the view
 
 
 class _SmoothImageItem(pg.ImageItem):
@@ -40,21 +42,24 @@ class _SmoothImageItem(pg.ImageItem):
         super().paint(painter, *args)
 
 
-def label_colorbar(bar: pg.ColorBarItem, scale: ColorScale, foreground: str) -> None:
+def label_colorbar(
+    bar: pg.ColorBarItem, scale: ColorScale, foreground: str, font_scale: float = 1.0
+) -> None:
     """Decade ticks and "f - f_min (log scale)" on a log scale; plain ticks and "loss f" else."""
     axis = bar.axis
-    axis.setWidth(92)
+    axis.setWidth(round(COLORBAR_AXIS_WIDTH * font_scale))
     if scale.log:
         axis.setTicks([scale.decade_ticks()])
         text = "f − f_min  (log scale)"
     else:
         axis.setTicks(None)
         text = "loss f"
-    axis.setLabel(text, color=foreground, **{"font-size": style.LABEL_POINT_SIZE})
+    size = style.scaled_points(style.LABEL_POINT_SIZE, font_scale)
+    axis.setLabel(text, color=foreground, **{"font-size": size})
 
 
-def style_colorbar(bar: pg.ColorBarItem, foreground: str) -> None:
-    style.style_axis(bar.axis, None, foreground)
+def style_colorbar(bar: pg.ColorBarItem, foreground: str, font_scale: float = 1.0) -> None:
+    style.style_axis(bar.axis, None, foreground, font_scale)
     for name in ("left", "top", "bottom"):
         bar.getAxis(name).setPen(pg.mkPen(foreground))
 
@@ -81,6 +86,8 @@ class ContourView(QWidget):
         self.view_box.setAspectLocked(True)
         self.view_box.disableAutoRange()
         self.plot_item.hideButtons()
+        left, top, _right, bottom = self.plot_item.layout.getContentsMargins()
+        self.plot_item.layout.setContentsMargins(left, top, RIGHT_MARGIN, bottom)
 
         self._image = _SmoothImageItem(axisOrder="row-major")
         self._image.setZValue(-100)
@@ -120,6 +127,8 @@ class ContourView(QWidget):
         self._column = -1
         self._title: tuple[str, str | None] | None = None  # (text, colour) set by a container
         self._dark = True
+        self._font_scale = 1.0
+        self._axis_labels = (True, True)
         self.plot_widget.scene().sigMouseClicked.connect(self._on_clicked)
         self.set_theme(True)
 
@@ -183,10 +192,9 @@ class ContourView(QWidget):
         self._dark = bool(dark)
         colors = style.theme(self._dark)
         self.plot_widget.setBackground(colors.background)
-        for name, label in (("left", "y"), ("bottom", "x")):
-            style.style_axis(self.plot_item.getAxis(name), label, colors.foreground)
+        self._style_axes()
         if self._colorbar is not None:
-            style_colorbar(self._colorbar, colors.foreground)
+            style_colorbar(self._colorbar, colors.foreground, self._font_scale)
             self._update_colorbar_label()
         self._isolines.setPen(pg.mkPen(colors.isoline, width=1.0, cosmetic=True))
         if self._legend is not None:
@@ -198,6 +206,21 @@ class ContourView(QWidget):
         self._note.fill = pg.mkBrush(colors.legend_fill)
         self._update_title()
 
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Text ``font_scale`` times as big, trails and markers ``line_scale`` times as thick
+        (presentation mode: about 1.5 and 1.5; 1, 1 is the normal look)."""
+        self._font_scale = float(font_scale)
+        self._swarm.set_line_scale(line_scale)
+        self._note.setFont(style.note_font(self._font_scale))
+        if self._legend is not None:
+            size = style.scaled_points("13pt", self._font_scale)
+            self._legend.opts["labelTextSize"] = size
+        self.set_theme(self._dark)
+
+    @property
+    def font_scale(self) -> float:
+        return self._font_scale
+
     # ------------------------------------------------------------------ for containers, tests
 
     def set_title(self, text: str | None, color: str | None = None) -> None:
@@ -206,9 +229,15 @@ class ContourView(QWidget):
         self._update_title()
 
     def set_axis_labels(self, x: bool, y: bool) -> None:
+        self._axis_labels = (bool(x), bool(y))
+        self._style_axes()
+
+    def _style_axes(self) -> None:
         colors = style.theme(self._dark)
-        style.style_axis(self.plot_item.getAxis("bottom"), "x" if x else "", colors.foreground)
-        style.style_axis(self.plot_item.getAxis("left"), "y" if y else "", colors.foreground)
+        x, y = self._axis_labels
+        for name, label in (("bottom", "x" if x else ""), ("left", "y" if y else "")):
+            axis = self.plot_item.getAxis(name)
+            style.style_axis(axis, label, colors.foreground, self._font_scale)
 
     @property
     def log_scale(self) -> bool:
@@ -267,7 +296,8 @@ class ContourView(QWidget):
 
     def _update_colorbar_label(self) -> None:
         if self._colorbar is not None and self._scale is not None:
-            label_colorbar(self._colorbar, self._scale, style.theme(self._dark).foreground)
+            foreground = style.theme(self._dark).foreground
+            label_colorbar(self._colorbar, self._scale, foreground, self._font_scale)
 
     def _show_critical_points(self, points) -> None:
         """Stars on the minima (big for global), diamonds on saddles; maxima are not marked."""
@@ -310,9 +340,9 @@ class ContourView(QWidget):
             sample = pg.PlotDataItem(
                 [0, 1],
                 [0, 0],
-                pen=style.trail_pen(run.color),
+                pen=style.trail_pen(run.color, self._swarm.line_scale),
                 symbol="+",
-                symbolSize=style.CROSS_SIZE,
+                symbolSize=round(style.CROSS_SIZE * self._swarm.line_scale),
                 symbolBrush=run.color,
                 symbolPen=pg.mkPen(style.OUTLINE, width=1),
             )
@@ -327,9 +357,8 @@ class ContourView(QWidget):
             text, color = getattr(self._sim.surface, "title", "") or "", None
         else:
             text, color = "", None
-        self.plot_item.setTitle(
-            text, color=color or colors.foreground, size=style.TITLE_POINT_SIZE, bold=True
-        )
+        size = style.scaled_points(style.TITLE_POINT_SIZE, self._font_scale)
+        self.plot_item.setTitle(text, color=color or colors.foreground, size=size, bold=True)
 
     def _place_note(self) -> None:
         rect = self.view_box.boundingRect()

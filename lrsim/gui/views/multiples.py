@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 from lrsim.gui.views import style
 from lrsim.gui.views.contour import ContourView, label_colorbar, style_colorbar
 
+BAR_WIDTH = 145  # the shared colour bar's column, at font scale 1
+
 
 def grid_shape(count: int) -> tuple[int, int]:
     """(rows, columns): one row up to three views, then as square as possible."""
@@ -41,7 +43,7 @@ class SmallMultiplesView(QWidget):
         self._layout.setSpacing(0)
         outer.addWidget(grid, 1)
         self._bar_widget = pg.GraphicsLayoutWidget(self)
-        self._bar_widget.setFixedWidth(145)
+        self._bar_widget.setFixedWidth(BAR_WIDTH)
         self.colorbar = pg.ColorBarItem(colorMap=style.colormap(), interactive=False, width=18)
         self._bar_widget.addItem(self.colorbar)
         outer.addWidget(self._bar_widget)
@@ -50,6 +52,7 @@ class SmallMultiplesView(QWidget):
         self._visible: list[int] | None = None
         self._dark = True
         self._column = 0
+        self._look = (1.0, 1.0)  # (font scale, line scale)
 
     # ------------------------------------------------------------------ the API
 
@@ -90,6 +93,14 @@ class SmallMultiplesView(QWidget):
         self._bar_widget.setBackground(background)
         self._update_colorbar()
 
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Bigger text and thicker trails in every view (see ``ContourView.set_look``)."""
+        self._look = (float(font_scale), float(line_scale))
+        for view in self.views:
+            view.set_look(*self._look)
+        self._bar_widget.setFixedWidth(round(BAR_WIDTH * font_scale))
+        self._update_colorbar()
+
     # ------------------------------------------------------------------ internals
 
     def _build(self, count: int) -> None:
@@ -102,6 +113,7 @@ class SmallMultiplesView(QWidget):
             view.start_point_requested.connect(self.start_point_requested)
             view.set_visible_runs([index])
             view.set_theme(self._dark)
+            view.set_look(*self._look)
             if index:
                 view.plot_item.setXLink(self.views[0].plot_item)
                 view.plot_item.setYLink(self.views[0].plot_item)
@@ -127,7 +139,8 @@ class SmallMultiplesView(QWidget):
     def _update_colorbar(self) -> None:
         scale = self.views[0].color_scale if self.views else None
         foreground = style.theme(self._dark).foreground
-        style_colorbar(self.colorbar, foreground)
+        font_scale = self._look[0]
+        style_colorbar(self.colorbar, foreground, font_scale)
         if scale is not None:
             self.colorbar.setLevels(scale.levels)
-            label_colorbar(self.colorbar, scale, foreground)
+            label_colorbar(self.colorbar, scale, foreground, font_scale)

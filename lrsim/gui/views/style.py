@@ -52,32 +52,46 @@ def colormap() -> pg.ColorMap:
     return pg.colormap.get(COLORMAP_NAME)
 
 
-def tick_font() -> QFont:
+def scaled_points(size: str | float, scale: float = 1.0) -> str:
+    """A CSS point size ("15pt" or 15) times ``scale``, as "22.5pt" (for labels and titles)."""
+    points = float(str(size).removesuffix("pt"))
+    return f"{points * scale:g}pt"
+
+
+def tick_font(scale: float = 1.0) -> QFont:
     font = QFont()
-    font.setPointSize(TICK_POINT_SIZE)
+    font.setPointSizeF(TICK_POINT_SIZE * scale)
     return font
 
 
-def note_font() -> QFont:
+def note_font(scale: float = 1.0) -> QFont:
     font = QFont()
-    font.setPointSize(NOTE_POINT_SIZE)
+    font.setPointSizeF(NOTE_POINT_SIZE * scale)
     return font
 
 
-def style_axis(axis: pg.AxisItem, label: str | None, foreground: str) -> None:
-    axis.setStyle(tickFont=tick_font(), tickTextOffset=6, tickLength=-8)
+def style_axis(
+    axis: pg.AxisItem, label: str | None, foreground: str, font_scale: float = 1.0
+) -> None:
+    """Tick font, colours and (if given) the label of ``axis``; ``font_scale`` enlarges text."""
+    axis.setStyle(
+        tickFont=tick_font(font_scale),
+        tickTextOffset=round(6 * font_scale),
+        tickLength=-round(8 * font_scale),
+    )
     axis.setPen(pg.mkPen(foreground))
     axis.setTextPen(pg.mkPen(foreground))
     if label is not None:
-        axis.setLabel(label, color=foreground, **{"font-size": LABEL_POINT_SIZE})
+        size = scaled_points(LABEL_POINT_SIZE, font_scale)
+        axis.setLabel(label, color=foreground, **{"font-size": size})
 
 
-def outline_pen() -> QPen:
-    return pg.mkPen(TRAIL_OUTLINE, width=TRAIL_OUTLINE_WIDTH, cosmetic=True)
+def outline_pen(line_scale: float = 1.0) -> QPen:
+    return pg.mkPen(TRAIL_OUTLINE, width=TRAIL_OUTLINE_WIDTH * line_scale, cosmetic=True)
 
 
-def trail_pen(color: str) -> QPen:
-    return pg.mkPen(color, width=TRAIL_WIDTH, cosmetic=True)
+def trail_pen(color: str, line_scale: float = 1.0) -> QPen:
+    return pg.mkPen(color, width=TRAIL_WIDTH * line_scale, cosmetic=True)
 
 
 # ----------------------------------------------------------------------------- marker pixmaps
@@ -119,7 +133,7 @@ def cross_pixmap(color: str, ratio: float = 1.0, size: int = CROSS_SIZE) -> QPix
     path.lineTo(half + arm, half)
     path.moveTo(half, half - arm)
     path.lineTo(half, half + arm)
-    _stroke_twice(painter, path, QColor(color), 1.8)
+    _stroke_twice(painter, path, QColor(color), max(1.8, 1.8 * size / CROSS_SIZE))
     painter.end()
     return pixmap
 
@@ -130,13 +144,14 @@ def current_pixmap(color: str, ratio: float = 1.0, size: int = CURRENT_SIZE) -> 
     pixmap, painter = _canvas(size, ratio)
     centre = QPointF(size / 2, size / 2)
     radius = size / 2 - 1.0
+    ring = max(1.0, size / CURRENT_SIZE)  # rings grow with a bigger disc (presentation mode)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(OUTLINE)
     painter.drawEllipse(centre, radius, radius)
     painter.setBrush(QColor("#ffffff"))
-    painter.drawEllipse(centre, radius - 1.2, radius - 1.2)
+    painter.drawEllipse(centre, radius - 1.2 * ring, radius - 1.2 * ring)
     painter.setBrush(QColor(color))
-    painter.drawEllipse(centre, radius - 3.0, radius - 3.0)
+    painter.drawEllipse(centre, radius - 3.0 * ring, radius - 3.0 * ring)
     painter.end()
     return pixmap
 
@@ -151,19 +166,20 @@ def diverged_pixmap(ratio: float = 1.0, size: int = DIVERGED_SIZE) -> QPixmap:
     path.lineTo(size - inset, size - inset)
     path.moveTo(size - inset, inset)
     path.lineTo(inset, size - inset)
-    _stroke_twice(painter, path, QColor(DIVERGED_COLOR), 2.4)
+    _stroke_twice(painter, path, QColor(DIVERGED_COLOR), max(2.4, 2.4 * size / DIVERGED_SIZE))
     painter.end()
     return pixmap
 
 
 @lru_cache(maxsize=16)
-def landmark_pixmap(kind: str, ratio: float = 1.0) -> QPixmap:
+def landmark_pixmap(kind: str, ratio: float = 1.0, scale: float = 1.0) -> QPixmap:
     """Known critical points: a big white star (global minimum), a smaller one (local
-    minimum), a small hollow diamond (saddle); all outlined in black."""
+    minimum), a small hollow diamond (saddle); all outlined in black. ``scale``
+    enlarges them (presentation mode)."""
     symbol, size, brush, pen = {
         "global_min": ("star", 24, pg.mkBrush("#ffffff"), pg.mkPen(OUTLINE, width=1.6)),
         "local_min": ("star", 15, pg.mkBrush(255, 255, 255, 200), pg.mkPen(OUTLINE, width=1.3)),
         "saddle": ("d", 11, pg.mkBrush(0, 0, 0, 90), pg.mkPen("#ffffff", width=1.6)),
     }[kind]
-    image = renderSymbol(symbol, size, pen, brush, dpr=ratio)
+    image = renderSymbol(symbol, round(size * scale), pen, brush, dpr=ratio)
     return QPixmap.fromImage(image)

@@ -99,12 +99,13 @@ class _RunItems:
     more) gets smaller discs and no white ring, as software GL pays per pixel.
     """
 
-    def __init__(self, gl, view, color: str, crowded: bool):
+    def __init__(self, gl, view, color: str, crowded: bool, scale: float = 1.0):
         rgba = _rgba(color)
-        self.trail = gl.GLLinePlotItem(mode="lines", width=2.5, color=rgba, antialias=False)
-        self.crosses = gl.GLScatterPlotItem(size=4.0, color=rgba, pxMode=True)
-        self.halo = gl.GLScatterPlotItem(size=15.0, color=(1, 1, 1, 1), pxMode=True)
-        self.current = gl.GLScatterPlotItem(size=7.0 if crowded else 11.0, color=rgba, pxMode=True)
+        self.trail = gl.GLLinePlotItem(mode="lines", width=2.5 * scale, color=rgba, antialias=False)
+        self.crosses = gl.GLScatterPlotItem(size=4.0 * scale, color=rgba, pxMode=True)
+        self.halo = gl.GLScatterPlotItem(size=15.0 * scale, color=(1, 1, 1, 1), pxMode=True)
+        current = (7.0 if crowded else 11.0) * scale
+        self.current = gl.GLScatterPlotItem(size=current, color=rgba, pxMode=True)
         self.halo.setVisible(not crowded)
         self.trail.setGLOptions("opaque")
         self.crosses.setGLOptions("opaque")
@@ -146,6 +147,7 @@ class SurfaceView3D(QWidget):
         self._visible: list[int] | None = None
         self._column = -1
         self._dark = True
+        self._look = (1.0, 1.0)  # (font scale, line scale)
         self._runs: list[_RunItems] = []
         self._indices: list[int] = []
         self._history = np.zeros(0, np.int64)
@@ -243,14 +245,28 @@ class SurfaceView3D(QWidget):
     def set_theme(self, dark: bool) -> None:
         self._dark = bool(dark)
         colors = style.theme(self._dark)
+        title_size = style.scaled_points(style.TITLE_POINT_SIZE, self._look[0])
         self._title.setStyleSheet(
             f"background: {colors.background}; color: {colors.foreground};"
-            f"font-size: {style.TITLE_POINT_SIZE}; font-weight: bold; padding: 4px;"
+            f"font-size: {title_size}; font-weight: bold; padding: 4px;"
         )
         if self.available:
             self.gl_view.setBackgroundColor(colors.background)
             self._bar_widget.setBackground(colors.background)
             self._update_bar()
+
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Bigger title and colour bar text, thicker trails and bigger markers (1, 1: normal)."""
+        look = (float(font_scale), float(line_scale))
+        if look == self._look:
+            return
+        self._look = look
+        if self.available:
+            self._bar_widget.setFixedWidth(round(145 * font_scale))
+        self.set_theme(self._dark)
+        if self._sim is not None and self.available:
+            self._rebuild_runs()
+            self._show_column()
 
     # ------------------------------------------------------------------ geometry
 
@@ -299,10 +315,10 @@ class SurfaceView3D(QWidget):
 
     def _update_bar(self) -> None:
         foreground = style.theme(self._dark).foreground
-        style_colorbar(self._bar, foreground)
+        style_colorbar(self._bar, foreground, self._look[0])
         if self._scale is not None:
             self._bar.setLevels(self._scale.levels)
-            label_colorbar(self._bar, self._scale, foreground)
+            label_colorbar(self._bar, self._scale, foreground, self._look[0])
 
     def _rebuild_runs(self) -> None:
         sim = self._sim
@@ -321,7 +337,8 @@ class SurfaceView3D(QWidget):
         self._runs = []
         for index in indices:
             run = sim.runs[index]
-            items = _RunItems(self._gl, self.gl_view, run.color, sim.n_particles >= CROWDED)
+            crowded = sim.n_particles >= CROWDED
+            items = _RunItems(self._gl, self.gl_view, run.color, crowded, self._look[1])
             self._precompute_history(items, run)
             self._runs.append(items)
 

@@ -92,6 +92,8 @@ class SwarmItem(pg.GraphicsObject):
         self._rect = QRectF(view_box.boundingRect())
         self._landmarks: list[tuple[np.ndarray, np.ndarray, str]] = []
         self._cross_size = style.CROSS_SIZE
+        self._line_scale = 1.0  # trails, crosses and markers grow with it (presentation mode)
+        self._crosses = 0  # crosses in the whole history (smaller crosses when many)
         view_box.sigResized.connect(self._on_resized)
         view_box.sigTransformChanged.connect(self._on_view_moved)
 
@@ -104,8 +106,22 @@ class SwarmItem(pg.GraphicsObject):
             (run.x.shape[0] if run.history is None else len(run.history)) * run.x.shape[1]
             for run in self._runs
         )
-        self._cross_size = style.cross_size(crosses)
+        self._cross_size = round(style.cross_size(crosses) * self._line_scale)
+        self._crosses = crosses
         self.invalidate()
+
+    def set_line_scale(self, scale: float) -> None:
+        """Trails ``scale`` times as thick and markers ``scale`` times as big (1 = normal)."""
+        scale = float(scale)
+        if scale == self._line_scale:
+            return
+        self._line_scale = scale
+        self._cross_size = round(style.cross_size(self._crosses) * scale)
+        self.invalidate()
+
+    @property
+    def line_scale(self) -> float:
+        return self._line_scale
 
     def set_landmarks(self, landmarks: list[tuple[np.ndarray, np.ndarray, str]]) -> None:
         """Known critical points (x, y, kind), drawn over the trails, under the particles."""
@@ -227,7 +243,7 @@ class SwarmItem(pg.GraphicsObject):
     def _draw_history(self, painter: QPainter, mapping: _Mapping, first: int, last: int) -> None:
         """Trails from column first-1 to last, then crosses at columns first..last, per run."""
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        outline = style.outline_pen()
+        outline = style.outline_pen(self._line_scale)
         for run in self._runs:
             hx, hy = run.columns(max(0, first - 1), last)
             px, py = mapping(hx, hy)
@@ -239,7 +255,7 @@ class SwarmItem(pg.GraphicsObject):
                     )
                     painter.setPen(outline)
                     painter.drawLines(*self._lines.drawargs())
-                    painter.setPen(style.trail_pen(run.color))
+                    painter.setPen(style.trail_pen(run.color, self._line_scale))
                     painter.drawLines(*self._lines.drawargs())
             crosses_from = 0 if first == 0 else 1
             self._stamp(
@@ -254,20 +270,22 @@ class SwarmItem(pg.GraphicsObject):
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         for x, y, kind in self._landmarks:
             px, py = mapping(x, y)
-            self._stamp(painter, px, py, mapping, style.landmark_pixmap(kind, ratio))
+            pixmap = style.landmark_pixmap(kind, ratio, self._line_scale)
+            self._stamp(painter, px, py, mapping, pixmap)
 
     def _draw_current(self, painter: QPainter, mapping: _Mapping, column: int, widget) -> None:
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         step = int(self._steps[min(column, len(self._steps) - 1)])
+        current_size = round(style.CURRENT_SIZE * self._line_scale)
+        diverged = style.diverged_pixmap(ratio, round(style.DIVERGED_SIZE * self._line_scale))
         for run in self._runs:
             px, py = mapping(run.x[:, column], run.y[:, column])
-            diverged = diverged_at(run.frozen_at, step)
-            if diverged.any():
-                self._stamp(
-                    painter, px[diverged], py[diverged], mapping, style.diverged_pixmap(ratio)
-                )
-                px, py = px[~diverged], py[~diverged]
-            self._stamp(painter, px, py, mapping, style.current_pixmap(run.color, ratio))
+            gone = diverged_at(run.frozen_at, step)
+            if gone.any():
+                self._stamp(painter, px[gone], py[gone], mapping, diverged)
+                px, py = px[~gone], py[~gone]
+            pixmap = style.current_pixmap(run.color, ratio, current_size)
+            self._stamp(painter, px, py, mapping, pixmap)
 
     # ------------------------------------------------------------------ primitives
 
