@@ -300,6 +300,17 @@ class RenderDialog(QDialog):
             self.format_label.setStyleSheet(ERROR_STYLE)
         self.render_button.setEnabled(problem is None and not self._rendering)
         self._update_summary()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow to show a message that wrapped onto more lines (never shrink the user's size)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def options(self) -> RenderOptions:
         return RenderOptions(
@@ -423,6 +434,7 @@ class RenderDialog(QDialog):
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)
         self.status_label.setStyleSheet(ERROR_STYLE)
+        self._fit_height()
 
     def cancel_render(self) -> None:
         self._cancelled = True
