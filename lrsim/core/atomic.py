@@ -16,6 +16,13 @@ from typing import IO
 from lrsim.core.errors import ConfigError
 
 
+def _default_permissions() -> int:
+    """What open() would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Yield a file object; on success it replaces ``path``, on any error it vanishes."""
@@ -33,6 +40,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temp_name, _default_permissions())
         os.replace(temp_name, path)
     except BaseException:
         try:

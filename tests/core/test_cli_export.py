@@ -136,3 +136,13 @@ def test_garbage_input_never_tracebacks(tmp_path, content):
 def test_usage_errors(capsys):
     assert main(["export"]) == 2
     assert "lrsim:" in capsys.readouterr().err
+
+
+def test_exported_file_gets_ordinary_permissions(runfile, tmp_path):
+    import os
+
+    out = tmp_path / "out.csv"
+    assert main(["export", str(runfile), "-o", str(out), "-q"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
