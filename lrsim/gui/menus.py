@@ -125,6 +125,7 @@ def build_menus(window) -> Actions:
     for mode, text, key in (
         ("overlay", "&Overlay: all runs on one surface", "Ctrl+4"),
         ("multiples", "&Small multiples: one view per run", "Ctrl+5"),
+        ("basins", "&Basin map: where each start ends", "Ctrl+6"),
     ):
         action = _action(
             window,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 from lrsim.gui.legend_bar import LegendBar
 
 KINDS = ("contour", "3d", "both")
-LAYOUTS = ("overlay", "multiples")
+LAYOUTS = ("overlay", "multiples", "basins")
 
 
 class ViewArea(QWidget):
@@ -41,6 +41,7 @@ class ViewArea(QWidget):
         self.contour.start_point_requested.connect(self.start_point_requested)
         self.flat.addWidget(self.contour)
         self.multiples: QWidget | None = None
+        self.basins: QWidget | None = None  # the basin map, made when first shown
         self.surface3d: QWidget | None = None
         self.kind = "contour"
         self.layout_mode = "overlay"
@@ -61,6 +62,13 @@ class ViewArea(QWidget):
         self.flat.addWidget(view)
         return view
 
+    def _make_basins(self) -> QWidget:
+        from lrsim.gui.views.basin_map import BasinMapView
+
+        view = BasinMapView(self.flat)
+        self.flat.addWidget(view)
+        return view
+
     def _make_3d(self) -> QWidget:
         from lrsim.gui.views import SurfaceView3D  # without OpenGL it shows why, itself
 
@@ -72,7 +80,7 @@ class ViewArea(QWidget):
         """The views on screen now."""
         views = []
         if self.kind in ("contour", "both"):
-            views.append(self.multiples if self.layout_mode == "multiples" else self.contour)
+            views.append(self._flat_view())
         if self.kind in ("3d", "both"):
             views.append(self.surface3d)
         return [view for view in views if view is not None]
@@ -91,13 +99,21 @@ class ViewArea(QWidget):
             self.splitter.setSizes([half, half])
         self._sync_active()
 
+    def _flat_view(self) -> QWidget | None:
+        """The 2D view of the layout mode (overlay contour, small multiples or basin map)."""
+        return {"multiples": self.multiples, "basins": self.basins}.get(
+            self.layout_mode, self.contour
+        )
+
     def set_layout_mode(self, mode: str) -> None:
-        """'overlay' (every run on one surface) or 'multiples' (one view per run)."""
+        """'overlay' (every run on one surface), 'multiples' (one view per run) or 'basins'."""
         assert mode in LAYOUTS
         self.layout_mode = mode
         if mode == "multiples" and self.multiples is None:
             self.multiples = self._make_multiples()
-        self.flat.setCurrentWidget(self.multiples if mode == "multiples" else self.contour)
+        if mode == "basins" and self.basins is None:
+            self.basins = self._make_basins()
+        self.flat.setCurrentWidget(self._flat_view())
         self._sync_active()
 
     # ------------------------------------------------------------------ keeping in step
@@ -152,5 +168,5 @@ class ViewArea(QWidget):
 
     def _all_views(self) -> list[QWidget]:
         """The views showing the current scene (the others catch up when shown)."""
-        views = (self.contour, self.multiples, self.surface3d)
+        views = (self.contour, self.multiples, self.basins, self.surface3d)
         return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]

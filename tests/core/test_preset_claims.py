@@ -373,3 +373,44 @@ def test_noise_is_reproducible_per_particle():
     for run, few in zip(simulation.runs, alone.runs, strict=True):
         np.testing.assert_array_equal(run.x[:5], few.x)
         np.testing.assert_array_equal(run.y[:5], few.y)
+
+
+def test_basins_where_each_start_ends():
+    simulation = simulate("basins")
+    assert simulation.runfile.particles.grid == (40, 40) and simulation.steps == 200
+    best = minima(simulation, "global_min")
+    pockets = minima(simulation, "local_min")
+    assert len(best) == 2 and len(pockets) == 4
+    sharpness = {(p.x, p.y): curvatures(simulation, p.x, p.y)[1] for p in best + pockets}
+    for point in best:
+        assert sharpness[point.x, point.y] == pytest.approx(16.5, abs=0.05)
+    assert 2 / 16.5 == pytest.approx(0.121, abs=5e-4)
+    sharp = [p for p in pockets if sharpness[p.x, p.y] == pytest.approx(22.7, abs=0.05)]
+    flat = [p for p in pockets if sharpness[p.x, p.y] == pytest.approx(10.0, abs=0.05)]
+    assert len(sharp) == len(flat) == 2
+    small, large, warm = simulation.runs
+    assert small.lr_curve.max() == 0.01 and large.lr_curve.min() == 0.15
+    assert warm.lr_curve.max() == pytest.approx(0.15) and warm.lr_curve[10] == pytest.approx(0.15)
+    table = stats_table(simulation)
+    n = simulation.n_particles
+
+    def settled(run, points):  # particles that converged onto one of these minima
+        x, y = run.x[:, -1], run.y[:, -1]
+        near = [np.hypot(x - p.x, y - p.y) < DIST_TOL for p in points]
+        return int(np.count_nonzero(np.any(near, axis=0) & ~run.diverged))
+
+    # small constant lr: the basins of gradient descent, half of them global, none diverges
+    assert table[0].global_fraction == 0.5 and table[0].diverged == 0
+    # large constant lr: over half diverge; nothing settles in the global or sharp minima
+    # (those near a global minimum bounce around it), only the flat ones hold theirs
+    assert table[1].diverged > n / 2
+    assert settled(large, best) == 0 and settled(large, sharp) == 0
+    assert settled(large, flat) > 0
+    bouncing = [np.hypot(large.x[:, -2:] - p.x, large.y[:, -2:] - p.y) for p in best]
+    near_best = np.any([d.min(axis=1) < 0.15 for d in bouncing], axis=0) & ~large.diverged
+    assert near_best.sum() > 100
+    assert all(np.all(d[near_best].min(axis=1) > 0.05) for d in bouncing)
+    # warm-up then cosine: none diverges, the sharp local minima lose particles, 70 % global
+    assert table[2].diverged == 0
+    assert settled(warm, sharp) < settled(small, sharp) / 3
+    assert table[2].global_fraction == pytest.approx(0.70, abs=0.005)

@@ -1,0 +1,382 @@
+"""The basin map: one small map per run, each start coloured by the minimum its particle is in.
+
+A grid of starts (``[particles] grid``) is drawn as one RGBA ``ImageItem`` of nx x ny
+cells over the domain; other starts as squares at the start points, themselves one
+RGBA image on a fine raster (``basin_style.scatter_raster``: painting 40,000 squares
+one by one cost ~20 ms a frame, the image ~2 ms), over faint isolines of the surface.
+``set_step`` only recolours: per run one ``basin_assignments`` call and one palette lookup,
+so playing the animation shows the basins filling in. The colours are in
+``basin_style`` (shared by every run's map, so a minimum has one colour everywhere).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
+
+from lrsim.core.stats import basin_assignments
+from lrsim.gui.views import style
+from lrsim.gui.views.basin_legend import BasinLegend, ElidedLabel, paint_widget
+from lrsim.gui.views.basin_style import (
+    ScatterRaster,
+    basin_palette,
+    best_grid,
+    fraction_texts,
+    legend_entries,
+    scatter_raster,
+)
+from lrsim.gui.views.scene import ColorScale, isoline_segments, surface_grid
+
+ISOLINE_COUNT = 10
+TITLE_POINT_SIZE = 15
+SUBTITLE_POINT_SIZE = 12
+MINIMUM_KINDS = ("global_min", "local_min")
+LEGEND_TOP_IN_CELL = 60  # in an empty cell the legend starts level with the maps' tops
+
+
+def known_minima(sim) -> list:
+    """The minima ``basin_assignments`` labels by index, in its order."""
+    return [p for p in sim.critical_points() if p.kind in MINIMUM_KINDS]
+
+
+class BasinPlot(pg.PlotWidget):
+    """One run's map: cells (grid starts) or squares (other starts), isolines and stars."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        self.view_box: pg.ViewBox = self.plot_item.getViewBox()
+        self.view_box.setAspectLocked(True)
+        self.view_box.disableAutoRange()
+        self.plot_item.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-100)
+        self.plot_item.addItem(self.image)
+        self.isolines = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self.isolines.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static
+        self.plot_item.addItem(self.isolines)
+        self.stars = pg.ScatterPlotItem(pxMode=True)
+        self.stars.setZValue(100)
+        self.plot_item.addItem(self.stars)
+        self.grid: tuple[int, int] | None = None  # (nx, ny) when the starts are a grid
+        self.raster: ScatterRaster | None = None  # the squares of other starts
+        self.labels = np.zeros(0, dtype=np.int64)
+        self.colors = np.zeros((0, 4), dtype=np.uint8)  # RGBA per particle, as drawn
+        self._dark = True
+
+    def set_starts(self, sim, isolines: tuple[np.ndarray, np.ndarray]) -> None:
+        (xmin, xmax), (ymin, ymax) = sim.domain
+        grid = sim.runfile.particles.grid
+        self.grid = tuple(grid) if grid is not None else None
+        if self.grid is not None:
+            nx, ny = self.grid
+            self.raster = None
+            self.image.setImage(np.zeros((ny, nx, 4), np.uint8), autoLevels=False)
+            self.image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+            self.isolines.setZValue(-50)  # over the cells, faint
+        else:
+            self.raster = scatter_raster(sim.starts, sim.domain)
+            rows, columns = self.raster.index.shape
+            self.image.setImage(np.zeros((rows, columns, 4), np.uint8), autoLevels=False)
+            self.image.setRect(QRectF(*self.raster.rect))
+            self.isolines.setZValue(-110)  # under the squares: shows in the gaps
+        self.isolines.setData(*isolines, connect="pairs")
+        self._style_isolines()
+
+    def set_minima(self, minima) -> None:
+        """Stars on the known minima: big for global, smaller for local; white, outlined."""
+        spots = [
+            {
+                "pos": (p.x, p.y),
+                "size": 20 if p.kind == "global_min" else 13,
+                "symbol": "star",
+                "brush": pg.mkBrush("#ffffff"),
+                "pen": pg.mkPen(style.OUTLINE, width=1.4),
+            }
+            for p in minima
+        ]
+        self.stars.setData(spots)
+
+    def show_labels(self, labels: np.ndarray, palette: np.ndarray) -> None:
+        """Colour every start by its label (``basin_assignments``)."""
+        self.labels = labels
+        self.colors = palette[labels]
+        if self.raster is None:
+            nx, ny = self.grid
+            self.image.setImage(self.colors.reshape(ny, nx, 4), autoLevels=False)
+        else:
+            self.image.setImage(self.raster.image(self.colors), autoLevels=False)
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = dark
+        colors = style.theme(dark)
+        self.setBackground(colors.background)
+        for name in ("left", "bottom"):
+            style.style_axis(self.plot_item.getAxis(name), None, colors.foreground)
+        self._style_isolines()
+
+    def _style_isolines(self) -> None:
+        if self.grid is not None:
+            color = (0, 0, 0, 60)  # over the cells' light colours, in either theme
+        else:
+            color = (255, 255, 255, 80) if self._dark else (0, 0, 0, 70)
+        self.isolines.setPen(pg.mkPen(color, width=1.0, cosmetic=True))
+
+
+class _RunPanel(QWidget):
+    """A run's title (its label in its colour), the global fraction, and its map."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.setSpacing(0)
+        self.title = ElidedLabel(self, point_size=TITLE_POINT_SIZE, bold=True)
+        self.subtitle = ElidedLabel(self, point_size=SUBTITLE_POINT_SIZE)
+        self.plot = BasinPlot(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.plot, 1)
+        self.setAutoFillBackground(True)
+        # every cell of the grid the same size, whatever the plots' size hints say: linked
+        # maps with a locked aspect ratio show the same region only in plots of one size
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self._color: str | None = None
+        self._dark = True
+
+    def set_title(self, label: str, color: str) -> None:
+        self._color = color
+        self.title.set_texts(label)
+        self._recolor()
+
+    def set_subtitle(self, full: str, short: str) -> None:
+        self.subtitle.set_texts(full, short)
+
+    def title_text(self) -> str:
+        return f"{self.title.full_text()}\n{self.subtitle.full_text()}"
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = dark
+        self.plot.set_theme(dark)
+        self._recolor()
+
+    def _recolor(self) -> None:
+        colors = style.theme(self._dark)
+        paint_widget(self, colors.background, colors.foreground)
+        paint_widget(self.title, colors.background, self._color or colors.foreground)
+
+
+class BasinMapView(QWidget):
+    """One basin map per run, side by side, linked zoom and pan, and one legend.
+
+    The views' API: ``set_scene(sim)``, ``set_step(column)``, ``set_theme(dark)``,
+    ``set_visible_runs(indices | None)`` and ``set_log_scale(on)`` (no colour scale
+    here: a no-op). The maps are arranged in the rows and columns that make them
+    biggest for the domain's shape; the legend takes an empty cell if there is one,
+    else a strip underneath.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._outer = QVBoxLayout(self)
+        self._outer.setContentsMargins(0, 0, 0, 0)
+        self._outer.setSpacing(0)
+        self._grid_widget = QWidget(self)
+        self._grid_widget.setAutoFillBackground(True)
+        self._layout = QGridLayout(self._grid_widget)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._outer.addWidget(self._grid_widget, 1)
+        self.legend = BasinLegend(self)
+        self._outer.addWidget(self.legend)
+        self.panels: list[_RunPanel] = []
+        self.minima: list = []
+        self.palette_rgba = basin_palette([])
+        self._is_global = np.zeros(0, dtype=bool)
+        self._sim = None
+        self._visible: list[int] | None = None
+        self._dark = True
+        self._column = 0
+        self._shape: tuple[int, int, bool] | None = None
+        self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
+        self._range_timer = QTimer(self)  # re-fit the shared range once resizes settle
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(0)
+        self._range_timer.timeout.connect(self._apply_range)
+        self.step = 0
+        self.set_theme(True)
+
+    # ------------------------------------------------------------------ the API
+
+    def set_scene(self, sim) -> None:
+        if sim is self._sim:  # more of it computed: recolour the step shown
+            self.set_step(self._column)
+            return
+        self._sim = sim
+        self._column = 0
+        if len(self.panels) != sim.n_runs:
+            self._build(sim.n_runs)
+        self.minima = known_minima(sim)
+        self.palette_rgba = basin_palette(self.minima)
+        self._is_global = np.array([p.kind == "global_min" for p in self.minima], dtype=bool)
+        isolines = self._isolines(sim)
+        for panel, run in zip(self.panels, sim.runs, strict=True):
+            panel.plot.set_starts(sim, isolines)
+            panel.plot.set_minima(self.minima)
+            panel.set_title(run.label, run.color)
+        self.legend.set_entries(legend_entries(self.minima), self._dark)
+        (xmin, xmax), (ymin, ymax) = sim.domain
+        pad_x, pad_y = 0.02 * (xmax - xmin), 0.02 * (ymax - ymin)
+        self._range = ((xmin - pad_x, xmax + pad_x), (ymin - pad_y, ymax + pad_y))
+        self._arrange(force=True)
+        self._apply_range()
+        self.set_step(0)
+
+    def set_step(self, step_index: int) -> None:
+        """Colour the starts by where their particles are at column ``step_index``."""
+        self._column = int(step_index)
+        sim = self._sim
+        if sim is None:
+            return
+        column = int(np.clip(step_index, 0, len(sim.recorded_steps) - 1))
+        self.step = min(int(sim.recorded_steps[column]), sim.current_step)
+        for index in self.visible_run_indices():
+            _minima, labels = basin_assignments(sim, index, self.step)
+            panel = self.panels[index]
+            panel.plot.show_labels(labels, self.palette_rgba)
+            panel.set_subtitle(*fraction_texts(labels, self._is_global))
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = bool(dark)
+        colors = style.theme(self._dark)
+        paint_widget(self._grid_widget, colors.background, colors.foreground)
+        for panel in self.panels:
+            panel.set_theme(self._dark)
+        self.legend.set_entries(self.legend.entries, self._dark)
+
+    def set_visible_runs(self, indices: list[int] | None) -> None:
+        """Show only these runs' maps (None = all)."""
+        self._visible = None if indices is None else [int(i) for i in indices]
+        self._arrange(force=True)
+        self.set_step(self._column)
+
+    def set_log_scale(self, on: bool) -> None:
+        """Nothing to do: the map has no loss colour scale."""
+
+    # ------------------------------------------------------------------ for tests
+
+    @property
+    def maps(self) -> list[BasinPlot]:
+        return [panel.plot for panel in self.panels]
+
+    def visible_run_indices(self) -> list[int]:
+        if self._sim is None:
+            return []
+        if self._visible is None:
+            return list(range(self._sim.n_runs))
+        return [i for i in self._visible if 0 <= i < self._sim.n_runs]
+
+    def particle_colors(self, run_index: int) -> np.ndarray:
+        """(N, 4) RGBA of each particle's start as drawn now."""
+        return self.panels[run_index].plot.colors
+
+    def grid_shape(self) -> tuple[int, int] | None:
+        """(rows, columns) of the maps now."""
+        return None if self._shape is None else self._shape[:2]
+
+    # ------------------------------------------------------------------ internals
+
+    def _build(self, count: int) -> None:
+        for panel in self.panels:
+            self._layout.removeWidget(panel)
+            panel.hide()
+            panel.deleteLater()
+        self.panels = []
+        for _index in range(count):
+            panel = _RunPanel(self._grid_widget)
+            panel.set_theme(self._dark)
+            panel.plot.view_box.sigRangeChangedManually.connect(
+                lambda _axes, box=panel.plot.view_box: self._on_zoomed(box)
+            )
+            panel.plot.view_box.sigResized.connect(lambda *_: self._range_timer.start())
+            self.panels.append(panel)
+
+    def _best_shape(self, count: int) -> tuple[int, int, bool]:
+        if self._sim is None:
+            return 1, max(1, count), False
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+
+        def legend_height(width: float, inline: bool) -> float:
+            top = 0 if inline else LEGEND_TOP_IN_CELL
+            return self.legend.needed_height(width, inline) + top
+
+        aspect = (xmax - xmin) / (ymax - ymin)
+        return best_grid(count, max(1, self.width()), max(1, self.height()), aspect, legend_height)
+
+    def _arrange(self, force: bool = False) -> None:
+        shown = [self.panels[i] for i in self.visible_run_indices()]
+        shape = self._best_shape(len(shown))
+        if shape == self._shape and not force:
+            return
+        self._shape = shape
+        for panel in self.panels:
+            self._layout.removeWidget(panel)
+            panel.hide()
+        self._layout.removeWidget(self.legend)
+        self._outer.removeWidget(self.legend)
+        rows, columns, in_cell = shape
+        for slot, panel in enumerate(shown):
+            row, column = divmod(slot, columns)
+            self._layout.addWidget(panel, row, column)
+            panel.show()
+        spare = rows * columns - len(shown)
+        if in_cell:  # the legend in the empty cell(s) at the end of the last row
+            self.legend.set_inline(False)
+            self.legend.set_top_margin(LEGEND_TOP_IN_CELL)
+            self._layout.addWidget(self.legend, rows - 1, columns - spare, 1, spare)
+        else:
+            self.legend.set_inline(True)
+            self.legend.set_top_margin(4)
+            self._outer.addWidget(self.legend)
+        self.legend.show()
+        for index in range(max(columns, self._layout.columnCount())):
+            self._layout.setColumnStretch(index, 1 if index < columns else 0)
+        for index in range(max(rows, self._layout.rowCount())):
+            self._layout.setRowStretch(index, 1 if index < rows else 0)
+
+    def _on_zoomed(self, box: pg.ViewBox) -> None:
+        """The user zoomed or panned one map: every map shows that region."""
+        (x0, x1), (y0, y1) = box.viewRange()
+        self._range = ((x0, x1), (y0, y1))
+        for panel in self.panels:
+            if panel.plot.view_box is not box:
+                panel.plot.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _apply_range(self) -> None:
+        """Fit the shared region into every map (after a resize or a new scene).
+
+        Maps are not linked with setXLink/setYLink: with locked aspect ratios, links
+        between plots of different sizes (as happens while a layout settles) widen
+        each other's ranges without end.
+        """
+        if self._range is None:
+            return
+        (x0, x1), (y0, y1) = self._range
+        for panel in self.panels:
+            panel.plot.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self._sim is not None:
+            self._arrange()
+
+    @staticmethod
+    def _isolines(sim) -> tuple[np.ndarray, np.ndarray]:
+        """Faint isolines of the surface for orientation (the grid is cached per surface)."""
+        xs, ys, values = surface_grid(sim)
+        known = [p.value for p in sim.critical_points() if p.kind == "global_min"]
+        log = bool(getattr(sim.surface, "log_scale", False))
+        scale = ColorScale.for_grid(values, log, min(known) if known else None)
+        return isoline_segments(xs, ys, scale.apply(values), scale.isoline_levels(ISOLINE_COUNT))
