@@ -1,0 +1,474 @@
+"""Tools > All schedules in one plot: the lr curves of the schedule families, for a slide.
+
+On the left, one row per family (``schedule_families.FAMILIES``): a check box
+in the curve's colour and line style, and its parameters (PyTorch's names, the
+editor's ``ParamForm``) behind a toggle; above them the common base lr and step
+count, log scale, and buttons. On the right the figure: every checked family's
+lr over the steps, a second plot with the momentum of those that cycle it
+(cyclic, one-cycle), and a legend giving each family's parameters. The figure
+saves as a PNG at twice its size on screen, or goes to the clipboard.
+
+A family's parameters follow the common lr and steps, except the ones the user
+has edited (Defaults puts them all back). The curves come from ``validate_schedule`` and
+``schedule_curves``: no simulation, the numbers the engine would use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lrsim.core.errors import ConfigError
+from lrsim.core.schedules import SCHEDULES
+from lrsim.gui.panels import plot_style
+from lrsim.gui.panels.param_form import ERROR_STYLE, ParamForm, muted
+from lrsim.gui.schedule_families import (
+    DEFAULT_LR,
+    DEFAULT_STEPS,
+    FAMILIES,
+    Family,
+    cycles_momentum,
+    family_curves,
+    format_value,
+    legend_label,
+)
+
+FONT_SCALE = 1.25  # the figure is made for a slide
+LINE_WIDTH = 3.0
+EXPORT_SCALE = 2.0  # PNG pixels per pixel on screen
+EDIT_DELAY_MS = 200
+ICON_SIZE = (28, 14)
+MAX_STEPS = 100_000
+DASHES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+
+
+def family_pen(family: Family, width: float = LINE_WIDTH) -> QPen:
+    return plot_style.run_pen(family.color, width, DASHES[family.dash])
+
+
+def line_icon(family: Family) -> QIcon:
+    """A short stroke of the family's colour and dash, for its check box."""
+    size = QSize(*ICON_SIZE)
+    pixmap = QPixmap(size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(QColor(family.color), 3.0, DASHES[family.dash])
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    painter.setPen(pen)
+    painter.drawLine(1, size.height() // 2, size.width() - 1, size.height() // 2)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class FamilyRow(QFrame):
+    """A family's check box, its parameters (folded away) and its error, if any."""
+
+    changed = Signal()
+
+    def __init__(self, family: Family, steps: int, lr: float, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.family = family
+        self._defaults = family.defaults(steps, lr)  # what the fields were last given
+        spec = SCHEDULES[family.schedule]
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        top = QHBoxLayout()
+        top.setSpacing(2)
+        self.check = QCheckBox(family.label, self)
+        self.check.setIcon(line_icon(family))
+        self.check.setIconSize(QSize(*ICON_SIZE))
+        self.check.setChecked(family.shown)
+        self.check.setToolTip(f"<b>{spec.title}</b><p>{spec.doc}</p>")
+        self.check.toggled.connect(lambda _on: self.changed.emit())
+        self.fold = QToolButton(self)
+        self.fold.setAutoRaise(True)
+        self.fold.setCheckable(True)
+        self.fold.setArrowType(Qt.ArrowType.RightArrow)
+        self.fold.setToolTip("Show this family's parameters")
+        self.fold.toggled.connect(self._on_fold_toggled)
+        top.addWidget(self.fold)
+        top.addWidget(self.check, 1)
+        layout.addLayout(top)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        self.summary.setContentsMargins(30, 0, 0, 0)
+        muted(self.summary)
+        layout.addWidget(self.summary)
+        self.form = ParamForm(spec.params, family.defaults(steps, lr), self)
+        self.form.setContentsMargins(30, 0, 0, 6)
+        self.form.state_changed.connect(self._on_form_changed)
+        self.form.hide()
+        layout.addWidget(self.form)
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #d62728;")
+        self.error_label.setContentsMargins(30, 0, 0, 0)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+        self._update_summary()
+
+    @property
+    def checked(self) -> bool:
+        return self.check.isChecked()
+
+    def params(self) -> dict:
+        return self.form.values()
+
+    def follow(self, steps: int, lr: float, *, reset: bool = False) -> None:
+        """The family's defaults for ``steps`` and ``lr`` in every field the user has not
+        changed (``reset``: in every field)."""
+        defaults = self.family.defaults(steps, lr)
+        values = dict(defaults)
+        if not reset:
+            edited = {
+                name: value
+                for name, value in self.params().items()
+                if name not in self._defaults or self._defaults[name] != value
+            }
+            values.update(edited)
+        self._defaults = defaults
+        self.form.set_values(values)
+        self._update_summary()
+
+    def show_error(self, error: ConfigError) -> None:
+        field = error.field.split(".", 1)[0] if error.field else ""
+        if field and self.form.show_error(error.field, error.problem):
+            self.fold.setChecked(True)
+        self.error_label.setText(f"Not drawn: {error}")
+        self.error_label.show()
+
+    def clear_error(self) -> None:
+        self.error_label.hide()
+
+    def _on_fold_toggled(self, shown: bool) -> None:
+        self.fold.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.form.setVisible(shown)
+        self.summary.setVisible(not shown)
+
+    def _on_form_changed(self) -> None:
+        self._update_summary()
+        self.changed.emit()
+
+    def _update_summary(self) -> None:
+        params = {
+            name: value
+            for name, value in self.params().items()
+            if not (name in self.family.implied and self.family.implied[name] == value)
+        }
+        text = ", ".join(f"{name}={format_value(value)}" for name, value in params.items())
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text) and not self.fold.isChecked())
+
+
+class SchedulesWindow(QWidget):
+    """The families, the common lr and steps, and the figure; see the module docstring."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("All schedules in one plot — lrsim")
+        self._dark = False
+        self.steps = DEFAULT_STEPS
+        self.base_lr = DEFAULT_LR
+        self.curves: dict[str, pg.PlotDataItem] = {}  # family key -> its lr curve
+        self.momentum_curves: dict[str, pg.PlotDataItem] = {}
+        self.labels: dict[str, str] = {}  # family key -> legend text
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(EDIT_DELAY_MS)
+        self._timer.timeout.connect(self.redraw)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._build_controls())
+        splitter.addWidget(self._build_figure())
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is not None:
+            self.resize(min(1800, int(area.width() * 0.9)), min(1000, int(area.height() * 0.88)))
+            splitter.setSizes([round(self.width() * 0.24), round(self.width() * 0.76)])
+        self.set_theme(False)
+        self.redraw()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_controls(self) -> QWidget:
+        panel = QWidget(self)
+        outer = QVBoxLayout(panel)
+        outer.setContentsMargins(0, 0, 0, 0)
+        common = QFormLayout()
+        self.lr_edit = QLineEdit(format_value(DEFAULT_LR), panel)
+        self.lr_edit.setToolTip(
+            "The optimizer's lr every decay multiplies; cyclic and one-cycle follow it too "
+            "(max_lr = lr, base_lr = lr / 10); parameters you have edited stay as they are"
+        )
+        self.lr_edit.textChanged.connect(self._on_common_changed)
+        self.steps_box = QSpinBox(panel)
+        self.steps_box.setRange(2, MAX_STEPS)
+        self.steps_box.setValue(DEFAULT_STEPS)
+        self.steps_box.setKeyboardTracking(False)
+        self.steps_box.valueChanged.connect(self._on_common_changed)
+        common.addRow("base lr", self.lr_edit)
+        common.addRow("steps", self.steps_box)
+        outer.addLayout(common)
+        self.log_box = QCheckBox("log scale (lr)", panel)
+        self.log_box.toggled.connect(lambda _on: self.redraw())
+        outer.addWidget(self.log_box)
+        buttons = QHBoxLayout()
+        self.all_button = QPushButton("All", panel)
+        self.all_button.setToolTip("Check every family")
+        self.all_button.clicked.connect(lambda: self._check_all(True))
+        self.none_button = QPushButton("None", panel)
+        self.none_button.clicked.connect(lambda: self._check_all(False))
+        self.defaults_button = QPushButton("Defaults", panel)
+        self.defaults_button.setToolTip("The families and parameters the window opened with")
+        self.defaults_button.clicked.connect(self.reset)
+        for button in (self.all_button, self.none_button, self.defaults_button):
+            buttons.addWidget(button)
+        outer.addLayout(buttons)
+        rows = QWidget(panel)
+        rows_layout = QVBoxLayout(rows)
+        rows_layout.setContentsMargins(0, 4, 4, 4)
+        rows_layout.setSpacing(6)
+        self.rows: dict[str, FamilyRow] = {}
+        for family in FAMILIES:
+            row = FamilyRow(family, self.steps, self.base_lr, rows)
+            row.changed.connect(self._timer.start)
+            row.check.toggled.connect(lambda _on: self.redraw())
+            rows_layout.addWidget(row)
+            self.rows[family.key] = row
+        rows_layout.addStretch(1)
+        scroll = QScrollArea(panel)
+        scroll.setWidget(rows)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll, 1)
+        panel.setMinimumWidth(300)
+        return panel
+
+    def _build_figure(self) -> QWidget:
+        panel = QWidget(self)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.canvas = pg.GraphicsLayoutWidget(panel)
+        self.canvas.ci.setSpacing(4)
+        layout.addWidget(self.canvas, 1)
+        self.lr_plot = self.canvas.addPlot(
+            row=0, col=0, axisItems={"bottom": plot_style.step_axis()}
+        )
+        self.momentum_plot = self.canvas.addPlot(
+            row=1, col=0, axisItems={"bottom": plot_style.step_axis()}
+        )
+        self.momentum_plot.setXLink(self.lr_plot)
+        for plot in (self.lr_plot, self.momentum_plot):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+        self.legend = pg.LegendItem(labelTextSize=f"{11 * FONT_SCALE:g}pt", colCount=2)
+        self.canvas.addItem(self.legend, row=2, col=0)
+        self.canvas.ci.layout.setRowStretchFactor(0, 3)
+        self.canvas.ci.layout.setRowStretchFactor(1, 2)
+        bar = QHBoxLayout()
+        self.problem_label = QLabel(panel)
+        self.problem_label.setStyleSheet("color: #d62728;")
+        bar.addWidget(self.problem_label, 1)
+        self.copy_button = QPushButton("Copy image", panel)
+        self.copy_button.setToolTip("The figure, at twice its size on screen, to the clipboard")
+        self.copy_button.clicked.connect(self.copy_image)
+        self.save_button = QPushButton("Save PNG…", panel)
+        self.save_button.setToolTip("The figure as a PNG at twice its size on screen")
+        self.save_button.clicked.connect(self.save_png)
+        bar.addWidget(self.copy_button)
+        bar.addWidget(self.save_button)
+        layout.addLayout(bar)
+        return panel
+
+    # ------------------------------------------------------------------ the API
+
+    def set_theme(self, dark: bool) -> None:
+        self._dark = bool(dark)
+        colors = plot_style.THEMES[self._dark]
+        self.canvas.setBackground(colors["background"])
+        for plot in (self.lr_plot, self.momentum_plot):
+            plot_style.style_plot(plot, self._dark, font_scale=FONT_SCALE)
+        plot_style.set_label(self.lr_plot, "left", "learning rate", self._dark)
+        plot_style.set_label(self.momentum_plot, "left", "momentum", self._dark)
+        plot_style.set_label(self.momentum_plot, "bottom", "step", self._dark)
+        plot_style.set_label(self.lr_plot, "bottom", "step", self._dark)
+        self.legend.setLabelTextColor(colors["foreground"])
+        self.legend.setPen(None)
+        self.legend.setBrush(None)
+        self.redraw()
+
+    def checked_families(self) -> list[Family]:
+        return [row.family for row in self.rows.values() if row.checked]
+
+    def set_checked(self, keys) -> None:
+        """Check exactly the families in ``keys`` (for scripts and tests)."""
+        keys = set(keys)
+        for key, row in self.rows.items():
+            row.check.blockSignals(True)
+            row.check.setChecked(key in keys)
+            row.check.blockSignals(False)
+        self.redraw()
+
+    def reset(self) -> None:
+        """The families shown and the parameters the window opens with (common lr/steps kept)."""
+        for row in self.rows.values():
+            row.check.blockSignals(True)
+            row.check.setChecked(row.family.shown)
+            row.check.blockSignals(False)
+            row.follow(self.steps, self.base_lr, reset=True)
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Compute every checked family's curves and draw them, with the legend."""
+        self._timer.stop()
+        for plot in (self.lr_plot, self.momentum_plot):
+            plot.clear()
+        self.legend.clear()
+        self.curves, self.momentum_curves, self.labels = {}, {}, {}
+        log = self.log_box.isChecked()
+        steps = np.arange(self.steps + 1)
+        problems = 0
+        for key, row in self.rows.items():
+            row.clear_error()
+            if not row.checked:
+                continue
+            family = row.family
+            params = row.params()
+            try:
+                lr, momentum, validated = family_curves(
+                    family, params, steps=self.steps, base_lr=self.base_lr
+                )
+            except ConfigError as error:
+                row.show_error(error)
+                problems += 1
+                continue
+            shown = np.where(lr > 0, lr, np.nan) if log else lr
+            curve = pg.PlotDataItem(steps, shown, pen=family_pen(family), connect="finite")
+            self.lr_plot.addItem(curve)
+            self.curves[key] = curve
+            self.labels[key] = legend_label(family, params)
+            self.legend.addItem(curve, self.labels[key])
+            if cycles_momentum(family, validated):
+                item = pg.PlotDataItem(steps, momentum, pen=family_pen(family))
+                self.momentum_plot.addItem(item)
+                self.momentum_curves[key] = item
+        self._show_momentum(bool(self.momentum_curves))
+        self._fit_legend()
+        self.lr_plot.setLogMode(y=log)
+        self.lr_plot.enableAutoRange()
+        self.momentum_plot.enableAutoRange()
+        title = f"Learning-rate schedules: base lr {format_value(self.base_lr)}, {self.steps} steps"
+        plot_style.set_title(self.lr_plot, title, self._dark)
+        self.lr_plot.titleLabel.item.setFont(plot_style.tick_font(scale=FONT_SCALE * 1.15))
+        self.problem_label.setText(
+            f"{problems} famil{'y' if problems == 1 else 'ies'} not drawn (see the list)"
+            if problems
+            else ""
+        )
+
+    def _fit_legend(self) -> None:
+        """Two columns of legend entries when they fit across the figure, else one."""
+        self.legend.setColumnCount(2)
+        if self.legend.layout.preferredWidth() > self.canvas.width() - 20:
+            self.legend.setColumnCount(1)
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _show_momentum(self, on: bool) -> None:
+        shown = self.momentum_plot in self.canvas.ci.items
+        if on and not shown:
+            self.canvas.addItem(self.momentum_plot, row=1, col=0)
+        elif not on and shown:
+            self.canvas.removeItem(self.momentum_plot)
+
+    # ------------------------------------------------------------------ export
+
+    def figure_image(self, scale: float = EXPORT_SCALE) -> QImage:
+        """The figure (plots and legend) drawn ``scale`` times as big as on screen."""
+        size = self.canvas.size()
+        image = QImage(
+            round(size.width() * scale),
+            round(size.height() * scale),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.setDevicePixelRatio(scale)
+        image.fill(QColor(plot_style.THEMES[self._dark]["background"]))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.canvas.render(painter)
+        painter.end()
+        return image
+
+    def save_png(self) -> Path | None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save the figure as PNG", str(Path.cwd() / "lr-schedules.png"), "PNG (*.png)"
+        )
+        if not path:
+            return None
+        path = Path(path)
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        from lrsim.gui.render_stills import save_image  # atomic, like every export
+
+        try:
+            return save_image(self.figure_image(), path)
+        except (ConfigError, OSError) as error:
+            QMessageBox.warning(self, "Cannot save image", str(error))
+            return None
+
+    def copy_image(self) -> None:
+        QApplication.clipboard().setImage(self.figure_image())
+
+    # ------------------------------------------------------------------ common lr and steps
+
+    def _on_common_changed(self) -> None:
+        try:
+            lr = float(self.lr_edit.text())
+            if not (np.isfinite(lr) and lr > 0):
+                raise ValueError
+        except ValueError:
+            self.lr_edit.setStyleSheet(ERROR_STYLE)
+            self.lr_edit.setToolTip("The base lr must be a positive number")
+            return
+        self.lr_edit.setStyleSheet("")
+        self.base_lr = lr
+        self.steps = int(self.steps_box.value())
+        for row in self.rows.values():
+            row.follow(self.steps, self.base_lr)
+        self._timer.start()
+
+    def _check_all(self, on: bool) -> None:
+        self.set_checked([family.key for family in FAMILIES] if on else [])
