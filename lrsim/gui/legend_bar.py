@@ -7,7 +7,7 @@ with long labels never widen the window.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import QLayout, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
 
@@ -86,6 +86,7 @@ class LegendBar(QWidget):
         self._layout = FlowLayout(self)
         self._layout.setContentsMargins(6, 3, 6, 3)
         self._chips: list[QToolButton] = []
+        self._font_scale = 1.0
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -106,13 +107,27 @@ class LegendBar(QWidget):
             chip.setAutoRaise(True)
             chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             chip.setToolTip(f"Show or hide “{run.label}” in the views")
-            font = chip.font()
-            font.setBold(True)
-            chip.setFont(font)
+            self._style_chip(chip)
             chip.toggled.connect(self._on_chip_toggled)
             self._layout.addWidget(chip)
             self._chips.append(chip)
         self.updateGeometry()
+
+    def set_font_scale(self, scale: float) -> None:
+        """Chips ``scale`` times as big as the application's font (presentation mode)."""
+        self._font_scale = float(scale)
+        for chip in self._chips:
+            self._style_chip(chip)
+        self.updateGeometry()
+
+    def _style_chip(self, chip: QToolButton) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * self._font_scale)
+        font.setBold(True)
+        font.setStrikeOut(not chip.isChecked())
+        chip.setFont(font)
+        side = round(16 * self._font_scale)
+        chip.setIconSize(QSize(side, side))
 
     def visible_runs(self) -> list[int] | None:
         shown = [i for i, chip in enumerate(self._chips) if chip.isChecked()]
@@ -120,7 +135,5 @@ class LegendBar(QWidget):
 
     def _on_chip_toggled(self, _on: bool) -> None:
         for chip in self._chips:
-            font = chip.font()
-            font.setStrikeOut(not chip.isChecked())
-            chip.setFont(font)
+            self._style_chip(chip)
         self.visible_runs_changed.emit(self.visible_runs())

@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QVBoxLayout,
@@ -26,12 +27,14 @@ from lrsim.core.runfile import RunFile, load_runfile, parse_runfile, runfile_to_
 from lrsim.gui import file_actions, menus
 from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
+from lrsim.gui.explanation import ExplanationPanel
 from lrsim.gui.panels.loss_panel import LossPanel
 from lrsim.gui.panels.lr_panel import LrPanel
 from lrsim.gui.panels.run_editor import RunEditor
 from lrsim.gui.panels.stats_panel import StatsPanel
 from lrsim.gui.playback import Playback
 from lrsim.gui.playback_bar import PlaybackBar
+from lrsim.gui.presentation import Presentation
 from lrsim.gui.progress_status import ProgressStatus
 from lrsim.gui.resources import default_preset, resources_dir
 from lrsim.gui.theme import apply_theme
@@ -40,6 +43,9 @@ from lrsim.gui.view_area import ViewArea
 EDIT_DELAY_MS = 300  # validate and re-run this long after the last keystroke
 SETTING_LAST_FILE = "last_file"
 SETTING_DARK = "dark_theme"
+SETTING_PRESENTATION_DARK = "presentation_dark_theme"
+SETTING_EXPLANATION = "explanation_expanded"
+SIDE_FRACTION = 0.22  # of the screen's width: the LR and loss panels
 
 
 class MainWindow(QMainWindow):
@@ -53,6 +59,8 @@ class MainWindow(QMainWindow):
         self.controller = SimulationController(self)
         self.playback = Playback(self)
         self.background_tasks: list = []  # exports running off the GUI thread
+        self.schedules_window = None  # Tools > All schedules in one plot, made on first use
+        self._dark = False
         self._build_central()
         self._build_docks()
         self._build_status()
@@ -61,6 +69,8 @@ class MainWindow(QMainWindow):
         self._edit_timer.setSingleShot(True)
         self._edit_timer.setInterval(EDIT_DELAY_MS)
         self._edit_timer.timeout.connect(self.apply_editor)
+        self.presentation = Presentation(self)
+        self.presentation.toggled.connect(self._on_presentation_toggled)
         self._connect()
         self.set_dark(self.settings.value(SETTING_DARK, False, type=bool))
         self._on_document_changed()
@@ -68,10 +78,28 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ layout
 
     def _build_central(self) -> None:
+        """The explanation above the views (a column beside them in presentation mode),
+        the views, and the playback bar under them."""
         central = QWidget(self)
-        layout = QVBoxLayout(central)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        self._column_slot = QVBoxLayout()  # the explanation's place in presentation mode
+        self._column_slot.setContentsMargins(0, 0, 0, 0)
+        row.addLayout(self._column_slot)
+        layout = QVBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        row.addLayout(layout, 1)
+        self._main_column = layout
+        self.explanation = ExplanationPanel(central)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        roomy = screen is None or screen.availableGeometry().height() >= 900
+        self.explanation.set_expanded(self.settings.value(SETTING_EXPLANATION, roomy, type=bool))
+        self.explanation.expanded_changed.connect(
+            lambda on: self.settings.setValue(SETTING_EXPLANATION, bool(on))
+        )
+        layout.addWidget(self.explanation)
         self.view_area = ViewArea(central)
         self.view_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys drive the playback
         layout.addWidget(self.view_area, 1)
@@ -121,7 +149,7 @@ class MainWindow(QMainWindow):
         self.setGeometry(area)
         compact = area.width() < 1600
         editor_width = 300 if compact else 400
-        side_width = 320 if compact else 480
+        side_width = max(320, round(SIDE_FRACTION * area.width()))
         self.resizeDocks(
             [self.editor_dock, self.lr_dock], [editor_width, side_width], Qt.Orientation.Horizontal
         )
@@ -144,6 +172,24 @@ class MainWindow(QMainWindow):
     def _on_editor_changed(self) -> None:
         self.document.update(self.editor.data())
         self._edit_timer.start()
+        self._update_explanation()
+
+    def _update_explanation(self) -> None:
+        """The editor's title and description (they change without a new simulation)."""
+        data = self.editor.data()
+        sim = self.controller.simulation
+        colors = [run.color for run in sim.runs] if sim is not None else []
+        self.explanation.set_text(
+            str(data.get("title", "") or ""), str(data.get("description", "") or ""), colors
+        )
+
+    def place_explanation(self, *, column: bool) -> None:
+        """The explanation as a column left of the views (presentation) or a banner above."""
+        if column:
+            self._column_slot.addWidget(self.explanation)
+        else:
+            self._main_column.insertWidget(0, self.explanation)
+        self.explanation.set_mode("column" if column else "banner")
 
     def _on_document_changed(self) -> None:
         star = "*" if self.document.dirty else ""
@@ -237,6 +283,7 @@ class MainWindow(QMainWindow):
         self.lr_panel.set_scene(sim)
         self.loss_panel.set_scene(sim)
         self.stats_panel.set_scene(sim)
+        self._update_explanation()
         self._on_step_changed(self.playback.column)
 
     def _on_step_changed(self, column: int) -> None:
@@ -285,6 +332,7 @@ class MainWindow(QMainWindow):
             return False
         self.editor.set_data(runfile_to_dict(runfile))
         self.document.reset(self.editor.data(), path, writable=not self.is_preset(path))
+        self._update_explanation()
         self.remember_file(path)
         self.show_problem("")
         if not self.load_runfile(runfile, rewind=True, background=background):
@@ -302,6 +350,7 @@ class MainWindow(QMainWindow):
         }
         self.editor.set_data(data)
         self.document.reset(self.editor.data(), None, writable=False)
+        self._update_explanation()
         self.apply_editor()
         self.playback.to_start()
 
@@ -320,21 +369,104 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.lr_range_dialog = dialog
 
+    def open_all_schedules(self):
+        """Tools > All schedules in one plot: the families' lr curves, for a lecture slide."""
+        from lrsim.gui.schedules_window import SchedulesWindow  # loads on first use
+
+        if self.schedules_window is None:
+            self.schedules_window = SchedulesWindow(self)
+            self.schedules_window.set_theme(self.dark)
+        self.schedules_window.show()
+        self.schedules_window.raise_()
+        self.schedules_window.activateWindow()
+        return self.schedules_window
+
+    # ------------------------------------------------------------------ export
+
+    def current_view_name(self) -> str:
+        """The view on screen as the animation export names it: contour, multiples or 3d."""
+        area = self.view_area
+        if area.kind == "3d":
+            return "3d"
+        return "multiples" if area.layout_mode == "multiples" else "contour"
+
+    def export_animation(self) -> None:
+        """File > Export animation…: the playback as MP4, GIF or PNG frames."""
+        from lrsim.gui.render_dialog import RenderDialog  # loads on first use
+
+        sim = self.controller.simulation
+        if sim is None:
+            self.show_problem("Export animation: there is no simulation to render yet")
+            return
+        self.playback.pause()
+        dialog = RenderDialog(
+            sim,
+            self,
+            current_view=self.current_view_name(),
+            dark=self.dark,
+            log_scale=self.actions_.log_scale.isChecked(),
+            visible_runs=self.view_area.legend.visible_runs(),
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exec()
+
+    def export_panels(self) -> list[Path]:
+        """File > Export LR and loss panels…: still PNGs of both plots at the shown step."""
+        from lrsim.gui.render_dialog import export_panel_images  # loads on first use
+
+        sim = self.controller.simulation
+        if sim is None:
+            self.show_problem("Export panels: there is no simulation to draw yet")
+            return []
+        column = min(self.playback.column, max(0, sim.recorded_upto() - 1))
+        step = int(sim.recorded_steps[column])
+        written = export_panel_images(self, sim, step=step, dark=self.dark)
+        if written:
+            names = ", ".join(path.name for path in written)
+            self.statusBar().showMessage(f"Saved {names} in {written[0].parent}", 6000)
+        return written
+
     # ------------------------------------------------------------------ appearance
 
     def set_full_screen(self, on: bool) -> None:
         self.showFullScreen() if on else self.showNormal()
 
+    def set_presentation(self, on: bool) -> None:
+        """View > Presentation mode (F5; Esc leaves)."""
+        self.presentation.set_active(on)
+
+    def _on_presentation_toggled(self, on: bool) -> None:
+        action = getattr(self.actions_, "presentation", None)
+        if action is not None:
+            menus.sync_checked(action, on)
+
     def set_log_scale(self, on: bool) -> None:
         self.view_area.set_log_scale(on)
         menus.sync_checked(self.actions_.log_scale, on)
 
+    @property
+    def dark(self) -> bool:
+        return self._dark
+
+    def presentation_dark(self) -> bool:
+        """The theme presentation mode starts in: dark unless the lecturer chose light."""
+        return self.settings.value(SETTING_PRESENTATION_DARK, True, type=bool)
+
     def set_dark(self, dark: bool) -> None:
-        self.settings.setValue(SETTING_DARK, bool(dark))
+        """The theme (View > Dark background), remembered for normal or presentation mode."""
+        key = SETTING_PRESENTATION_DARK if self.presentation.active else SETTING_DARK
+        self.settings.setValue(key, bool(dark))
+        self.apply_theme(dark)
+
+    def apply_theme(self, dark: bool) -> None:
+        """Dark or light everywhere: window chrome, views, side panels, open tool windows."""
+        self._dark = bool(dark)
         apply_theme(dark)
         self.view_area.set_theme(dark)
         self.lr_panel.set_theme(dark)
         self.loss_panel.set_theme(dark)
+        if self.schedules_window is not None:
+            self.schedules_window.set_theme(dark)
         menus.sync_checked(self.actions_.dark, dark)
 
     # ------------------------------------------------------------------ closing
@@ -344,6 +476,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.playback.pause()
+        self.presentation.leave()  # the next start opens in the normal layout
         self.controller.shutdown()
         for task in list(self.background_tasks):
             task.cancel()

@@ -35,6 +35,12 @@ class Actions:
     to_start: QAction
     to_end: QAction
     lr_range_test: QAction
+    presentation: QAction | None = None
+    faster: QAction | None = None
+    slower: QAction | None = None
+    all_schedules: QAction | None = None
+    export_animation: QAction | None = None
+    export_panels: QAction | None = None
 
 
 def _action(window, text: str, slot, shortcut=None, tip: str = "", checkable=False) -> QAction:
@@ -101,6 +107,20 @@ def build_menus(window) -> Actions:
         window, "PNG of the &window…", lambda: export_actions.export_png(window, whole=True)
     )
     export_menu.addActions([export_csv, export_view_png, export_window_png])
+    export_animation = _action(
+        window,
+        "Export &animation…",
+        window.export_animation,
+        "Ctrl+Shift+E",
+        "Render the playback to MP4, GIF or PNG frames for slides",
+    )
+    export_panels = _action(
+        window,
+        "Export LR and loss &panels…",
+        window.export_panels,
+        tip="Still PNG images of the learning-rate and loss plots, for slides",
+    )
+    file_menu.addActions([export_animation, export_panels])
     file_menu.addSeparator()
     file_menu.addAction(_action(window, "&Quit", window.close, keys.Quit))
 
@@ -150,6 +170,15 @@ def build_menus(window) -> Actions:
     view_menu.addAction(
         _action(window, "&Full screen", window.set_full_screen, "F11", checkable=True)
     )
+    presentation = _action(
+        window,
+        "&Presentation mode",
+        window.set_presentation,
+        "F5",
+        "Full screen, big type, dark; Space plays, arrows step, +/− speed, T theme, Esc leaves",
+        checkable=True,
+    )
+    view_menu.addAction(presentation)
 
     play_menu = bar.addMenu("&Playback")
     playback = window.playback
@@ -159,6 +188,10 @@ def build_menus(window) -> Actions:
     to_start = _action(window, "To the &start", playback.to_start, "Home")
     to_end = _action(window, "To the &end", playback.to_end, "End")
     play_menu.addActions([play, step_forward, step_back, to_start, to_end])
+    faster = _action(window, "F&aster", playback.faster, "+", "Play faster (+ or =)")
+    faster.setShortcuts([QKeySequence("+"), QKeySequence("=")])
+    slower = _action(window, "S&lower", playback.slower, "-", "Play slower (−)")
+    play_menu.addActions([faster, slower])
     play_menu.addSeparator()
     every_step = _action(
         window,
@@ -179,6 +212,14 @@ def build_menus(window) -> Actions:
         "Sweep the lr upward on a run's optimizer; use the bounds for a cyclic or one-cycle run",
     )
     tools_menu.addAction(lr_range_test)
+    all_schedules = _action(
+        window,
+        "&All schedules in one plot…",
+        window.open_all_schedules,
+        "Ctrl+Shift+A",
+        "The lr curves of the schedule families side by side, with their parameters",
+    )
+    tools_menu.addAction(all_schedules)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(
@@ -190,8 +231,8 @@ def build_menus(window) -> Actions:
                 "About lrsim",
                 f"<b>lrsim {__version__}</b><p>Optimizers on 2-D loss surfaces under "
                 "learning-rate schedules, with the numbers torch.optim gives.</p>"
-                "<p>Space play/pause · ←/→ step · Home/End start/end · "
-                "click the contour map to add a start.</p>",
+                "<p>Space play/pause · ←/→ step · Home/End start/end · +/− speed · "
+                "F5 presentation mode · click the contour map to add a start.</p>",
             ),
         )
     )
@@ -213,4 +254,10 @@ def build_menus(window) -> Actions:
         to_start=to_start,
         to_end=to_end,
         lr_range_test=lr_range_test,
+        presentation=presentation,
+        faster=faster,
+        slower=slower,
+        all_schedules=all_schedules,
+        export_animation=export_animation,
+        export_panels=export_panels,
     )

@@ -12,6 +12,8 @@ from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 DEFAULT_SPEED = 10.0  # steps per second
 MAX_FRAME_RATE = 60.0
+SPEED_LADDER = (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 5000, 10_000)
+# the speeds "+" and "-" step through (steps per second)
 
 
 class Playback(QObject):
@@ -67,6 +69,16 @@ class Playback(QObject):
         if self.playing:
             self._timer.setInterval(self._interval())
         self.state_changed.emit()
+
+    def faster(self) -> None:
+        """The next speed of ``SPEED_LADDER`` above the current one."""
+        above = [s for s in SPEED_LADDER if s > self._speed * (1 + 1e-9)]
+        self.set_speed(above[0] if above else SPEED_LADDER[-1])
+
+    def slower(self) -> None:
+        """The next speed of ``SPEED_LADDER`` below the current one."""
+        below = [s for s in SPEED_LADDER if s < self._speed * (1 - 1e-9)]
+        self.set_speed(below[-1] if below else SPEED_LADDER[0])
 
     def set_column(self, column: int) -> None:
         column = min(max(0, int(column)), self._last)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, QSize, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,6 +17,7 @@ from lrsim.gui.icons import transport_icon
 from lrsim.gui.playback import Playback
 
 SPEEDS = (1, 100_000)
+ICON_SIZE = 26
 
 
 class PlaybackBar(QWidget):
@@ -27,6 +28,7 @@ class PlaybackBar(QWidget):
         self.playback = playback
         self._steps = [0]  # recorded step of each column
         self._total = 0
+        self._scale = 1.0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         self.start_button = self._button("To the start (Home)")
@@ -60,7 +62,7 @@ class PlaybackBar(QWidget):
         self.speed = QSpinBox(self)
         self.speed.setRange(*SPEEDS)
         self.speed.setSuffix(" steps/s")
-        self.speed.setToolTip("Playback speed in steps per second")
+        self.speed.setToolTip("Playback speed in steps per second (+ and − change it)")
         self.speed.setValue(int(playback.speed))
         self.speed.setKeyboardTracking(False)
         self.speed.valueChanged.connect(self._on_speed_changed)
@@ -88,9 +90,22 @@ class PlaybackBar(QWidget):
             self._on_playback_changed()
         super().changeEvent(event)
 
+    def set_scale(self, scale: float) -> None:
+        """Text and buttons ``scale`` times as big (presentation mode); 1 is the normal size."""
+        self._scale = float(scale)
+        font = QFont()
+        font.setPointSizeF(font.pointSizeF() * self._scale)
+        self.setFont(font)
+        side = round(ICON_SIZE * self._scale)
+        for button in self.findChildren(QToolButton):
+            button.setIconSize(QSize(side, side))
+        self.step_label.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance("step 000000 / 000000")
+        )
+
     def _button(self, tip: str) -> QToolButton:
         button = QToolButton(self)
-        button.setIconSize(QSize(26, 26))
+        button.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         button.setToolTip(tip)
         button.setAutoRaise(True)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

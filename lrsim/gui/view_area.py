@@ -49,6 +49,7 @@ class ViewArea(QWidget):
         self._column = 0
         self._log = False
         self._dark = False
+        self._look = (1.0, 1.0)  # (font scale, line scale): bigger in presentation mode
         self._visible: list[int] | None = None
         self._synced: dict[int, object] = {}  # id(view) -> the simulation it shows
 
@@ -122,6 +123,7 @@ class ViewArea(QWidget):
         if self._synced.get(id(view)) is not self._sim:
             view.set_scene(self._sim)
             view.set_theme(self._dark)
+            _set_look(view, self._look)
             view.set_log_scale(self._log)
             view.set_visible_runs(self._visible)
             self._synced[id(view)] = self._sim
@@ -160,6 +162,12 @@ class ViewArea(QWidget):
         for view in self._all_views():
             view.set_theme(dark)
 
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Bigger text and thicker trails in every view (presentation mode); 1, 1 is normal."""
+        self._look = (float(font_scale), float(line_scale))
+        for view in self._all_views():
+            _set_look(view, self._look)
+
     def _on_visible_runs_changed(self, indices: list[int] | None) -> None:
         self._visible = indices
         for view in self._all_views():
@@ -170,3 +178,10 @@ class ViewArea(QWidget):
         """The views showing the current scene (the others catch up when shown)."""
         views = (self.contour, self.multiples, self.basins, self.surface3d)
         return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]
+
+
+def _set_look(view: QWidget, look: tuple[float, float]) -> None:
+    """``view.set_look(*look)`` for the views that have it."""
+    set_look = getattr(view, "set_look", None)
+    if set_look is not None:
+        set_look(*look)

@@ -8,10 +8,40 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from lrsim.gui.panels import plot_style, series
 from lrsim.gui.panels.param_form import muted
+
+
+class ElidedLabel(QLabel):
+    """One line of text that ends in "…" when there is no room, instead of widening its dock."""
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = text
+        self.setToolTip(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event) -> None:  # Qt override
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:  # Qt override: a bigger font elides sooner
+        super().changeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        elided = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(0, self.width())
+        )
+        if elided != self.text():
+            self.setText(elided)
 
 
 class LossPanel(QWidget):
@@ -21,6 +51,8 @@ class LossPanel(QWidget):
         super().__init__(parent)
         self._dark = False
         self._sim = None
+        self._font_scale = 1.0
+        self._line_scale = 1.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -31,15 +63,14 @@ class LossPanel(QWidget):
             "geometric convergence becomes a straight line."
         )
         self.log_box.toggled.connect(self._on_log_changed)
-        self.band_note = QLabel("median across particles, band 10–90 %", self)
+        self.band_note = ElidedLabel("median across particles, band 10–90 %", self)
         muted(self.band_note)
-        bar.addWidget(self.band_note)
-        bar.addStretch(1)
+        bar.addWidget(self.band_note, 1)
         bar.addWidget(self.log_box)
         layout.addLayout(bar)
         self.canvas = pg.GraphicsLayoutWidget(self)
         layout.addWidget(self.canvas, 1)
-        self.plot = self.canvas.addPlot()
+        self.plot = self.canvas.addPlot(axisItems={"bottom": plot_style.step_axis()})
         self.plot.setMenuEnabled(False)
         self.cursor = plot_style.make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -49,9 +80,17 @@ class LossPanel(QWidget):
     def set_theme(self, dark: bool) -> None:
         self._dark = dark
         self.canvas.setBackground(plot_style.THEMES[dark]["background"])
-        plot_style.style_plot(self.plot, dark)
+        plot_style.style_plot(self.plot, dark, font_scale=self._font_scale)
         plot_style.set_label(self.plot, "bottom", "step", dark)
         self._update_title()
+
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Text ``font_scale`` times as big and lines ``line_scale`` times as thick
+        (presentation mode); 1, 1 is the normal look."""
+        self._font_scale, self._line_scale = float(font_scale), float(line_scale)
+        self.cursor.setPen(plot_style.cursor_pen(self._line_scale))
+        self.set_theme(self._dark)
+        self._redraw()
 
     def _update_title(self) -> None:
         log = self.log_box.isChecked()
@@ -86,7 +125,7 @@ class LossPanel(QWidget):
                     low_item, high_item, brush=plot_style.band_brush(run.color)
                 )
                 self._items += [low_item, high_item, band]
-            pen = plot_style.run_pen(run.color)
+            pen = plot_style.run_pen(run.color, plot_style.LINE_WIDTH * self._line_scale)
             self._items.append(pg.PlotDataItem(steps, median, pen=pen, connect="finite"))
         for item in self._items:
             self.plot.addItem(item)

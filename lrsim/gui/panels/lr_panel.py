@@ -19,6 +19,8 @@ class LrPanel(QWidget):
         super().__init__(parent)
         self._dark = False
         self._sim = None
+        self._font_scale = 1.0
+        self._line_scale = 1.0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -31,8 +33,12 @@ class LrPanel(QWidget):
         layout.addLayout(bar)
         self.canvas = pg.GraphicsLayoutWidget(self)
         layout.addWidget(self.canvas, 1)
-        self.lr_plot = self.canvas.addPlot(row=0, col=0)
-        self.momentum_plot = self.canvas.addPlot(row=1, col=0)
+        self.lr_plot = self.canvas.addPlot(
+            row=0, col=0, axisItems={"bottom": plot_style.step_axis()}
+        )
+        self.momentum_plot = self.canvas.addPlot(
+            row=1, col=0, axisItems={"bottom": plot_style.step_axis()}
+        )
         self.momentum_plot.setXLink(self.lr_plot)
         self.cursors = [plot_style.make_cursor(), plot_style.make_cursor()]
         for plot, cursor in zip((self.lr_plot, self.momentum_plot), self.cursors, strict=True):
@@ -54,11 +60,21 @@ class LrPanel(QWidget):
         self._dark = dark
         self.canvas.setBackground(plot_style.THEMES[dark]["background"])
         for plot in (self.lr_plot, self.momentum_plot):
-            plot_style.style_plot(plot, dark)
+            plot_style.style_plot(plot, dark, font_scale=self._font_scale)
         plot_style.set_label(self.lr_plot, "left", "learning rate", dark)
         plot_style.set_label(self.momentum_plot, "left", "momentum / beta1", dark)
         plot_style.set_label(self.momentum_plot, "bottom", "step", dark)
         plot_style.set_label(self.lr_plot, "bottom", "step", dark)
+
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Text ``font_scale`` times as big and lines ``line_scale`` times as thick
+        (presentation mode); 1, 1 is the normal look."""
+        self._font_scale, self._line_scale = float(font_scale), float(line_scale)
+        for cursor in self.cursors:
+            cursor.setPen(plot_style.cursor_pen(self._line_scale))
+        self.set_theme(self._dark)
+        if self._sim is not None:
+            self.set_scene(self._sim)
 
     def set_scene(self, sim) -> None:
         self._sim = sim
@@ -78,7 +94,8 @@ class LrPanel(QWidget):
             plot.enableAutoRange()
 
     def _add_curve(self, plot, steps, values, run) -> pg.PlotDataItem:
-        curve = pg.PlotDataItem(steps, values, pen=plot_style.run_pen(run.color), name=run.label)
+        pen = plot_style.run_pen(run.color, plot_style.LINE_WIDTH * self._line_scale)
+        curve = pg.PlotDataItem(steps, values, pen=pen, name=run.label)
         plot.addItem(curve)
         curve.setClipToView(True)  # after addItem: pyqtgraph needs the ViewBox for both
         curve.setDownsampling(auto=True, method="peak")

@@ -362,6 +362,10 @@ class ContourView(QWidget):
 
     def _place_note(self) -> None:
         rect = self.view_box.boundingRect()
+        self._note.setTextWidth(-1)  # its natural width, wrapped only if the plot is narrower
+        natural = self._note.textItem.boundingRect().width()
+        if natural > rect.width() - 16:
+            self._note.setTextWidth(max(80.0, rect.width() - 16))
         self._note.setPos(8, rect.height() - 8)
 
     def _on_clicked(self, event) -> None:

@@ -97,9 +97,13 @@ def trail_pen(color: str, line_scale: float = 1.0) -> QPen:
 # ----------------------------------------------------------------------------- marker pixmaps
 
 
+CROWDED_CROSSES = 8_000  # more crosses than this in a history: smaller ones
+CROWDED_LINE_SCALE = 1.15  # a crowded history grows at most this much in presentation mode
+
+
 def cross_size(total_crosses: int) -> int:
     """Crosses shrink a little when there are many, so dense trails do not clot."""
-    return CROSS_SIZE if total_crosses <= 8_000 else CROSS_SIZE - 2
+    return CROSS_SIZE if total_crosses <= CROWDED_CROSSES else CROSS_SIZE - 2
 
 
 def _canvas(size: int, ratio: float) -> tuple[QPixmap, QPainter]:

@@ -106,8 +106,8 @@ class SwarmItem(pg.GraphicsObject):
             (run.x.shape[0] if run.history is None else len(run.history)) * run.x.shape[1]
             for run in self._runs
         )
-        self._cross_size = round(style.cross_size(crosses) * self._line_scale)
         self._crosses = crosses
+        self._cross_size = round(style.cross_size(crosses) * self._history_scale())
         self.invalidate()
 
     def set_line_scale(self, scale: float) -> None:
@@ -116,8 +116,15 @@ class SwarmItem(pg.GraphicsObject):
         if scale == self._line_scale:
             return
         self._line_scale = scale
-        self._cross_size = round(style.cross_size(self._crosses) * scale)
+        self._cross_size = round(style.cross_size(self._crosses) * self._history_scale())
         self.invalidate()
+
+    def _history_scale(self) -> float:
+        """``line_scale`` for trails and crosses, but little of it in a crowded history: thick
+        trails of hundreds of particles would bury the surface under one colour."""
+        if self._crosses <= style.CROWDED_CROSSES:
+            return self._line_scale
+        return min(self._line_scale, style.CROWDED_LINE_SCALE)
 
     @property
     def line_scale(self) -> float:
@@ -243,7 +250,8 @@ class SwarmItem(pg.GraphicsObject):
     def _draw_history(self, painter: QPainter, mapping: _Mapping, first: int, last: int) -> None:
         """Trails from column first-1 to last, then crosses at columns first..last, per run."""
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        outline = style.outline_pen(self._line_scale)
+        scale = self._history_scale()
+        outline = style.outline_pen(scale)
         for run in self._runs:
             hx, hy = run.columns(max(0, first - 1), last)
             px, py = mapping(hx, hy)
@@ -255,7 +263,7 @@ class SwarmItem(pg.GraphicsObject):
                     )
                     painter.setPen(outline)
                     painter.drawLines(*self._lines.drawargs())
-                    painter.setPen(style.trail_pen(run.color, self._line_scale))
+                    painter.setPen(style.trail_pen(run.color, scale))
                     painter.drawLines(*self._lines.drawargs())
             crosses_from = 0 if first == 0 else 1
             self._stamp(
