@@ -353,3 +353,16 @@ def test_the_table_saves_the_statistics_csv(qtbot, tmp_path, monkeypatch):
     assert [row[2] for row in rows[1:]] == ["30", "30"]
     sharp = float(rows[1][STATS_COLUMNS.index("sharpness_median")])
     assert panel.cell_text(0, COLUMN["sharpness"]) == f"{sharp:.3g}"
+
+
+def test_presentation_look_enlarges_titles_legend_and_ticks(view):
+    sim = make_sim({"grid": {"nx": 8, "ny": 8}}, steps=5)
+    view.set_scene(sim)
+    title = view.panels[0].title.font().pointSizeF()
+    legend = view.legend.caption.font().pointSizeF()
+    view.set_look(1.5, 1.5)
+    assert view.panels[0].title.font().pointSizeF() == pytest.approx(1.5 * title)
+    assert view.legend.caption.font().pointSizeF() == pytest.approx(1.5 * legend)
+    assert view.legend.texts()[-1] == "diverged"  # the entries survive
+    view.set_look(1.0, 1.0)
+    assert view.panels[0].title.font().pointSizeF() == pytest.approx(title)

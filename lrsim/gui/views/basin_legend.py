@@ -63,6 +63,12 @@ class ElidedLabel(QLabel):
     def full_text(self) -> str:
         return self._full
 
+    def set_point_size(self, size: float) -> None:
+        font = self.font()
+        font.setPointSizeF(size)
+        self.setFont(font)
+        self._fit()
+
     def _fit(self) -> None:
         metrics = QFontMetrics(self.font())
         room = max(20, self.width() - 8)
@@ -82,6 +88,7 @@ class BasinLegend(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._font_scale = 1.0
         self.setAutoFillBackground(True)
         self._column = QVBoxLayout(self)
         # no minimum size from the contents: in a cell of the maps' grid the legend must
@@ -101,9 +108,10 @@ class BasinLegend(QWidget):
         self._column.addWidget(self._chips_widget)
         self._column.addStretch(1)
         self._chips: list[QWidget] = []
+        self.entries: list[LegendEntry] = []
+        self._dark = True
         self._inline = True
         self._rebuild_flow()
-        self.entries: list[LegendEntry] = []
 
     def set_inline(self, on: bool) -> None:
         """Caption as the first chip (a strip under the maps) or wrapped above the chips.
@@ -122,8 +130,16 @@ class BasinLegend(QWidget):
     def set_top_margin(self, top: int) -> None:
         self._column.setContentsMargins(10, top, 10, 6)
 
+    def set_font_scale(self, scale: float) -> None:
+        """Text and swatches ``scale`` times as big (presentation mode)."""
+        self._font_scale = scale
+        font = self.caption.font()
+        font.setPointSizeF(LEGEND_POINT_SIZE * scale)
+        self.caption.setFont(font)
+        self.set_entries(self.entries, self._dark)
+
     def set_entries(self, entries: list[LegendEntry], dark: bool) -> None:
-        self.entries = list(entries)
+        self.entries, self._dark = list(entries), dark
         for chip in self._chips:
             self._flow.removeWidget(chip)
             chip.hide()
@@ -195,19 +211,20 @@ class BasinLegend(QWidget):
     def _label(self, text: str, parent: QWidget | None = None) -> QLabel:
         label = QLabel(text, parent or self)
         font = label.font()
-        font.setPointSize(LEGEND_POINT_SIZE)
+        font.setPointSizeF(LEGEND_POINT_SIZE * self._font_scale)
         label.setFont(font)
         return label
 
     def _swatch(self, colors: tuple[str, ...], border: str) -> QPixmap:
-        size = QSize(18 * len(colors), 16)
+        side = round(16 * self._font_scale)
+        size = QSize((side + 2) * len(colors), side)
         ratio = self.devicePixelRatioF()
         pixmap = QPixmap(size * ratio)
         pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         for index, color in enumerate(colors):
-            painter.fillRect(QRectF(18 * index, 0, 18, 16), QColor(color))
+            painter.fillRect(QRectF((side + 2) * index, 0, side + 2, side), QColor(color))
         edge = QColor(border)
         edge.setAlpha(120)
         painter.setPen(edge)

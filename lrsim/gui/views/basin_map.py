@@ -65,6 +65,8 @@ class BasinPlot(pg.PlotWidget):
         self.labels = np.zeros(0, dtype=np.int64)
         self.colors = np.zeros((0, 4), dtype=np.uint8)  # RGBA per particle, as drawn
         self._dark = True
+        self._font_scale = 1.0
+        self._minima: list = []
 
     def set_starts(self, sim, isolines: tuple[np.ndarray, np.ndarray]) -> None:
         (xmin, xmax), (ymin, ymax) = sim.domain
@@ -87,10 +89,12 @@ class BasinPlot(pg.PlotWidget):
 
     def set_minima(self, minima) -> None:
         """Stars on the known minima: big for global, smaller for local; white, outlined."""
+        self._minima = list(minima)
+        scale = self._font_scale
         spots = [
             {
                 "pos": (p.x, p.y),
-                "size": 20 if p.kind == "global_min" else 13,
+                "size": (20 if p.kind == "global_min" else 13) * scale,
                 "symbol": "star",
                 "brush": pg.mkBrush("#ffffff"),
                 "pen": pg.mkPen(style.OUTLINE, width=1.4),
@@ -114,7 +118,8 @@ class BasinPlot(pg.PlotWidget):
         colors = style.theme(dark)
         self.setBackground(colors.background)
         for name in ("left", "bottom"):
-            style.style_axis(self.plot_item.getAxis(name), None, colors.foreground)
+            axis = self.plot_item.getAxis(name)
+            style.style_axis(axis, None, colors.foreground, self._font_scale)
         self._style_isolines()
 
     def _style_isolines(self) -> None:
@@ -123,6 +128,12 @@ class BasinPlot(pg.PlotWidget):
         else:
             color = (255, 255, 255, 80) if self._dark else (0, 0, 0, 70)
         self.isolines.setPen(pg.mkPen(color, width=1.0, cosmetic=True))
+
+    def set_look(self, font_scale: float) -> None:
+        """Tick labels and stars ``font_scale`` times as big (presentation mode)."""
+        self._font_scale = font_scale
+        self.set_theme(self._dark)
+        self.set_minima(self._minima)
 
 
 class _RunPanel(QWidget):
@@ -162,6 +173,11 @@ class _RunPanel(QWidget):
         self.plot.set_theme(dark)
         self._recolor()
 
+    def set_look(self, font_scale: float) -> None:
+        self.title.set_point_size(TITLE_POINT_SIZE * font_scale)
+        self.subtitle.set_point_size(SUBTITLE_POINT_SIZE * font_scale)
+        self.plot.set_look(font_scale)
+
     def _recolor(self) -> None:
         colors = style.theme(self._dark)
         paint_widget(self, colors.background, colors.foreground)
@@ -200,6 +216,7 @@ class BasinMapView(QWidget):
         self._dark = True
         self._column = 0
         self._shape: tuple[int, int, bool] | None = None
+        self._font_scale = 1.0
         self._range: tuple[tuple[float, float], tuple[float, float]] | None = None
         self._range_timer = QTimer(self)  # re-fit the shared range once resizes settle
         self._range_timer.setSingleShot(True)
@@ -265,6 +282,16 @@ class BasinMapView(QWidget):
     def set_log_scale(self, on: bool) -> None:
         """Nothing to do: the map has no loss colour scale."""
 
+    def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
+        """Text and stars ``font_scale`` times as big (presentation mode); no lines to thicken
+        here beyond the faint isolines, so ``line_scale`` is not used."""
+        self._font_scale = float(font_scale)
+        for panel in self.panels:
+            panel.set_look(self._font_scale)
+        self.legend.set_font_scale(self._font_scale)
+        if self._sim is not None:
+            self._arrange(force=True)
+
     # ------------------------------------------------------------------ for tests
 
     @property
@@ -297,6 +324,7 @@ class BasinMapView(QWidget):
         for _index in range(count):
             panel = _RunPanel(self._grid_widget)
             panel.set_theme(self._dark)
+            panel.set_look(self._font_scale)
             panel.plot.view_box.sigRangeChangedManually.connect(
                 lambda _axes, box=panel.plot.view_box: self._on_zoomed(box)
             )
