@@ -366,3 +366,23 @@ def test_presentation_look_enlarges_titles_legend_and_ticks(view):
     assert view.legend.texts()[-1] == "diverged"  # the entries survive
     view.set_look(1.0, 1.0)
     assert view.panels[0].title.font().pointSizeF() == pytest.approx(title)
+
+
+def test_zooming_one_map_zooms_them_all(view, qtbot):
+    sim = make_sim({"grid": {"nx": 8, "ny": 8}}, lrs=(0.01, 0.05, 0.15), steps=5)
+    view.set_scene(sim)
+    qtbot.wait(20)
+    first = view.maps[0].view_box
+    first.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+    first.sigRangeChangedManually.emit([True, True])  # as a mouse wheel or drag does
+    for plot in view.maps[1:]:
+        np.testing.assert_allclose(plot.view_box.viewRange(), first.viewRange(), atol=1e-6)
+
+
+def test_a_surface_without_known_minima(view):
+    sim = make_sim({"random": {"n": 40, "seed": 1}}, surface="saddle", lrs=(0.1,), steps=10)
+    view.set_scene(sim)
+    view.set_step(10)
+    assert view.legend.texts() == ["elsewhere", "diverged"]
+    assert view.panels[0].title_text() == "lr 0.1\nno known minimum"
+    assert np.all(view.particle_colors(0) == rgba(ELSEWHERE_COLOR))
