@@ -19,6 +19,7 @@ from typing import Any
 
 from lrsim.core.atomic import write_text_atomic
 from lrsim.core.errors import ConfigError
+from lrsim.core.toml_writer import dumps_toml
 
 DEFAULT_COLORS = (
     "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -417,50 +418,6 @@ def _run_to_dict(run: RunConfig) -> dict[str, Any]:
     if run.noise:
         table["noise"] = dict(run.noise)
     return table
-
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        items = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
-        return "{ " + items + " }" if items else "{}"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def dumps_toml(data: Mapping[str, Any]) -> str:
-    """TOML text of the run-file structure: scalars, then tables, then [[runs]]."""
-    lines: list[str] = []
-    tables = []
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            tables.append((key, value))
-        elif key == "runs":
-            continue
-        else:
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    for key, table in tables:
-        lines += ["", f"[{_toml_key(key)}]"]
-        lines += [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in table.items()]
-    for run in data.get("runs", []):
-        lines += ["", "[[runs]]"]
-        lines += [f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in run.items()]
-    return "\n".join(lines) + "\n"
 
 
 def save_runfile(runfile: RunFile, path: str | Path) -> None:

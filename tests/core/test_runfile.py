@@ -9,12 +9,12 @@ import pytest
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import (
-    dumps_toml,
     load_runfile,
     parse_runfile,
     runfile_to_dict,
     save_runfile,
 )
+from lrsim.core.toml_writer import dumps_toml
 
 CONTRACT_EXAMPLE = """
 title = "Fixed high, fixed low, linear decay"
