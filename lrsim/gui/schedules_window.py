@@ -18,7 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -42,7 +41,6 @@ from PySide6.QtWidgets import (
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.schedules import SCHEDULES
-from lrsim.gui.panels import plot_style
 from lrsim.gui.panels.param_form import ERROR_STYLE, ParamForm, muted
 from lrsim.gui.schedule_families import (
     DEFAULT_LR,
@@ -54,18 +52,11 @@ from lrsim.gui.schedule_families import (
     format_value,
     legend_label,
 )
+from lrsim.gui.schedule_figure import DASHES, Curve, ScheduleFigure, figure_image
 
-FONT_SCALE = 1.25  # the figure is made for a slide
-LINE_WIDTH = 3.0
-EXPORT_SCALE = 2.0  # PNG pixels per pixel on screen
 EDIT_DELAY_MS = 200
 ICON_SIZE = (28, 14)
 MAX_STEPS = 100_000
-DASHES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
-
-
-def family_pen(family: Family, width: float = LINE_WIDTH) -> QPen:
-    return plot_style.run_pen(family.color, width, DASHES[family.dash])
 
 
 def line_icon(family: Family) -> QIcon:
@@ -193,8 +184,9 @@ class SchedulesWindow(QWidget):
         self._dark = False
         self.steps = DEFAULT_STEPS
         self.base_lr = DEFAULT_LR
-        self.curves: dict[str, pg.PlotDataItem] = {}  # family key -> its lr curve
-        self.momentum_curves: dict[str, pg.PlotDataItem] = {}
+        self.entries: list[Curve] = []
+        self.curves: dict = {}  # family key -> its lr curve (a PlotDataItem)
+        self.momentum_curves: dict = {}
         self.labels: dict[str, str] = {}  # family key -> legend text
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -278,32 +270,22 @@ class SchedulesWindow(QWidget):
         panel = QWidget(self)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.canvas = pg.GraphicsLayoutWidget(panel)
-        self.canvas.ci.setSpacing(4)
-        layout.addWidget(self.canvas, 1)
-        self.lr_plot = self.canvas.addPlot(
-            row=0, col=0, axisItems={"bottom": plot_style.step_axis()}
-        )
-        self.momentum_plot = self.canvas.addPlot(
-            row=1, col=0, axisItems={"bottom": plot_style.step_axis()}
-        )
-        self.momentum_plot.setXLink(self.lr_plot)
-        for plot in (self.lr_plot, self.momentum_plot):
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-        self.legend = pg.LegendItem(labelTextSize=f"{11 * FONT_SCALE:g}pt", colCount=2)
-        self.canvas.addItem(self.legend, row=2, col=0)
-        self.canvas.ci.layout.setRowStretchFactor(0, 3)
-        self.canvas.ci.layout.setRowStretchFactor(1, 2)
+        self.figure = ScheduleFigure(panel)
+        self.canvas = self.figure  # the pyqtgraph canvas on screen
+        self.lr_plot, self.momentum_plot = self.figure.lr_plot, self.figure.momentum_plot
+        self.legend = self.figure.legend
+        layout.addWidget(self.figure, 1)
         bar = QHBoxLayout()
         self.problem_label = QLabel(panel)
         self.problem_label.setStyleSheet("color: #d62728;")
         bar.addWidget(self.problem_label, 1)
         self.copy_button = QPushButton("Copy image", panel)
-        self.copy_button.setToolTip("The figure, at twice its size on screen, to the clipboard")
+        self.copy_button.setToolTip(
+            "The figure at slide size (3200 x 1800 pixels), to the clipboard"
+        )
         self.copy_button.clicked.connect(self.copy_image)
         self.save_button = QPushButton("Save PNG…", panel)
-        self.save_button.setToolTip("The figure as a PNG at twice its size on screen")
+        self.save_button.setToolTip("The figure as a PNG at slide size (3200 x 1800 pixels)")
         self.save_button.clicked.connect(self.save_png)
         bar.addWidget(self.copy_button)
         bar.addWidget(self.save_button)
@@ -314,18 +296,7 @@ class SchedulesWindow(QWidget):
 
     def set_theme(self, dark: bool) -> None:
         self._dark = bool(dark)
-        colors = plot_style.THEMES[self._dark]
-        self.canvas.setBackground(colors["background"])
-        for plot in (self.lr_plot, self.momentum_plot):
-            plot_style.style_plot(plot, self._dark, font_scale=FONT_SCALE)
-        plot_style.set_label(self.lr_plot, "left", "learning rate", self._dark)
-        plot_style.set_label(self.momentum_plot, "left", "momentum", self._dark)
-        plot_style.set_label(self.momentum_plot, "bottom", "step", self._dark)
-        plot_style.set_label(self.lr_plot, "bottom", "step", self._dark)
-        self.legend.setLabelTextColor(colors["foreground"])
-        self.legend.setPen(None)
-        self.legend.setBrush(None)
-        self.redraw()
+        self.figure.set_theme(self._dark)
 
     def checked_families(self) -> list[Family]:
         return [row.family for row in self.rows.values() if row.checked]
@@ -351,86 +322,46 @@ class SchedulesWindow(QWidget):
     def redraw(self) -> None:
         """Compute every checked family's curves and draw them, with the legend."""
         self._timer.stop()
-        for plot in (self.lr_plot, self.momentum_plot):
-            plot.clear()
-        self.legend.clear()
-        self.curves, self.momentum_curves, self.labels = {}, {}, {}
-        log = self.log_box.isChecked()
-        steps = np.arange(self.steps + 1)
-        problems = 0
-        for key, row in self.rows.items():
-            row.clear_error()
-            if not row.checked:
-                continue
-            family = row.family
-            params = row.params()
-            try:
-                lr, momentum, validated = family_curves(
-                    family, params, steps=self.steps, base_lr=self.base_lr
-                )
-            except ConfigError as error:
-                row.show_error(error)
-                problems += 1
-                continue
-            shown = np.where(lr > 0, lr, np.nan) if log else lr
-            curve = pg.PlotDataItem(steps, shown, pen=family_pen(family), connect="finite")
-            self.lr_plot.addItem(curve)
-            self.curves[key] = curve
-            self.labels[key] = legend_label(family, params)
-            self.legend.addItem(curve, self.labels[key])
-            if cycles_momentum(family, validated):
-                item = pg.PlotDataItem(steps, momentum, pen=family_pen(family))
-                self.momentum_plot.addItem(item)
-                self.momentum_curves[key] = item
-        self._show_momentum(bool(self.momentum_curves))
-        self._fit_legend()
-        self.lr_plot.setLogMode(y=log)
-        self.lr_plot.enableAutoRange()
-        self.momentum_plot.enableAutoRange()
-        title = f"Learning-rate schedules: base lr {format_value(self.base_lr)}, {self.steps} steps"
-        plot_style.set_title(self.lr_plot, title, self._dark)
-        self.lr_plot.titleLabel.item.setFont(plot_style.tick_font(scale=FONT_SCALE * 1.15))
+        self.entries = self.compute()
+        self.figure.draw(self.entries, title=self.title(), log=self.log_box.isChecked())
+        self.curves, self.momentum_curves = self.figure.lr_items, self.figure.momentum_items
+        self.labels = {entry.key: entry.label for entry in self.entries}
+        problems = sum(1 for row in self.rows.values() if not row.error_label.isHidden())
         self.problem_label.setText(
             f"{problems} famil{'y' if problems == 1 else 'ies'} not drawn (see the list)"
             if problems
             else ""
         )
 
-    def _fit_legend(self) -> None:
-        """Two columns of legend entries when they fit across the figure, else one."""
-        self.legend.setColumnCount(2)
-        if self.legend.layout.preferredWidth() > self.canvas.width() - 20:
-            self.legend.setColumnCount(1)
+    def compute(self) -> list[Curve]:
+        """The checked families' curves; a family with a bad parameter shows why, undrawn."""
+        entries = []
+        for key, row in self.rows.items():
+            row.clear_error()
+            if not row.checked:
+                continue
+            family, params = row.family, row.params()
+            try:
+                lr, momentum, validated = family_curves(
+                    family, params, steps=self.steps, base_lr=self.base_lr
+                )
+            except ConfigError as error:
+                row.show_error(error)
+                continue
+            cycled = momentum if cycles_momentum(family, validated) else None
+            entries.append(Curve(key, family, legend_label(family, params), lr, cycled))
+        return entries
 
-    def resizeEvent(self, event) -> None:  # Qt override
-        super().resizeEvent(event)
-        self._fit_legend()
-
-    def _show_momentum(self, on: bool) -> None:
-        shown = self.momentum_plot in self.canvas.ci.items
-        if on and not shown:
-            self.canvas.addItem(self.momentum_plot, row=1, col=0)
-        elif not on and shown:
-            self.canvas.removeItem(self.momentum_plot)
+    def title(self) -> str:
+        return f"Learning-rate schedules: base lr {format_value(self.base_lr)}, {self.steps} steps"
 
     # ------------------------------------------------------------------ export
 
-    def figure_image(self, scale: float = EXPORT_SCALE) -> QImage:
-        """The figure (plots and legend) drawn ``scale`` times as big as on screen."""
-        size = self.canvas.size()
-        image = QImage(
-            round(size.width() * scale),
-            round(size.height() * scale),
-            QImage.Format.Format_ARGB32_Premultiplied,
+    def figure_image(self, **looks) -> QImage:
+        """The figure at slide size (see ``schedule_figure.figure_image``)."""
+        return figure_image(
+            self.entries, title=self.title(), log=self.log_box.isChecked(), dark=self._dark, **looks
         )
-        image.setDevicePixelRatio(scale)
-        image.fill(QColor(plot_style.THEMES[self._dark]["background"]))
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        self.canvas.render(painter)
-        painter.end()
-        return image
 
     def save_png(self) -> Path | None:
         path, _filter = QFileDialog.getSaveFileName(

@@ -91,8 +91,8 @@ def test_a_bad_parameter_is_shown_and_the_rest_still_drawn(schedules):
 def test_log_scale_and_png_export(schedules, monkeypatch, tmp_path):
     schedules.log_box.setChecked(True)  # cosine ends at 0: no log of it, no crash
     assert schedules.lr_plot.getAxis("left").logMode
-    image = schedules.figure_image()
-    assert image.width() == 2 * schedules.canvas.width()
+    image = schedules.figure_image(size=(800, 450))
+    assert (image.width(), image.height()) == (1600, 900)  # drawn at 2x
     target = tmp_path / "figure"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     written = schedules.save_png()

@@ -139,5 +139,7 @@ def set_label(plot: pg.PlotItem, side: str, text: str, dark: bool) -> None:
     plot.setLabel(side, text, color=THEMES[dark]["foreground"])
 
 
-def set_title(plot: pg.PlotItem, text: str, dark: bool) -> None:
-    plot.setTitle(text, color=THEMES[dark]["foreground"], bold=True)
+def set_title(plot: pg.PlotItem, text: str, dark: bool, size: str | None = None) -> None:
+    """A bold title in the theme's colour (``size``: a CSS size such as "16pt")."""
+    looks = {"size": size} if size else {}
+    plot.setTitle(text, color=THEMES[dark]["foreground"], bold=True, **looks)
