@@ -1,7 +1,7 @@
 """The run file's story beside the views: its title and description, readable from afar.
 
 Two looks of one widget: a ``"banner"`` above the views in normal mode (the title
-and the description, collapsible to a single line) and a ``"column"`` beside
+and the description, collapsible to the title's line) and a ``"column"`` beside
 them in presentation mode (big type, the whole description, scrolling if it
 must). Colour words of a description, "fixed lr 1.8 (red)", are drawn in the
 colour of the run they name, with a swatch, so the text points at the picture.
@@ -13,7 +13,7 @@ import html
 import re
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +29,7 @@ MODES = ("banner", "column")
 COLUMN_TITLE_SCALE = 1.45  # the title's size over the description's in the column
 BANNER_TITLE_SCALE = 1.12
 MIN_BANNER_WIDTH = 600  # the width a banner assumes before it is laid out
+COLUMN_BOOSTS = (1.3, 1.2, 1.1, 1.0)  # a column's text grows into the room it has
 
 # the colour words presets use, and the matplotlib "tab10" colour each usually names
 COLOR_WORDS = {
@@ -164,7 +165,7 @@ class ExplanationPanel(QFrame):
         self._apply()
 
     def set_expanded(self, expanded: bool) -> None:
-        """Banner only: the whole description (True) or the title and one line of it."""
+        """Banner only: the whole description (True) or the title alone (one line)."""
         expanded = bool(expanded)
         changed = expanded != self._expanded
         self._expanded = expanded
@@ -201,10 +202,10 @@ class ExplanationPanel(QFrame):
 
     # ------------------------------------------------------------------ looks
 
-    def _fonts(self) -> tuple[QFont, QFont]:
+    def _fonts(self, boost: float = 1.0) -> tuple[QFont, QFont]:
         base = QFont(self.font())
         text_font = QFont(base)
-        text_font.setPointSizeF(base.pointSizeF() * self._font_scale)
+        text_font.setPointSizeF(base.pointSizeF() * self._font_scale * boost)
         title_font = QFont(text_font)
         title_scale = COLUMN_TITLE_SCALE if self._mode == "column" else BANNER_TITLE_SCALE
         title_font.setPointSizeF(text_font.pointSizeF() * title_scale)
@@ -229,12 +230,9 @@ class ExplanationPanel(QFrame):
             margin, margin if column else 4, margin, margin if column else 4
         )
         self.scroll.widget().layout().setSpacing(round(14 * self._font_scale) if column else 2)
-        self.text_label.setVisible(bool(self._description))
-        if column or self._expanded:
-            self.text_label.setText(description_html(self._description, self._colors))
-            self.text_label.setWordWrap(True)
-        else:
-            self._set_elided()
+        self.text_label.setVisible(bool(self._description) and (column or self._expanded))
+        self.text_label.setText(description_html(self._description, self._colors))
+        self.title_label.setToolTip("" if column or self._expanded else self._description)
         policy = Qt.ScrollBarPolicy
         self.scroll.setVerticalScrollBarPolicy(
             policy.ScrollBarAsNeeded if column else policy.ScrollBarAlwaysOff
@@ -247,15 +245,19 @@ class ExplanationPanel(QFrame):
             self.setMinimumWidth(0)
             self.setMaximumWidth(16_777_215)
         self._fit_height()
+        self._fit_column()
 
-    def _set_elided(self) -> None:
-        """One line of the description, ending in an ellipsis (collapsed banner)."""
-        metrics = QFontMetrics(self.text_label.font())
-        width = max(50, self.text_label.width() or self.width() - 40)
-        self.text_label.setWordWrap(False)
-        self.text_label.setText(
-            html.escape(metrics.elidedText(self._description, Qt.TextElideMode.ElideRight, width))
-        )
+    def _fit_column(self) -> None:
+        """A column's text as big as fits its height (up to ``COLUMN_BOOSTS[0]`` times)."""
+        if self._mode != "column" or self.height() < 50:
+            return
+        layout = self.scroll.widget().layout()
+        for boost in COLUMN_BOOSTS:
+            title_font, text_font = self._fonts(boost)
+            self.title_label.setFont(title_font)
+            self.text_label.setFont(text_font)
+            if layout.totalHeightForWidth(self.width()) <= self.height():
+                return
 
     def _fit_height(self) -> None:
         """A banner is as tall as its text at the current width (no scroll bar)."""
@@ -271,9 +273,9 @@ class ExplanationPanel(QFrame):
     def resizeEvent(self, event) -> None:  # Qt override
         super().resizeEvent(event)
         if self._mode == "banner":
-            if not self._expanded:
-                self._set_elided()
             self._fit_height()
+        else:
+            self._fit_column()
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
         if (

@@ -8,10 +8,12 @@ instead of rescaling a 300x300 image (that alone cost ~13 ms a frame at 1600x100
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
@@ -129,6 +131,7 @@ class ContourView(QWidget):
         self._dark = True
         self._font_scale = 1.0
         self._axis_labels = (True, True)
+        self._shown_title: tuple | None = None  # (text, colour, size) on screen
         self.plot_widget.scene().sigMouseClicked.connect(self._on_clicked)
         self.set_theme(True)
 
@@ -358,7 +361,26 @@ class ContourView(QWidget):
         else:
             text, color = "", None
         size = style.scaled_points(style.TITLE_POINT_SIZE, self._font_scale)
-        self.plot_item.setTitle(text, color=color or colors.foreground, size=size, bold=True)
+        # a long title (a formula) would widen the plot past the widget and push the colour
+        # bar out of sight: it ends in "…" instead, the whole of it in the tooltip
+        font = QFont()
+        font.setPointSizeF(float(size.removesuffix("pt")))
+        font.setBold(True)
+        room = self.plot_widget.width() - self.plot_item.getAxis("left").width() - 40
+        if self._colorbar is not None:
+            room -= self._colorbar.width() + self._colorbar.axis.width()
+        room = max(80, room)  # the title spans the plot area's column only
+        shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
+        self.plot_widget.setToolTip(text if shown != text else "")
+        key = (shown, color or colors.foreground, size)
+        if key == self._shown_title:
+            return  # resizes come often; setting the same title again relays the plot out
+        self._shown_title = key
+        self.plot_item.setTitle(html.escape(shown), color=key[1], size=size, bold=True)
+
+    def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width
+        super().resizeEvent(event)
+        self._update_title()
 
     def _place_note(self) -> None:
         rect = self.view_box.boundingRect()
