@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
 from lrsim.gui.views import style
@@ -53,6 +53,13 @@ class SmallMultiplesView(QWidget):
         self._dark = True
         self._column = 0
         self._look = (1.0, 1.0)  # (font scale, line scale)
+        # Linked views with a locked aspect ratio each widen the shared range a little on
+        # every resize while the grid settles (the domain drifted to 5x its size): once the
+        # layout is quiet the domain is shown again
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self.fit_domain)
 
     # ------------------------------------------------------------------ the API
 
@@ -93,6 +100,13 @@ class SmallMultiplesView(QWidget):
         self._bar_widget.setBackground(background)
         self._update_colorbar()
 
+    def fit_domain(self) -> None:
+        """Show the surface's domain in every view (they are linked)."""
+        if self._sim is None or not self.views:
+            return
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        self.views[0].view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.02)
+
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Bigger text and thicker trails in every view (see ``ContourView.set_look``)."""
         self._look = (float(font_scale), float(line_scale))
@@ -114,6 +128,7 @@ class SmallMultiplesView(QWidget):
             view.set_visible_runs([index])
             view.set_theme(self._dark)
             view.set_look(*self._look)
+            view.view_box.sigResized.connect(self._refit.start)
             if index:
                 view.plot_item.setXLink(self.views[0].plot_item)
                 view.plot_item.setYLink(self.views[0].plot_item)
@@ -135,6 +150,7 @@ class SmallMultiplesView(QWidget):
             view.show()
         for column in range(max(columns, self._layout.columnCount())):
             self._layout.setColumnStretch(column, 1 if column < columns else 0)
+        self._refit.start()
 
     def _update_colorbar(self) -> None:
         scale = self.views[0].color_scale if self.views else None

@@ -24,6 +24,7 @@ from lrsim.gui.views.contour import label_colorbar, style_colorbar
 from lrsim.gui.views.scene import ColorScale, plan_detail, surface_grid
 
 GRID_SIZE_3D = 90
+MAX_MARKER_SCALE = 1.2  # markers grow less than trails with set_look: the surface is small
 HEIGHT = 0.9
 LIFT = 0.012  # particles float this far above the surface, so it does not hide them
 HISTORY_BUDGET_3D = 20_000
@@ -102,6 +103,7 @@ class _RunItems:
     def __init__(self, gl, view, color: str, crowded: bool, scale: float = 1.0):
         rgba = _rgba(color)
         self.trail = gl.GLLinePlotItem(mode="lines", width=2.5 * scale, color=rgba, antialias=False)
+        scale = min(scale, MAX_MARKER_SCALE)
         self.crosses = gl.GLScatterPlotItem(size=4.0 * scale, color=rgba, pxMode=True)
         self.halo = gl.GLScatterPlotItem(size=15.0 * scale, color=(1, 1, 1, 1), pxMode=True)
         current = (7.0 if crowded else 11.0) * scale
