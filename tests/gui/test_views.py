@@ -284,6 +284,26 @@ def test_small_multiples_one_linked_view_per_run(qtbot):
     paint(view)
 
 
+def test_small_multiples_keep_showing_the_domain_as_the_grid_settles(qtbot):
+    view = SmallMultiplesView()
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    view.set_scene(make_sim(n=2, steps=5, runs=3))
+    view.set_look(1.5, 1.5)
+    for size in ((900, 800), (1100, 600), (1000, 700)):
+        view.resize(*size)
+        qtbot.wait(20)
+    (xmin, xmax), (ymin, ymax) = view._sim.domain
+    for contour in view.views:
+        (left, right), (bottom, top) = contour.view_box.viewRange()
+        # aspect lock may widen one axis, never both
+        assert (left <= xmin + 0.5 and right >= xmax - 0.5) and (bottom <= ymin + 0.5)
+        assert min(right - left - (xmax - xmin), top - bottom - (ymax - ymin)) < 0.1 * (
+            xmax - xmin
+        )
+
+
 def test_grid_shape():
     assert grid_shape(1) == (1, 1)
     assert grid_shape(3) == (1, 3)
