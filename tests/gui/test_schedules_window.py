@@ -116,3 +116,20 @@ def test_the_tools_menu_opens_it_once(qtbot, tmp_path):
     assert first.canvas.backgroundBrush().color().lightness() < 128
     window.document.dirty = False
     window.close()
+
+
+def test_lrsim_schedules_writes_the_curves_and_the_figure(tmp_path, capsys):
+    import csv
+
+    from lrsim.cli import main
+
+    assert main(["schedules", "-o", str(tmp_path / "c.csv"), "--families", "step,onecycle"]) == 0
+    with open(tmp_path / "c.csv", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert list(rows[0]) == ["step", "step_lr", "onecycle_lr", "onecycle_momentum"]
+    assert len(rows) == 301 and float(rows[75]["step_lr"]) == pytest.approx(0.05)
+    assert main(["schedules", "-o", str(tmp_path / "f.png"), "--size", "800x450", "-q"]) == 0
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["schedules", "-o", str(tmp_path / "f.txt")]) == 2
+    assert main(["schedules", "-o", str(tmp_path / "f.png"), "--families", "nope"]) == 2
+    assert "--families" in capsys.readouterr().err
