@@ -81,6 +81,8 @@ def style_axis(
     )
     axis.setPen(pg.mkPen(foreground))
     axis.setTextPen(pg.mkPen(foreground))
+    axis.setSIPrefixEnableRanges(())  # ticks show the values: a loss of 0.5 is not "500 (x0.001)"
+    axis.enableAutoSIPrefix(False)
     if label is not None:
         size = scaled_points(LABEL_POINT_SIZE, font_scale)
         axis.setLabel(label, color=foreground, **{"font-size": size})
