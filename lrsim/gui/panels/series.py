@@ -7,6 +7,8 @@ million steps cost the same few milliseconds as a hundred.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 MAX_PARTICLES = 4096
@@ -60,12 +62,23 @@ def cycles_momentum(sim) -> bool:
 def loss_quantiles(
     sim, run_index: int, low: float = 10.0, high: float = 90.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(steps, median, low percentile, high percentile) of the loss across particles."""
+    """(steps, median, low percentile, high percentile) of the loss across particles.
+
+    A particle leaves the statistics from the step it diverged at (its frozen loss
+    could be anything up to 1e12); a step where every particle has diverged is NaN.
+    """
     columns = plot_columns(sim)
     particles = _even(sim.n_particles, MAX_PARTICLES)
-    values = sim.runs[run_index].loss[np.ix_(particles, columns)]
-    median, lower, upper = np.percentile(values, [50.0, low, high], axis=0)
-    return sim.recorded_steps[columns], median, lower, upper
+    run = sim.runs[run_index]
+    values = run.loss[np.ix_(particles, columns)]
+    frozen_at = run.frozen_at[particles]
+    steps = sim.recorded_steps[columns]
+    diverged = (frozen_at[:, None] >= 0) & (frozen_at[:, None] <= steps[None, :])
+    values = np.where(diverged, np.nan, values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        median, lower, upper = np.nanpercentile(values, [50.0, low, high], axis=0)
+    return steps, median, lower, upper
 
 
 def loss_floor(sim) -> float:
