@@ -35,7 +35,9 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         export_stats_csv(table, args.output)
         return 0
-    header = ("run", "iters (loss)", "iters (dist)", "final loss", "diverged", "sharpness")
+    header = (
+        "run", "iters (loss)", "iters (dist)", "final loss", "global min", "diverged", "sharpness",
+    )  # fmt: skip
     lines = [header]
     for stats in table:
         lines.append(
@@ -44,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
                 _cell(stats.iterations_to_loss_tol),
                 _cell(stats.iterations_to_dist_tol),
                 _cell(stats.final_loss_median),
+                "-" if math.isnan(stats.global_fraction) else f"{stats.global_fraction:.0%}",
                 f"{stats.diverged}/{stats.n_particles}",
                 _cell(stats.sharpness_median),
             )
