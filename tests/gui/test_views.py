@@ -299,9 +299,7 @@ def test_small_multiples_keep_showing_the_domain_as_the_grid_settles(qtbot):
         (left, right), (bottom, top) = contour.view_box.viewRange()
         # aspect lock may widen one axis, never both
         assert (left <= xmin + 0.5 and right >= xmax - 0.5) and (bottom <= ymin + 0.5)
-        assert min(right - left - (xmax - xmin), top - bottom - (ymax - ymin)) < 0.1 * (
-            xmax - xmin
-        )
+        assert min(right - left - (xmax - xmin), top - bottom - (ymax - ymin)) < 0.1 * (xmax - xmin)
 
 
 def test_grid_shape():
