@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
-from lrsim.core.errors import ConfigError
+from lrsim.core.atomic import check_target as check_output_path  # noqa: F401 (re-export)
 
 
 def progress_printer(label: str, enabled: bool):
@@ -22,11 +21,3 @@ def progress_printer(label: str, enabled: bool):
             print(f"\r{label}: {percent:5.1f}%", end="" if done < total else "\n", file=sys.stderr)
 
     return report
-
-
-def check_output_path(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError(str(path), f"folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise ConfigError(str(path), "is a folder")

@@ -16,22 +16,38 @@ from typing import IO
 from lrsim.core.errors import ConfigError
 
 
-def _default_permissions() -> int:
-    """What open() would give a new file: 0o666 less the umask (mkstemp gives 0o600)."""
-    umask = os.umask(0)
+def give_default_mode(path: str | Path) -> None:
+    """The permissions a plain new file (or folder) gets: mkstemp and mkdtemp make them
+    private (0o600 / 0o700), open() would give 0o666 (0o777) less the umask."""
+    umask = os.umask(0o022)
     os.umask(umask)
-    return 0o666 & ~umask
+    mode = 0o777 if Path(path).is_dir() else 0o666
+    os.chmod(path, mode & ~umask)
+
+
+def check_parent_folder(path: str | Path) -> Path:
+    """The folder ``path`` would be written into; ConfigError if it does not exist."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConfigError(str(path), f"folder {str(folder)!r} does not exist")
+    return folder
+
+
+def check_target(path: str | Path) -> Path:
+    """The folder a file ``path`` goes into, checked before any work: it must exist and
+    ``path`` must not be a folder (the same checks ``atomic_writer`` makes)."""
+    folder = check_parent_folder(path)
+    if Path(path).is_dir():
+        raise ConfigError(str(path), "is a folder")
+    return folder
 
 
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Yield a file object; on success it replaces ``path``, on any error it vanishes."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError(str(path), f"folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise ConfigError(str(path), "is a folder")
+    folder = check_target(path)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         newline = "" if "b" not in mode else None
@@ -40,7 +56,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp_name, _default_permissions())
+        give_default_mode(temp_name)
         os.replace(temp_name, path)
     except BaseException:
         try:

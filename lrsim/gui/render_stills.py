@@ -17,10 +17,9 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 
-from lrsim.core.atomic import write_with
+from lrsim.core.atomic import check_target, give_default_mode, write_with
 from lrsim.core.errors import ConfigError
 from lrsim.gui.render import MAX_SIDE, process_events
-from lrsim.gui.render_writers import give_default_mode
 
 STILL_SUFFIXES = {".png": "PNG", ".jpg": "JPG", ".jpeg": "JPG", ".bmp": "BMP"}
 
@@ -157,10 +156,6 @@ def save_panel_images(
 
 
 def _check_still_path(path: Path) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError(str(path), f"folder {str(folder)!r} does not exist")
-    if path.is_dir():
-        raise ConfigError(str(path), "is a folder")
+    check_target(path)
     if path.suffix.lower() not in STILL_SUFFIXES:
         raise ConfigError(str(path), "still images are written as .png, .jpg or .bmp")

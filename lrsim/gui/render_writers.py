@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
+from lrsim.core.atomic import check_parent_folder, give_default_mode
 from lrsim.core.errors import ConfigError
 
 FORMATS = ("mp4", "gif", "png")
@@ -77,9 +78,7 @@ def check_output(path: str | os.PathLike, fmt: str | None = None) -> tuple[Path,
     a missing parent folder, a folder given for a file or a file given for a folder."""
     fmt = fmt or output_format(path)
     target = Path(os.fspath(path).rstrip("/" + os.sep) or ".")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError(str(path), f"folder {str(folder)!r} does not exist")
+    check_parent_folder(target)
     if fmt == "png":
         if target.exists() and not target.is_dir():
             raise ConfigError(str(path), "is a file; a PNG frame sequence goes into a folder")
@@ -118,18 +117,6 @@ def image_rgb(image: QImage) -> np.ndarray:
     width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
     data = np.frombuffer(rgb.constBits(), dtype=np.uint8, count=stride * height)
     return data.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def give_default_mode(path: Path) -> None:
-    """The permissions a plain new file (or folder) gets; mkstemp and mkdtemp make them private."""
-    mode = 0o777 if path.is_dir() else 0o666
-    os.chmod(path, mode & ~_umask())
 
 
 def _fsync(path: Path) -> None:
