@@ -69,9 +69,9 @@ class SimulationController(QObject):
             self._start_task(runfile, show_early=long)
             return
         simulation = Simulation(runfile, memory_budget=self.memory_budget)
+        simulation.run_to_end()  # before taking it on: a failure leaves the old one in place
         self._stop_task()
         self.simulation, self.runfile = simulation, runfile
-        simulation.run_to_end()
         self.scene_changed.emit(simulation)
 
     def _start_task(self, runfile: RunFile, *, show_early: bool) -> None:

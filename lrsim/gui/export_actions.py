@@ -71,6 +71,9 @@ def export_csv(window) -> bool:
         except (ConfigError, OSError, MemoryError) as error:
             QMessageBox.warning(window, "Cannot export", str(error) or type(error).__name__)
             return False
+        except Exception as error:  # the app never crashes on an export
+            QMessageBox.warning(window, "Cannot export", f"{type(error).__name__}: {error}")
+            return False
         window.statusBar().showMessage(f"Wrote {written} rows to {path}", 6000)
         return True
     _run_in_background(window, work, path)
@@ -114,8 +117,11 @@ def export_png(window, *, whole: bool) -> bool:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    pixmap.save(buffer, "PNG")
+    encoded = pixmap.save(buffer, "PNG")
     buffer.close()
+    if not encoded or not data.size():  # never replace a good file with an empty one
+        QMessageBox.warning(window, "Cannot save image", "the view could not be encoded as PNG")
+        return False
     try:
         write_with(path, lambda stream: stream.write(bytes(data)), mode="wb")
     except (ConfigError, OSError) as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
@@ -330,6 +331,7 @@ class MainWindow(QMainWindow):
             if not quiet:
                 file_actions.warn(self, "Cannot open run file", str(error))
             return False
+        self._close_lr_range_test()  # its bounds belong to the file it tested
         self.editor.set_data(runfile_to_dict(runfile))
         self.document.reset(self.editor.data(), path, writable=not self.is_preset(path))
         self._update_explanation()
@@ -348,6 +350,7 @@ class MainWindow(QMainWindow):
             "particles": {"points": [[-4.0, 3.5]]},
             "runs": [{"label": "sgd", "color": "#1f77b4", "optimizer": {"name": "sgd", "lr": 0.1}}],
         }
+        self._close_lr_range_test()
         self.editor.set_data(data)
         self.document.reset(self.editor.data(), None, writable=False)
         self._update_explanation()
@@ -363,11 +366,22 @@ class MainWindow(QMainWindow):
         if self.runfile is None:
             self.show_problem("LR range test: there is no valid run file to test yet")
             return
+        self._close_lr_range_test()
         dialog = LrFindDialog(self.runfile, 0, self)
-        dialog.apply_schedule.connect(self.editor.set_run_schedule)
+        dialog.apply_schedule.connect(self._on_lr_range_applied)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         self.lr_range_dialog = dialog
+
+    def _on_lr_range_applied(self, index: int, table: dict) -> None:
+        if not self.editor.set_run_schedule(index, table):
+            self.show_problem(f"LR range test: run {index} no longer exists; nothing was changed")
+
+    def _close_lr_range_test(self) -> None:
+        dialog = getattr(self, "lr_range_dialog", None)
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.close()
+        self.lr_range_dialog = None
 
     def open_all_schedules(self):
         """Tools > All schedules in one plot: the families' lr curves, for a lecture slide."""
@@ -476,9 +490,11 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.playback.pause()
-        self.presentation.leave()  # the next start opens in the normal layout
-        self.controller.shutdown()
-        for task in list(self.background_tasks):
-            task.cancel()
-            task.wait()
+        try:
+            self.presentation.leave()  # the next start opens in the normal layout
+        finally:  # worker threads must stop before the window goes, whatever happened
+            self.controller.shutdown()
+            for task in list(self.background_tasks):
+                task.cancel()
+                task.wait()
         event.accept()

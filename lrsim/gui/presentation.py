@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
@@ -232,7 +233,7 @@ class Presentation(QObject):
         window.restoreState(saved.state)
         # the window manager may finish leaving full screen later: restore the docks again
         QTimer.singleShot(0, lambda: window.restoreState(saved.state))
-        if saved.focus is not None and saved.focus.isVisible():
+        if saved.focus is not None and shiboken6.isValid(saved.focus) and saved.focus.isVisible():
             saved.focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.toggled.emit(False)
 

@@ -410,6 +410,8 @@ class RenderDialog(QDialog):
                 )
         except (ConfigError, OSError, MemoryError) as error:
             self._show_error(str(error) or type(error).__name__)
+        except Exception as error:  # an encoder's own error: say it, never crash the app
+            self._show_error(f"{type(error).__name__}: {error}")
         finally:
             self._set_busy(False)
         if result is not None or self._cancelled:

@@ -211,3 +211,22 @@ def test_export_panels_writes_two_pngs(window, monkeypatch, tmp_path):
     assert all(p.exists() and p.stat().st_size > 1000 for p in written)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
     window.actions_.export_panels.trigger()  # cancelled: nothing happens
+
+
+def test_leaving_after_the_focused_field_was_deleted(window, qtbot):
+    """A run card focused when presentation starts may be gone when it ends (New, Open)."""
+    import dataclasses
+
+    window.presentation.enter()
+    saved = window.presentation._saved
+    window.presentation._saved = dataclasses.replace(saved, focus=window.editor.cards[0])
+    window.editor.set_data(window.editor.data())  # rebuilds the cards: the old one is deleted
+    qtbot.wait(50)
+    window.presentation.leave()
+    assert not window.presentation.active and not window.actions_.presentation.isChecked()
+
+
+def test_lr_range_bounds_for_a_run_that_is_gone_change_nothing(window):
+    before = window.editor.data()
+    assert window.editor.set_run_schedule(99, {"name": "constant"}) is False
+    assert window.editor.data() == before

@@ -201,9 +201,14 @@ class RunEditor(QScrollArea):
         result.update(self._extra)
         return result
 
-    def set_run_schedule(self, index: int, table: Mapping[str, Any]) -> None:
-        """Give run ``index`` the schedule ``table``, as an edit (``state_changed``)."""
+    def set_run_schedule(self, index: int, table: Mapping[str, Any]) -> bool:
+        """Give run ``index`` the schedule ``table``, as an edit (``state_changed``).
+
+        Returns False (nothing changed) when that run no longer exists."""
+        if not 0 <= index < len(self.cards):
+            return False
         self.cards[index].set_schedule(table)
+        return True
 
     def add_start_point(self, x: float, y: float) -> None:
         self.starts.add_point(x, y)
