@@ -189,7 +189,7 @@ class Simulation:
         self.starts = start_points(runfile, self.domain)
         self.n_particles = len(self.starts)
         self.n_runs = len(runfile.runs)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # advance() holds it around run_to()
         schedules = []
         for index, run in enumerate(runfile.runs):
             try:
@@ -335,7 +335,8 @@ class Simulation:
             self.current_step = step
 
     def advance(self, n_steps: int) -> None:
-        self.run_to(self.current_step + n_steps)
+        with self._lock:  # read and advance as one step: two callers never lose steps
+            self.run_to(self.current_step + n_steps)
 
     def run_to_end(
         self,

@@ -3,8 +3,9 @@
 numba checks only the timestamp of the file that holds a cached function, not
 of the functions it calls. The engine's kernel calls surfaces, optimizer rules
 and helpers in other files, so after an edit or an upgrade it could load stale
-machine code. Keying the cache folder by a hash of every core file that uses
-numba makes any change start a fresh cache; folders unused for a week are pruned.
+machine code. Keying the cache folder by a hash of every core source file (not
+only those that import numba: kernels inline helpers from modules that never
+mention it) makes any change start a fresh cache; folders unused a week are pruned.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ STALE_AFTER_SECONDS = 7 * 24 * 3600
 
 
 def kernel_sources_digest() -> str:
-    """A short hash of every core source file that compiles with numba."""
+    """A short hash of every core source file.
+
+    All of them, not only those that import numba: kernels inline constants and
+    helpers from modules that never mention it. A recompile after an edit costs
+    a minute; stale machine code would cost wrong numbers.
+    """
     digest = hashlib.sha256()
     for path in sorted(CORE.rglob("*.py")):
-        text = path.read_bytes()
-        if b"numba" in text:
-            digest.update(path.relative_to(CORE).as_posix().encode())
-            digest.update(text)
+        digest.update(path.relative_to(CORE).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

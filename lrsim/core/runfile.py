@@ -179,8 +179,9 @@ def _parse_surface(raw: Any) -> SurfaceConfig:
         return SurfaceConfig(None, formula, params, domain)
     from lrsim.core.surfaces import get_surface
 
+    name = _text(name, "surface.name")
     try:
-        surface = get_surface(_text(name, "surface.name"))
+        surface = get_surface(name)
         surface.param_vector(params)
     except ConfigError as error:
         raise error.within("surface.params" if error.field != "name" else "surface") from None
@@ -302,6 +303,10 @@ def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
     run = RunConfig(label, color, optimizer, schedule, lr_scales, loss_decay, noise)
     try:
         resolved_schedule(run, steps)
+        if loss_decay and not resolved_optimizer(run, steps)[1]["lr"] > 0:
+            raise ConfigError(
+                "optimizer.lr", "must be > 0 with loss_decay (it divides the schedule)"
+            )
     except ConfigError as error:
         raise error.within(where) from None
     return run
@@ -343,7 +348,7 @@ def read_runfile_data(path: str | Path) -> dict[str, Any]:
     except OSError as error:
         raise ConfigError(str(path), f"cannot be read ({error.strerror})") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM from Windows editors is fine
     except UnicodeDecodeError:
         raise ConfigError(
             str(path), "is not UTF-8 text (expected a TOML or JSON run file)"

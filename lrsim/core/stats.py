@@ -59,6 +59,14 @@ def _first_true(mask: np.ndarray, steps: np.ndarray) -> np.ndarray:
     return np.where(hit, steps[first].astype(np.float64), np.nan)
 
 
+def _shown_step(sim: Simulation, step: int | None) -> tuple[int, int]:
+    """(recorded step, its column) for a requested step: clamped to what is computed and
+    snapped down to a recorded step (every k-th under a stride)."""
+    step = sim.current_step if step is None else max(0, min(int(step), sim.current_step))
+    column = int(np.searchsorted(sim.recorded_steps, step, side="right")) - 1
+    return int(sim.recorded_steps[column]), column
+
+
 def _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol):
     """Per particle, the first computed step with loss gap <= loss_tol, and within dist_tol
     of a known minimum (nan: never). Computed once per simulation state and cached, so a
@@ -126,8 +134,7 @@ def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, 
     """
     dist_tol = DEFAULT_DIST_TOL if dist_tol is None else dist_tol
     run = sim.runs[run_index]
-    step = sim.current_step if step is None else min(int(step), sim.current_step)
-    column = int(np.searchsorted(sim.recorded_steps, step, side="right")) - 1
+    step, column = _shown_step(sim, step)
     minima = [p for p in sim.critical_points() if p.kind in ("global_min", "local_min")]
     labels = np.full(sim.n_particles, ELSEWHERE_BASIN, dtype=np.int64)
     if minima:
@@ -153,8 +160,8 @@ def compute_run_stats(
 ) -> RunStats:
     """Statistics of run ``run_index`` as of ``step`` (default: the last computed step)."""
     run = sim.runs[run_index]
-    step = sim.current_step if step is None else min(int(step), sim.current_step)
-    columns = int(np.searchsorted(sim.recorded_steps, step, side="right"))
+    step, last_column = _shown_step(sim, step)
+    columns = last_column + 1
     x, y, loss = run.x[:, :columns], run.y[:, :columns], run.loss[:, :columns]
     minima = [p for p in sim.critical_points() if p.kind in ("global_min", "local_min")]
     floor = min((p.value for p in minima), default=float("nan"))

@@ -25,7 +25,11 @@ def test_cache_folder_changes_when_a_kernel_source_changes(tmp_path, monkeypatch
     (core / "plain.py").write_text("x = 1\n")
     monkeypatch.setattr(numba_cache, "CORE", core)
     before = numba_cache.kernel_sources_digest()
-    (core / "plain.py").write_text("x = 2\n")  # no numba: same cache
-    assert numba_cache.kernel_sources_digest() == before
+    (core / "plain.py").write_text("x = 2\n")  # a constant a kernel may inline
+    after_plain = numba_cache.kernel_sources_digest()
+    assert after_plain != before
     (core / "kernel.py").write_text("from numba import njit\n# changed\n")
-    assert numba_cache.kernel_sources_digest() != before
+    after_kernel = numba_cache.kernel_sources_digest()
+    assert after_kernel not in (before, after_plain)
+    (core / "notes.txt").write_text("not source")
+    assert numba_cache.kernel_sources_digest() == after_kernel

@@ -169,3 +169,15 @@ def test_save_into_missing_folder_fails_and_leaves_nothing(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         save_runfile(runfile, tmp_path / "missing" / "x.toml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_non_string_surface_name_and_zero_lr_loss_decay_name_their_fields():
+    assert _error(_base(surface={"name": 3})).field == "surface.name"
+    data = _with_run(0, optimizer={"name": "sgd", "lr": 0.0}, loss_decay=True)
+    assert _error(data).field == "runs[0].optimizer.lr"
+
+
+def test_a_utf8_bom_is_accepted(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + CONTRACT_EXAMPLE.encode())
+    assert load_runfile(path).steps == 40

@@ -112,3 +112,20 @@ def test_stats_command_writes_one_row_per_run(tmp_path):
     assert float(rows[2]["iterations_to_dist_tol"]) == 4.0
     assert float(rows[0]["sharpness_median"]) == pytest.approx(1.0, rel=1e-6)
     assert main(["stats", preset, "--loss-tol", "0"]) == 2
+
+
+def test_statistics_under_a_stride_describe_the_recorded_step_they_show():
+    runfile_data = {
+        "steps": 12,
+        "surface": {"name": "quadratic"},
+        "particles": {"points": [[1.0, 0.0]]},
+        "runs": [{"optimizer": {"name": "sgd", "lr": 0.5}}],
+    }
+    from lrsim.core.runfile import parse_runfile
+
+    sim = Simulation(parse_runfile(runfile_data), stride=3)
+    sim.run_to_end()
+    stats = compute_run_stats(sim, 0, step=4)  # steps 0, 3, 6, ... are recorded
+    assert stats.step == 3
+    assert stats.final_loss_median == 0.5 * 4.0**-3
+    assert compute_run_stats(sim, 0, step=-5).step == 0  # clamped, not an IndexError
