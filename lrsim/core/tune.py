@@ -353,8 +353,13 @@ def tune_runfile(
             own = int(np.argmin(np.abs(values - starts[i])))
             searches[i].append(
                 ParamSearch(
-                    param, values, scores, starts[i], float(scores[own]),
-                    float(values[best]), float(scores[best]),
+                    param,
+                    values,
+                    scores,
+                    starts[i],
+                    float(scores[own]),
+                    float(values[best]),
+                    float(scores[best]),
                 )  # fmt: skip
             )
             runs[i] = with_param(run, steps, param, float(values[best]))
