@@ -191,8 +191,10 @@ def refine_grid(param: str, grid: np.ndarray, best: int) -> np.ndarray:
     """About ``REFINE_POINTS`` new values between the neighbours of ``grid[best]`` (log axis)."""
     positions = _to_search(param, grid)
     left, right = positions[max(best - 1, 0)], positions[min(best + 1, len(grid) - 1)]
-    fine = _from_search(param, np.geomspace(left, right, REFINE_POINTS + 3))
-    return np.unique(fine[~np.isin(fine, grid)])
+    fine = np.unique(_from_search(param, np.geomspace(left, right, REFINE_POINTS + 3)))
+    known = _to_search(param, grid)
+    gaps = np.abs(np.log(_to_search(param, fine)[:, None] / known[None, :]))
+    return fine[gaps.min(axis=1) > 0.02]  # not a rounding away from a value already tried
 
 
 # ----------------------------------------------------------------------------- metrics
