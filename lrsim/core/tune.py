@@ -395,15 +395,16 @@ def describe(result: TuneResult) -> str:
                 continue
             lines.append(
                 f"  {search.param}: best {search.best_value:.4g} -> {result.metric} "
-                f"{_number(search.best_metric)} (as written {search.start_value:.4g} -> "
-                f"{_number(search.start_metric)})"
+                f"{format_metric(search.best_metric)} (as written {search.start_value:.4g} -> "
+                f"{format_metric(search.start_metric)})"
             )
             lines.append(f"    {search.param:>10}  {result.metric}")
             for value, score in zip(search.values, search.metrics, strict=True):
                 mark = "  <- best" if value == search.best_value else ""
-                lines.append(f"    {value:>10.4g}  {_number(score)}{mark}")
+                lines.append(f"    {value:>10.4g}  {format_metric(score)}{mark}")
     return "\n".join(lines)
 
 
-def _number(value: float) -> str:
+def format_metric(value: float) -> str:
+    """A metric for a report: +inf (the worst) reads \"diverged\"."""
     return "diverged" if value == np.inf else f"{value:.4g}"
