@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -206,7 +206,12 @@ class TuneDialog(QDialog):
         self.result = result
         tuned = [s.param for s in result.runs[0].searches] if result.runs else []
         if tuned and self.show_box.currentText() not in tuned:
-            self.show_box.setCurrentText(tuned[0])
+            with QSignalBlocker(self.show_box):
+                self.show_box.setCurrentText(tuned[0])
+        metrics = [s.metrics for t in result.runs for s in t.searches if not s.skipped]
+        finite = np.concatenate(metrics)[np.isfinite(np.concatenate(metrics))] if metrics else []
+        with QSignalBlocker(self.log_box):  # losses spanning decades read best on a log axis
+            self.log_box.setChecked(bool(len(finite)) and bool(np.all(np.asarray(finite) > 0)))
         self._draw()
         lines = []
         for tuning in result.runs:
