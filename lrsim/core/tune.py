@@ -233,10 +233,17 @@ def _final_losses(sim: Simulation) -> np.ndarray:
 def _simulate(runfile: RunFile, runs: list[RunConfig], metric, memory_budget, loss_tol):
     """(metric, final-loss tie-break) of each candidate run, from one simulation."""
     trial = replace(runfile, runs=tuple(runs))
-    if metric == "iterations":  # needs every step's loss
-        sim = Simulation(trial, memory_budget=memory_budget, allow_stride=False)
-    else:  # only the last step matters: record the start and the end
-        sim = Simulation(trial, memory_budget=memory_budget, stride=runfile.steps)
+    try:
+        if metric == "iterations":  # needs every step's loss
+            sim = Simulation(trial, memory_budget=memory_budget, allow_stride=False)
+        else:  # only the last step matters: record the start and the end
+            sim = Simulation(trial, memory_budget=memory_budget, stride=runfile.steps)
+    except ConfigError as error:
+        if error.field != "particles":
+            raise
+        raise ConfigError(
+            "particles", f"tuning simulates {len(runs)} candidate runs at once: {error.problem}"
+        ) from None
     sim.run_to_end()
     primary = run_metrics(sim, metric, loss_tol)
     secondary = primary if metric == "final_loss" else _final_losses(sim)
