@@ -41,7 +41,15 @@ import numpy as np
 
 from lrsim.core.engine import DEFAULT_MEMORY_BUDGET, Simulation
 from lrsim.core.errors import ConfigError
-from lrsim.core.runfile import RunConfig, RunFile, parse_runfile, runfile_to_dict
+from lrsim.core.optim.specs import get_optimizer
+from lrsim.core.runfile import (
+    RunConfig,
+    RunFile,
+    parse_runfile,
+    resolved_optimizer,
+    resolved_schedule,
+    runfile_to_dict,
+)
 from lrsim.core.schedules import schedule_curves
 
 METRICS = ("final_loss", "iterations")
@@ -92,8 +100,6 @@ class TuneResult:
 
 
 def _optimizer_momentum_key(table: dict) -> str | None:
-    from lrsim.core.optim.specs import get_optimizer
-
     spec = get_optimizer(table["name"])
     names = {p.name for p in spec.params}
     if spec.momentum_kind == "momentum" and "momentum" in names:
@@ -105,8 +111,6 @@ def _optimizer_momentum_key(table: dict) -> str | None:
 
 def read_param(run: RunConfig, steps: int, param: str) -> float | None:
     """The run's value of ``param`` as it will run (defaults filled), or None if it has none."""
-    from lrsim.core.runfile import resolved_optimizer
-
     spec, params = resolved_optimizer(run, steps)
     if param == "lr":
         return float(params["lr"])
@@ -124,8 +128,6 @@ def with_param(run: RunConfig, steps: int, param: str, value: float) -> RunConfi
     else:
         key = _optimizer_momentum_key(table)
         if key == "betas":
-            from lrsim.core.runfile import resolved_optimizer
-
             betas = resolved_optimizer(run, steps)[1]["betas"]
             table["betas"] = [float(value), float(betas[1])]
         else:
@@ -135,8 +137,6 @@ def with_param(run: RunConfig, steps: int, param: str, value: float) -> RunConfi
 
 def _why_not(run: RunConfig, steps: int, param: str) -> str:
     """Empty if tuning ``param`` changes the run; else the reason it would not."""
-    from lrsim.core.runfile import resolved_optimizer, resolved_schedule
-
     spec, params = resolved_optimizer(run, steps)
     current = read_param(run, steps, param)
     if current is None:
@@ -252,8 +252,6 @@ def _simulate(runfile: RunFile, runs: list[RunConfig], metric, memory_budget, lo
 
 def _valid(run: RunConfig, steps: int) -> bool:
     """Whether a candidate passes the run file's own checks (nesterov needs momentum > 0, ...)."""
-    from lrsim.core.runfile import resolved_schedule
-
     try:
         resolved_schedule(run, steps)
         return True
@@ -378,17 +376,6 @@ def tune_runfile(
         for run, found in zip(runfile.runs, searches, strict=True)
     )
     return TuneResult(metric, result_runs, tuned, simulations, candidate_runs)
-
-
-def apply_tuning(runfile: RunFile, result: TuneResult) -> RunFile:
-    """``runfile`` with the tuned values of ``result`` (runs matched by position)."""
-    runs = list(runfile.runs)
-    for index, tuning in enumerate(result.runs[: len(runs)]):
-        for search in tuning.searches:
-            if not search.skipped:
-                best = search.best_value
-                runs[index] = with_param(runs[index], runfile.steps, search.param, best)
-    return parse_runfile(runfile_to_dict(replace(runfile, runs=tuple(runs))))
 
 
 def describe(result: TuneResult) -> str:
