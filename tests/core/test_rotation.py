@@ -121,3 +121,34 @@ def test_views_grid_is_the_turned_surface():
     expected = sim.surface.reference(gx.ravel(), gy.ravel(), sim.surface_params)[0]
     np.testing.assert_allclose(grid.ravel(), expected, rtol=1e-14)
     assert sim.surface.name == "himmelblau" and "45" in sim.surface.title
+
+
+def test_statistics_follow_the_turn():
+    """Distance to the turned minima, iterations and sharpness: SGD's are the same turned."""
+    from lrsim.core.stats import stats_table
+
+    c, s = cos_sin(60.0)
+    starts = [[-3.0, 2.0], [1.0, 4.0], [2.5, -3.5]]
+    base = {
+        "steps": 60,
+        "surface": {"name": "himmelblau"},
+        "particles": {"points": starts},
+        "runs": [{"optimizer": {"name": "sgd", "lr": 0.005}}],
+    }
+    turned = {
+        **base,
+        "surface": {"name": "himmelblau", "rotate": 60.0},
+        "particles": {"points": [[c * x - s * y, s * x + c * y] for x, y in starts]},
+    }
+    tables = []
+    for data in (base, turned):
+        sim = Simulation(parse_runfile(data), allow_stride=False)
+        sim.run_to_end()
+        tables.append(stats_table(sim)[0])
+    plain, rotated = tables
+    assert rotated.iterations_to_loss_tol == plain.iterations_to_loss_tol
+    assert rotated.iterations_to_dist_tol == plain.iterations_to_dist_tol
+    assert rotated.global_fraction == plain.global_fraction == 1.0
+    assert rotated.distance_median == pytest.approx(plain.distance_median, abs=1e-12)
+    assert rotated.sharpness_median == pytest.approx(plain.sharpness_median, rel=1e-6)
+    assert sorted(rotated.basin_counts.values()) == sorted(plain.basin_counts.values())
