@@ -42,7 +42,7 @@ def check_rotate(value, where: str = "surface.rotate") -> float:
     """The angle in degrees: a finite number within +-360, else ConfigError naming ``where``."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(where, f"must be a number of degrees, got {value!r}")
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):  # a JSON int may be huge
         raise ConfigError(where, f"must be finite, got {value!r}")
     if abs(value) > MAX_DEGREES:
         raise ConfigError(where, f"must be between -360 and 360 degrees, got {value!r}")
