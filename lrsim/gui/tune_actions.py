@@ -68,6 +68,7 @@ def open_tune_dialog(window):
 
     dialog.apply_tuning.connect(apply)
     dialog.undo_requested.connect(undo)
+    window.controller.scene_changed.connect(dialog.set_scene)  # Tune again: the edited runs
     dialog.show()
     window.tune_dialog = dialog
     return dialog

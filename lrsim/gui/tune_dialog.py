@@ -134,6 +134,10 @@ class TuneDialog(QDialog):
 
     # -------------------------------------------------------------------------- running
 
+    def set_scene(self, sim) -> None:
+        """The window's simulation changed: the next search tunes its run file."""
+        self.runfile = sim.runfile
+
     def params(self) -> tuple[str, ...]:
         return tuple(
             name

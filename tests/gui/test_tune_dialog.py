@@ -86,6 +86,7 @@ def test_tools_tune_applies_and_undoes(window, qtbot):
     assert [run.lr_curve[0] for run in window.controller.simulation.runs] != [
         run["optimizer"]["lr"] for run in before["runs"]
     ]
+    assert dialog.runfile.runs[0].optimizer["lr"] == tuned[0]  # Tune again starts from here
     dialog.undo_button.click()
     assert window.editor.data() == before
     dialog.close()
