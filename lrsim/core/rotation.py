@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from numba import njit
@@ -192,8 +193,22 @@ def _inside(domain, x: float, y: float) -> bool:
 
 
 def rotated(surface, degrees: float | None):
-    """``surface`` turned by ``degrees``, or ``surface`` itself for no turn."""
-    return RotatedSurface(surface, float(degrees)) if is_rotated(degrees) else surface
+    """``surface`` turned by ``degrees``, or ``surface`` itself for no turn.
+
+    The same (surface, angle) gives the same object, as a built-in surface is one
+    object: the views keep their grid while only the runs change.
+    """
+    if not is_rotated(degrees):
+        return surface
+    try:
+        return _rotated_cached(surface, float(degrees))
+    except TypeError:  # an unhashable surface
+        return RotatedSurface(surface, float(degrees))
+
+
+@lru_cache(maxsize=64)
+def _rotated_cached(surface, degrees: float) -> RotatedSurface:
+    return RotatedSurface(surface, degrees)
 
 
 def surface_rotation(surface) -> np.ndarray:
