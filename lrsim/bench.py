@@ -5,6 +5,8 @@ Rastrigin, float64, 1,000 steps, random starts. Prints particle-steps per
 second of the fused numba engine and of a vectorised NumPy loop at several
 swarm sizes, with and without recording every step, plus the first-call
 compile time (fresh numba cache) and the start-up time with a warm cache.
+Also the time of ``lrsim tune`` (lr, final_loss) on 6 runs x 400 particles x
+200 steps on Rosenbrock (goal: under 2 s).
 """
 
 from __future__ import annotations
@@ -72,6 +74,36 @@ def numpy_rate(n: int, record: bool, steps: int) -> float:
     return n * steps / (time.perf_counter() - start)
 
 
+TUNE_OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam", "adamax")
+
+
+def tune_workload():
+    """6 runs x 400 random starts x 200 steps on Rosenbrock, each run at lr 0.01."""
+    return parse_runfile(
+        {
+            "steps": 200,
+            "surface": {"name": "rosenbrock"},
+            "particles": {"random": {"n": 400, "seed": 0}},
+            "runs": [{"optimizer": {"name": name, "lr": 0.01}} for name in TUNE_OPTIMIZERS],
+        }
+    )
+
+
+def tune_time(repeats: int = 3) -> tuple[float, int]:
+    """(best wall seconds of tune_runfile on ``tune_workload``, candidate runs it simulated)."""
+    from lrsim.core.tune import tune_runfile
+
+    runfile = tune_workload()
+    tune_runfile(runfile)  # loads the cached kernels; not part of the time
+    best, candidates = float("inf"), 0
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = tune_runfile(runfile)
+        best = min(best, time.perf_counter() - start)
+        candidates = result.candidate_runs
+    return best, candidates
+
+
 _PROBE = (
     "import time; t = time.perf_counter();"
     "from lrsim.bench import workload; from lrsim.core.engine import Simulation;"
@@ -112,6 +144,11 @@ def main(argv=None) -> int:
                 print(f"{'':>9} one particle, {STEPS} steps: {STEPS / engine * 1e3:.3f} ms")
             if n == 1_000_000:
                 print(f"{'':>9} 10^6 particles x {STEPS} steps: {n * STEPS / engine:.1f} s")
+    seconds, candidates = tune_time()
+    print(
+        f"lrsim tune, lr: 6 runs x 400 particles x 200 steps, {candidates} candidate runs: "
+        f"{seconds:.2f} s"
+    )
     if not args.quick:
         env = dict(os.environ)
         with tempfile.TemporaryDirectory() as cache:

@@ -554,6 +554,20 @@ def ok(*vals):
     return all(math.isfinite(v) and abs(v) <= 1e12 for v in vals)
 
 
+def rotated(fn, degrees):
+    """run-config.md's ``rotate``: f(R^-1 p) and its gradient R grad f(R^-1 p), with the
+    cosine and sine of the angle reduced to [0, 360) (exact at multiples of 90)."""
+    turned = math.fmod(float(degrees), 360.0) % 360.0
+    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
+    c, s = exact.get(turned, (math.cos(math.radians(turned)), math.sin(math.radians(turned))))
+
+    def f(x, y, p):
+        value, gu, gv = fn(c * x + s * y, c * y - s * x, p)
+        return value, c * gu - s * gv, s * gu + c * gv
+
+    return f
+
+
 def simulate_case(case):
     surf = case["surface"]
     if "formula" in surf:
@@ -561,6 +575,8 @@ def simulate_case(case):
     else:
         defaults, fn = SURFACES[surf["name"]]
         params = {**defaults, **surf.get("params", {})}
+    if "rotate" in surf:
+        fn = rotated(fn, surf["rotate"])
     steps = case["steps"]
     rows = []
     for r, run in enumerate(case["runs"]):

@@ -252,6 +252,8 @@ def _formula_surface(text: str) -> Callable:
 
 def surface_function(surface: Mapping[str, Any]) -> tuple[Callable, dict[str, float], str]:
     """(f(x, y) -> 0-d tensor, resolved parameters, description) of a run file's [surface]."""
+    if "rotate" in surface:
+        return rotated_surface_function(surface)
     extra = set(surface) - {"name", "formula", "params", "domain"}
     if extra:
         raise CaseError(f"surface: unknown keys {sorted(extra)}")
@@ -270,6 +272,36 @@ def surface_function(surface: Mapping[str, Any]) -> tuple[Callable, dict[str, fl
         raise CaseError(f"surface.params: {name} has no parameters {sorted(unknown)}")
     params = {**defaults, **{k: float(v) for k, v in overrides.items()}}
     return (lambda x, y: fn(x, y, params)), params, name
+
+
+def rotation_cos_sin(degrees: float) -> tuple[float, float]:
+    """(cos, sin) of a ``rotate`` angle as run-config.md's rotated surfaces use them: the
+    angle reduced to [0, 360), exact 0 / 1 / -1 at multiples of 90, else math.cos / sin
+    of math.radians (the same doubles lrsim multiplies by)."""
+    turned = math.fmod(float(degrees), 360.0)
+    if turned < 0.0:
+        turned += 360.0
+    exact = {0.0: (1.0, 0.0), 90.0: (0.0, 1.0), 180.0: (-1.0, 0.0), 270.0: (0.0, -1.0)}
+    if turned in exact:
+        return exact[turned]
+    return math.cos(math.radians(turned)), math.sin(math.radians(turned))
+
+
+def rotated_surface_function(surface: Mapping[str, Any]) -> tuple[Callable, dict, str]:
+    """``[surface] rotate = DEGREES``: f_rot(x, y) = f(c x + s y, c y - s x) (f(R^-1 p));
+    torch autograd differentiates through the rotation (gradient R grad f(R^-1 p))."""
+    degrees = surface["rotate"]
+    if isinstance(degrees, bool) or not isinstance(degrees, int | float):
+        raise CaseError(f"surface.rotate: must be a number, got {degrees!r}")
+    base, params, desc = surface_function({k: v for k, v in surface.items() if k != "rotate"})
+    c, s = rotation_cos_sin(degrees)
+    if c == 1.0 and s == 0.0:
+        return base, params, desc
+
+    def f(x, y):
+        return base(c * x + s * y, c * y - s * x)
+
+    return f, params, f"{desc}, rotated {float(degrees)!r} degrees"
 
 
 # --------------------------------------------------------------------------------------------

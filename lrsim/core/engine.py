@@ -19,6 +19,7 @@ import numpy as np
 from lrsim.core import kernel
 from lrsim.core.dispatch import optimizer_id, surface_id
 from lrsim.core.errors import ConfigError
+from lrsim.core.rotation import rotated, surface_rotation
 from lrsim.core.runfile import (
     RunConfig,
     RunFile,
@@ -111,7 +112,10 @@ def run_learning_rates(run: RunConfig, schedule_lrs: np.ndarray, base_lr: float)
 
 
 def resolve_surface(runfile: RunFile):
-    """(Surface, its parameter vector, the domain) of the run file."""
+    """(Surface, its parameter vector, the domain) of the run file.
+
+    A ``rotate`` other than a whole turn wraps the surface in a ``RotatedSurface``.
+    """
     config = runfile.surface
     if config.formula is not None:
         from lrsim.core.formula import formula_surface
@@ -129,7 +133,7 @@ def resolve_surface(runfile: RunFile):
     except ConfigError as error:
         raise error.within("surface.params") from None
     domain = config.domain if config.domain is not None else surface.domain
-    return surface, params, domain
+    return rotated(surface, config.rotate), params, domain
 
 
 def start_points(runfile: RunFile, domain) -> np.ndarray:
@@ -186,6 +190,7 @@ class Simulation:
         self.runfile = runfile
         self.steps = runfile.steps
         self.surface, self.surface_params, self.domain = resolve_surface(runfile)
+        self.rotation = surface_rotation(self.surface)  # [cos, sin] or empty: the kernel's
         self.starts = start_points(runfile, self.domain)
         self.n_particles = len(self.starts)
         self.n_runs = len(runfile.runs)
@@ -249,8 +254,9 @@ class Simulation:
             state[kernel.PLATEAU_BEST] = -np.inf if schedule["mode"] == "max" else np.inf
         frozen_at = np.full(n, -1, dtype=np.int64)
         kernel.initialise(
-            surface_id(self.surface.value_grad), self.surface_params, state, frozen_at
-        )
+            surface_id(self.surface.value_grad), self.surface_params, state, frozen_at,
+            self.rotation,
+        )  # fmt: skip
         # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
         x = np.full((columns, n), np.nan)
         y = np.full((columns, n), np.nan)
@@ -331,6 +337,7 @@ class Simulation:
                     trajectory.y.T,
                     trajectory.loss.T,
                     trajectory.lr.T if trajectory.per_particle_lr else lr_dummy,
+                    self.rotation,
                 )
             self.current_step = step
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from lrsim.core.dispatch import update_block, value_grad_block
+from lrsim.core.dispatch import update_block
 from lrsim.core.noise import gaussian_pair
+from lrsim.core.rotation import rotated_value_grad_block
 
 X, Y, LOSS, GX, GY, PLATEAU_LR, PLATEAU_BEST, PLATEAU_BAD, PLATEAU_COOLDOWN = range(9)
 OPT_BASE = 9
@@ -37,9 +38,13 @@ def _within_bounds(x, y, loss):
 
 
 @njit(**JIT)
-def initialise(surface, surface_p, state, frozen_at):
-    """Loss and gradient at the starts; a start already out of bounds is frozen at 0."""
-    value_grad_block(surface, state[X], state[Y], surface_p, state[LOSS], state[GX], state[GY])
+def initialise(surface, surface_p, state, frozen_at, rotation):
+    """Loss and gradient at the starts; a start already out of bounds is frozen at 0.
+
+    ``rotation`` is [cos, sin] of a turned surface or empty (``lrsim.core.rotation``)."""
+    rotated_value_grad_block(
+        surface, rotation, state[X], state[Y], surface_p, state[LOSS], state[GX], state[GY]
+    )
     for i in range(state.shape[1]):
         if not _within_bounds(state[X, i], state[Y, i], state[LOSS, i]):
             frozen_at[i] = 0
@@ -76,7 +81,7 @@ def _plateau_step(state, i, metric, plateau):
 def _advance_block(
     lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr,
+    out_loss, out_lr, rotation,
 ):  # fmt: skip
     use_plateau = plateau.shape[0] > 0
     plateau_lrs = state[PLATEAU_LR] if use_plateau else state[PLATEAU_LR, :0]
@@ -106,7 +111,7 @@ def _advance_block(
             for k in range(m):
                 nx[k] = xs[lo + k] + lr_scales[0] * (nx[k] - xs[lo + k])
                 ny[k] = ys[lo + k] + lr_scales[1] * (ny[k] - ys[lo + k])
-        value_grad_block(surface, nx, ny, surface_p, f, ngx, ngy)
+        rotated_value_grad_block(surface, rotation, nx, ny, surface_p, f, ngx, ngy)
         for k in range(m):  # selects, not branches: this loop vectorises
             i = lo + k
             running = frozen_at[i] < 0
@@ -136,14 +141,14 @@ def _advance_block(
 def advance_range(
     first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr,
+    out_loss, out_lr, rotation,
 ):  # fmt: skip
     """Steps t0 -> t1 for particles first .. last - 1, block by block, on this thread."""
     for lo in range(first, last, BLOCK):
         _advance_block(
             lo, min(lo + BLOCK, last), surface, rule, surface_p, hyper, state,
             frozen_at, lrs, moms, plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1,
-            slot_of_step, out_x, out_y, out_loss, out_lr,
+            slot_of_step, out_x, out_y, out_loss, out_lr, rotation,
         )  # fmt: skip
 
 
@@ -151,7 +156,7 @@ def advance_range(
 def advance_parallel(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr,
+    out_loss, out_lr, rotation,
 ):  # fmt: skip
     """Steps t0 -> t1 for all particles, a few block-aligned ranges spread over cores.
 
@@ -167,7 +172,7 @@ def advance_parallel(
         advance_range(
             first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
             loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-            out_loss, out_lr,
+            out_loss, out_lr, rotation,
         )  # fmt: skip
 
 
@@ -175,13 +180,13 @@ def advance_parallel(
 def advance_serial(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
     loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr,
+    out_loss, out_lr, rotation,
 ):  # fmt: skip
     """The same on one core: for few particles a second thread only costs."""
     advance_range(
         0, state.shape[1], surface, rule, surface_p, hyper, state, frozen_at, lrs, moms,
         plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step,
-        out_x, out_y, out_loss, out_lr,
+        out_x, out_y, out_loss, out_lr, rotation,
     )  # fmt: skip
 
 

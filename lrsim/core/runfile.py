@@ -36,6 +36,7 @@ class SurfaceConfig:
     formula: str | None = None
     params: Mapping[str, float] = field(default_factory=dict)
     domain: tuple[tuple[float, float], tuple[float, float]] | None = None
+    rotate: float = 0.0  # degrees, counter-clockwise about the origin (lrsim.core.rotation)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _pair(value: Any, where: str) -> tuple[float, float]:
 
 def _parse_surface(raw: Any) -> SurfaceConfig:
     table = _table(raw, "surface")
-    _no_unknown(table, ("name", "formula", "params", "domain"), "surface")
+    _no_unknown(table, ("name", "formula", "params", "domain", "rotate"), "surface")
     name = table.get("name")
     formula = table.get("formula")
     if name is not None and formula is not None:
@@ -171,12 +172,17 @@ def _parse_surface(raw: Any) -> SurfaceConfig:
         for axis, (low, high) in enumerate(domain):
             if not low < high:
                 raise ConfigError(f"surface.domain[{axis}]", f"needs min < max, got {[low, high]}")
+    rotate = 0.0
+    if "rotate" in table:
+        from lrsim.core.rotation import check_rotate
+
+        rotate = check_rotate(table["rotate"], "surface.rotate")
     if formula is not None:
         from lrsim.core.formula import check_formula  # deferred: only formula files need it
 
         formula = _text(formula, "surface.formula")
         check_formula(formula, params, "surface.formula")
-        return SurfaceConfig(None, formula, params, domain)
+        return SurfaceConfig(None, formula, params, domain, rotate)
     from lrsim.core.surfaces import get_surface
 
     name = _text(name, "surface.name")
@@ -185,7 +191,7 @@ def _parse_surface(raw: Any) -> SurfaceConfig:
         surface.param_vector(params)
     except ConfigError as error:
         raise error.within("surface.params" if error.field != "name" else "surface") from None
-    return SurfaceConfig(surface.name, None, params, domain)
+    return SurfaceConfig(surface.name, None, params, domain, rotate)
 
 
 def _parse_particles(raw: Any) -> ParticlesConfig:
@@ -393,6 +399,8 @@ def runfile_to_dict(runfile: RunFile) -> dict[str, Any]:
         surface["params"] = dict(runfile.surface.params)
     if runfile.surface.domain is not None:
         surface["domain"] = [list(axis) for axis in runfile.surface.domain]
+    if runfile.surface.rotate != 0.0:
+        surface["rotate"] = runfile.surface.rotate
     data["surface"] = surface
     parts = runfile.particles
     if parts.points is not None:

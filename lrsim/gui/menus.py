@@ -212,6 +212,14 @@ def build_menus(window) -> Actions:
         "Sweep the lr upward on a run's optimizer; use the bounds for a cyclic or one-cycle run",
     )
     tools_menu.addAction(lr_range_test)
+    tune = _action(
+        window,
+        "&Tune…",
+        lambda: _open_tune(window),
+        None,
+        "A fair fight: search each run's lr (and momentum) on its starts and steps, then apply",
+    )
+    tools_menu.addAction(tune)
     all_schedules = _action(
         window,
         "&All schedules in one plot…",
@@ -261,3 +269,9 @@ def build_menus(window) -> Actions:
         export_animation=export_animation,
         export_panels=export_panels,
     )
+
+
+def _open_tune(window):
+    from lrsim.gui.tune_actions import open_tune_dialog  # loads on first use
+
+    return open_tune_dialog(window)

@@ -1,7 +1,7 @@
 """The surface section of the editor: a built-in (with its parameters) or a formula, and a domain.
 
 ``table()`` is the run file's ``[surface]`` table as written; domain fields left
-empty take the surface's own domain (shown greyed).
+empty take the surface's own domain (shown greyed), an empty turn is no turn.
 """
 
 from __future__ import annotations
@@ -103,6 +103,15 @@ class SurfaceForm(QWidget):
             self.domain_edits.append((low, high))
             self.domain_boxes.append(box)
             domain.addRow(f"{axis} range", box)
+        self.rotate = QLineEdit(self)
+        self.rotate.setPlaceholderText("0")
+        self.rotate.setToolTip(
+            "Turn the surface counter-clockwise about the origin by this many degrees "
+            "(-360 to 360): f(R^-1 p). Minima and saddles turn with it; the ranges stay."
+        )
+        self.rotate.textChanged.connect(self._on_text_changed)
+        self.rotate_box = FieldBox(self.rotate, self)
+        domain.addRow("turn (degrees)", self.rotate_box)
         layout.addLayout(domain)
         self._params_given: dict[str, Any] = {}
         self.set_table({"name": "quadratic"})
@@ -165,6 +174,9 @@ class SurfaceForm(QWidget):
             for end, edit in enumerate((low, high)):
                 with QSignalBlocker(edit):
                     edit.setText(format_value(domain[axis][end]) if domain else "")
+        with QSignalBlocker(self.rotate):
+            rotate = table.get("rotate")
+            self.rotate.setText("" if rotate is None else format_value(rotate))
         self.clear_errors()
 
     def table(self) -> dict[str, Any]:
@@ -188,6 +200,8 @@ class SurfaceForm(QWidget):
                 ]
                 for axis, pair in enumerate(texts)
             ]
+        if self.rotate.text().strip():
+            result["rotate"] = parse_number(self.rotate.text())
         return result
 
     # ------------------------------------------------------------------ errors
@@ -206,11 +220,15 @@ class SurfaceForm(QWidget):
             axis = 1 if index.startswith("[1]") else 0
             self.domain_boxes[axis].show_error(problem)
             return True
+        if name == "rotate":
+            self.rotate_box.show_error(problem)
+            return True
         self.name_box.show_error(f"{path}: {problem}" if path and name != "name" else problem)
         return True
 
     def clear_errors(self) -> None:
-        for box in (self.name_box, self.formula_box, self.formula_params_box, *self.domain_boxes):
+        boxes = (self.name_box, self.formula_box, self.formula_params_box, self.rotate_box)
+        for box in (*boxes, *self.domain_boxes):
             box.clear_error()
         if self.params is not None:
             self.params.clear_errors()
