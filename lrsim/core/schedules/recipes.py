@@ -37,14 +37,10 @@ def _wsd_check(params: Params, context: Context) -> None:
     checks.non_negative_int(params, "num_warmup_steps")
     checks.non_negative_int(params, "num_decay_steps")
     checks.non_negative_int(params, "num_training_steps")
+    # num_training_steps below warm-up + decay leaves a negative stable phase: transformers
+    # then starts the decay part-way in, as here.
     if params["num_stable_steps"] is not None:
         checks.non_negative_int(params, "num_stable_steps")
-    elif _stable_steps(params) < 0:
-        raise ConfigError(
-            "num_training_steps",
-            f"is {params['num_training_steps']}, fewer than num_warmup_steps + num_decay_steps "
-            f"({params['num_warmup_steps'] + params['num_decay_steps']}): no room for them",
-        )
     checks.non_negative(params, "min_lr_ratio")
 
 
