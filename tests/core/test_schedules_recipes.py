@@ -114,9 +114,7 @@ def test_wsd_phases_and_defaults():
     assert lr[14] == 0.1 and lr[15] < 0.1 and lr[20] == 0.0
 
 
-@pytest.mark.parametrize(
-    ("warmup", "timescale"), [(8, None), (4, 2), (0, None), (0, 5), (10, 30)]
-)
+@pytest.mark.parametrize(("warmup", "timescale"), [(8, None), (4, 2), (0, None), (0, 5), (10, 30)])
 def test_inverse_sqrt_is_transformers_factor_times_lr(warmup, timescale):
     config = {"name": "inverse_sqrt", "num_warmup_steps": warmup}
     if timescale is not None:

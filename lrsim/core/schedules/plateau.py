@@ -25,7 +25,8 @@ def _plateau_check(params: Params, context: Context) -> None:
     # numbers, so fractional (or negative) values run as they run there.
     if not params["factor"] < 1:
         raise ConfigError(
-            "factor", f"must be below 1 (torch raises ValueError otherwise), got {params['factor']!r}"
+            "factor",
+            f"must be below 1 (torch raises ValueError otherwise), got {params['factor']!r}",
         )
     checks.non_negative(params, "min_lr")
 
@@ -53,7 +54,7 @@ PLATEAU = ScheduleSpec(
             "'min': lower loss is better; 'max': higher is better.",
             choices=("min", "max"),
         ),
-        ParamSpec("factor", "float", 0.1, "The lr is multiplied by this at each cut (< 1; 0 stops)."),
+        ParamSpec("factor", "float", 0.1, "The lr is multiplied by this at each cut (below 1)."),
         ParamSpec("patience", "float", 10, "Steps without improvement tolerated before a cut."),
         ParamSpec("threshold", "float", 1e-4, "How much better a loss must be to count."),
         ParamSpec(

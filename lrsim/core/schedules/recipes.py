@@ -103,9 +103,7 @@ WSD = ScheduleSpec(
             "Steps at lr0; if set, num_training_steps is ignored.",
             optional=True,
         ),
-        ParamSpec(
-            "warmup_type", "choice", "linear", "Shape of the warm-up.", choices=SHAPES
-        ),
+        ParamSpec("warmup_type", "choice", "linear", "Shape of the warm-up.", choices=SHAPES),
         ParamSpec(
             "decay_type",
             "choice",
@@ -114,9 +112,7 @@ WSD = ScheduleSpec(
             choices=("cosine", "linear", "1-sqrt"),
         ),
         ParamSpec("min_lr_ratio", "float", 0.0, "The lowest lr as a fraction of lr0."),
-        ParamSpec(
-            "num_cycles", "float", 0.5, "Waves of the cosine decay (0.5: one half-cosine)."
-        ),
+        ParamSpec("num_cycles", "float", 0.5, "Waves of the cosine decay (0.5: one half-cosine)."),
     ),
     check=_wsd_check,
     curve=lr_only(_wsd_lr),
@@ -215,10 +211,10 @@ WARMUP_COSINE = ScheduleSpec(
             RUN_STEPS,
             "Step at which the cosine reaches min_lr (default: the run's steps).",
         ),
+        ParamSpec("num_cycles", "float", 0.5, "Waves of the cosine (0.5: one half-cosine down)."),
         ParamSpec(
-            "num_cycles", "float", 0.5, "Waves of the cosine (0.5: one half-cosine down)."
+            "min_lr", "float", None, "The floor as an lr (or give min_lr_rate).", optional=True
         ),
-        ParamSpec("min_lr", "float", None, "The floor as an lr (or give min_lr_rate).", optional=True),
         ParamSpec(
             "min_lr_rate",
             "float",
