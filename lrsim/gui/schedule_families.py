@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from lrsim.core.schedules import SCHEDULES, schedule_curves, validate_schedule
+from lrsim.core.schedules import SCHEDULES, schedule_curves, validate_schedule, writes_momentum
 
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.1
@@ -266,10 +266,9 @@ def legend_label(family: Family, params: Mapping[str, Any]) -> str:
 
 
 def cycles_momentum(family: Family, validated: Mapping[str, Any]) -> bool:
-    """Whether the family's curve drives momentum (cyclic and one-cycle, unless turned off)."""
-    return SCHEDULES[family.schedule].cycles_momentum and bool(
-        validated.get("cycle_momentum", False)
-    )
+    """Whether the family's curve drives momentum (cyclic and one-cycle unless turned off,
+    and schedules that hold one)."""
+    return writes_momentum(validated)
 
 
 def family_curves(

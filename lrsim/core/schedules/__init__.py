@@ -26,6 +26,7 @@ from lrsim.core.schedules._spec import (
     ScheduleSpec,
     schedule_curves,
     validate_schedule,
+    writes_momentum,
 )
 
 _ORDER = (  # simplest first; the GUI lists them in this order
@@ -47,4 +48,5 @@ __all__ = [
     "ScheduleSpec",
     "schedule_curves",
     "validate_schedule",
+    "writes_momentum",
 ]
