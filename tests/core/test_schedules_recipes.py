@@ -450,3 +450,11 @@ def test_sequential_round_trips_through_a_run_file(tmp_path: Path):
     assert again.runs[0].schedule["schedules"][1] == {
         "name": "constant", "factor": 0.25, "total_iters": 0,
     }  # fmt: skip
+
+
+def test_a_warmup_before_a_onecycle_ramps_toward_the_optimizers_lr():
+    config = {"name": "warmup", "warmup_steps": 4, "then": {"name": "onecycle", "max_lr": 1.0}}
+    lr, momentum = curves(config, base_lr=0.1, steps=20, momentum_kind="beta1")
+    close(lr[:4], [0.0, 0.025, 0.05, 0.075])  # toward the optimizer's 0.1, not max_lr
+    close(lr[4], 1.0 / 25)  # then the one-cycle from its own max_lr / div_factor
+    close(momentum[:5], [0.95] * 5)

@@ -9,6 +9,11 @@ exactly at the last step (REFERENCE 1.11).
 During the warm-up the momentum is the one ``then`` starts with: the optimizer's
 own, or ``max_momentum`` for a momentum-cycling cyclic / onecycle, whose torch
 constructors set it before SequentialLR runs the warm-up.
+
+A ``then`` that sets its own lr (cyclic, onecycle) does not move the warm-up's
+target: the ramp rises toward the optimizer's lr0 (torch's LambdaLR ramp read it
+when it was built, before the OneCycleLR), and at t = W the one-cycle starts from
+its own max_lr / div_factor.
 """
 
 from __future__ import annotations
