@@ -458,3 +458,20 @@ def test_a_warmup_before_a_onecycle_ramps_toward_the_optimizers_lr():
     close(lr[:4], [0.0, 0.025, 0.05, 0.075])  # toward the optimizer's 0.1, not max_lr
     close(lr[4], 1.0 / 25)  # then the one-cycle from its own max_lr / div_factor
     close(momentum[:5], [0.95] * 5)
+
+
+def test_a_middle_child_is_checked_up_to_the_step_before_the_next_milestone():
+    # torch steps child 0 to local step 9 only; OneCycleLR(total_steps=9) is fine there
+    onecycle = {"name": "onecycle", "max_lr": 0.1, "total_steps": 9, "cycle_momentum": False}
+    config = {"name": "sequential", "milestones": [10], "schedules": [onecycle, {"name": "rex"}]}
+    lr, _ = curves(config, steps=20)
+    assert np.all(np.isfinite(lr))
+    with pytest.raises(ConfigError) as info:
+        validate_schedule(
+            {**config, "schedules": [{**onecycle, "total_steps": 8}, {"name": "rex"}]},
+            momentum_kind=None, steps=20,
+        )  # fmt: skip
+    assert info.value.field == "schedules[0].total_steps"
+    # ConstantLR divides by factor at local step total_iters: never reached at 10 here
+    zero = {"name": "constant", "factor": 0.0, "total_iters": 10}
+    assert np.all(curves({**config, "schedules": [zero, {"name": "rex"}]}, steps=20)[0][:10] == 0)

@@ -36,6 +36,13 @@ class Context:
     given: Mapping[str, Any]  # the user's table as written (to tell given from defaulted)
     switched_in: bool = False  # starts at a milestone of a warm-up or a sequential
     depth: int = 0  # how many schedules hold this one (warm-up's then, sequential's children)
+    last: int | None = None  # the last t it is evaluated at, if not steps (a sequential's
+    # middle child stops one step before the next milestone)
+
+    @property
+    def last_step(self) -> int:
+        """The last update count this schedule is evaluated at (torch steps it that far)."""
+        return self.steps if self.last is None else self.last
 
 
 CheckFn = Callable[[dict[str, Any], Context], None]
@@ -103,6 +110,7 @@ def validate_schedule(
     steps: int,
     switched_in: bool = False,
     depth: int = 0,
+    last_step: int | None = None,
 ) -> dict[str, Any]:
     """``config`` (``{"name": ..., **params}``) checked and completed.
 
@@ -110,8 +118,9 @@ def validate_schedule(
     values coerced to their kinds; nested schedules (warm-up's ``then``) are
     resolved too. Errors are ``ConfigError`` with the field relative to the
     schedule table (``step_size``, ``then.T_max``); the caller prefixes it.
-    ``switched_in`` and ``depth`` are for schedules that hold others: whether
-    this one starts at a milestone, and how deep it sits (at most ``MAX_NESTING``).
+    ``switched_in``, ``depth`` and ``last_step`` are for schedules that hold others:
+    whether this one starts at a milestone, how deep it sits (at most ``MAX_NESTING``)
+    and the last step it runs to when that is not ``steps`` (its run-length defaults).
     """
     if momentum_kind not in MOMENTUM_KINDS:
         raise ValueError(f"momentum_kind must be one of {MOMENTUM_KINDS}, got {momentum_kind!r}")
@@ -127,7 +136,9 @@ def validate_schedule(
     spec = REGISTRY[name]
     given = {key: value for key, value in config.items() if key != "name"}
     params = resolve_params(spec.params, given, steps=steps)
-    context = Context(momentum_kind, steps, given, switched_in=switched_in, depth=depth)
+    context = Context(
+        momentum_kind, steps, given, switched_in=switched_in, depth=depth, last=last_step
+    )
     spec.check(params, context)
     return {"name": name, **params}
 

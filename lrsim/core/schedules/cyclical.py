@@ -193,10 +193,10 @@ def _onecycle_check(params: Params, context: Context) -> None:
                     "give one or the other",
                 )
     checks.positive_int(params, "total_steps")
-    if context.steps > params["total_steps"]:
+    if context.last_step > params["total_steps"]:
         raise ConfigError(
             "total_steps",
-            f"is {params['total_steps']}, fewer than the run's {context.steps} steps "
+            f"is {params['total_steps']}, fewer than the run's {context.last_step} steps "
             "(torch raises ValueError when stepped past total_steps)",
         )
     checks.in_interval(params, "pct_start", 0.0, 1.0)
@@ -206,7 +206,7 @@ def _onecycle_check(params: Params, context: Context) -> None:
     checks.momentum_cycling(params, context.momentum_kind)
 
     ends = _phase_ends(params)
-    phase = _phase_of(ends, np.arange(context.steps + 1, dtype=np.float64))
+    phase = _phase_of(ends, np.arange(context.last_step + 1, dtype=np.float64))
     for index, end in enumerate(ends):
         start = 0.0 if index == 0 else ends[index - 1]
         if end == start and np.any(phase == index):

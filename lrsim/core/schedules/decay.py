@@ -31,7 +31,7 @@ def _constant_check(params: Params, context: Context) -> None:
     # torch: 0 <= factor <= 1; at step total_iters it divides by factor
     checks.in_interval(params, "factor", 0.0, 1.0)
     checks.non_negative_int(params, "total_iters")
-    if params["factor"] == 0 and 1 <= params["total_iters"] <= context.steps:
+    if params["factor"] == 0 and 1 <= params["total_iters"] <= context.last_step:
         raise ConfigError(
             "factor",
             f"0 with total_iters {params['total_iters']} within the run: at that step torch's "
@@ -254,7 +254,7 @@ INVERSE_TIME = ScheduleSpec(
 def _polynomial_check(params: Params, context: Context) -> None:
     checks.non_negative_int(params, "total_iters")
     checks.no_zero_after_milestone(params, "total_iters", context, "PolynomialLR")
-    if params["power"] < 0 and 1 <= params["total_iters"] <= context.steps:
+    if params["power"] < 0 and 1 <= params["total_iters"] <= context.last_step:
         raise ConfigError(
             "power",
             f"must be >= 0 when the lr reaches 0 within the run (total_iters "

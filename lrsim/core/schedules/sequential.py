@@ -65,8 +65,10 @@ def _sequential_check(params: Params, context: Context) -> None:
                 "plateau cannot be part of a sequential schedule (torch's SequentialLR does "
                 "not accept ReduceLROnPlateau)",
             )
-        if index + 1 < len(starts):
+        last = None
+        if index + 1 < len(starts):  # runs until the step before the next milestone
             span = starts[index + 1] - starts[index]
+            last = span - 1
         else:
             span = max(context.steps - starts[index], 1)
         try:
@@ -77,6 +79,7 @@ def _sequential_check(params: Params, context: Context) -> None:
                     steps=span,
                     switched_in=context.switched_in or index > 0,
                     depth=context.depth + 1,
+                    last_step=last,
                 )
             )
         except ConfigError as error:
