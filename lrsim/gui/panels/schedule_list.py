@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from lrsim.gui.panels.param_form import FieldBox
@@ -58,9 +58,10 @@ class ScheduleList(QWidget):
         remove.setText("✕")
         remove.setToolTip("Remove this schedule")
         remove.clicked.connect(lambda _=False, chooser=chooser: self._remove(chooser))
-        row_layout.addWidget(label)
+        top = Qt.AlignmentFlag.AlignTop
+        row_layout.addWidget(label, 0, top)
         row_layout.addWidget(chooser, 1)
-        row_layout.addWidget(remove)
+        row_layout.addWidget(remove, 0, top)
         self.entries_layout.addWidget(row)
         self.choosers.append(chooser)
         self._rows.append(row)
