@@ -475,3 +475,12 @@ def test_a_middle_child_is_checked_up_to_the_step_before_the_next_milestone():
     # ConstantLR divides by factor at local step total_iters: never reached at 10 here
     zero = {"name": "constant", "factor": 0.0, "total_iters": 10}
     assert np.all(curves({**config, "schedules": [zero, {"name": "rex"}]}, steps=20)[0][:10] == 0)
+
+
+def test_warmup_cosine_min_lr_with_a_zero_lr_is_named_not_a_traceback():
+    config = {"name": "warmup_cosine", "num_warmup_steps": 2, "min_lr": 0.01}
+    with pytest.raises(ConfigError) as info:
+        curves(config, base_lr=0.0, steps=10)
+    assert info.value.field == "min_lr" and "min_lr_rate" in info.value.problem
+    rate = {"name": "warmup_cosine", "num_warmup_steps": 2, "min_lr_rate": 0.1}
+    assert np.all(curves(rate, base_lr=0.0, steps=10)[0] == 0.0)

@@ -184,6 +184,12 @@ def _warmup_cosine_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarr
     c = (1 + cos(pi * num_cycles * 2 * (t - W) / max(1, N - W))) / 2, r = min_lr / lr0."""
     warmup, total = params["num_warmup_steps"], params["num_training_steps"]
     if params["min_lr"] is not None:
+        if base_lr == 0:
+            raise ConfigError(
+                "min_lr",
+                "needs the optimizer's lr above 0 (transformers divides min_lr by it); "
+                "give min_lr_rate instead",
+            )
         rate = params["min_lr"] / base_lr
     else:
         rate = params["min_lr_rate"] or 0.0
