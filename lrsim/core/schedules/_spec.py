@@ -120,7 +120,8 @@ def validate_schedule(
     schedule table (``step_size``, ``then.T_max``); the caller prefixes it.
     ``switched_in``, ``depth`` and ``last_step`` are for schedules that hold others:
     whether this one starts at a milestone, how deep it sits (at most ``MAX_NESTING``)
-    and the last step it runs to when that is not ``steps`` (its run-length defaults).
+    and the last step it is evaluated at when that is not ``steps`` (``steps`` still
+    gives its run-length defaults such as ``T_max``).
     """
     if momentum_kind not in MOMENTUM_KINDS:
         raise ValueError(f"momentum_kind must be one of {MOMENTUM_KINDS}, got {momentum_kind!r}")
