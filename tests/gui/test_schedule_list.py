@@ -66,3 +66,9 @@ def test_sequential_in_the_editor_runs_and_names_a_bad_child(window):
     run = window.controller.simulation.runs[0]
     assert run.schedule == "sequential"
     assert run.lr_curve[5] == run.lr_curve[0]  # the cosine starts at the optimizer's lr
+
+
+def test_an_empty_default_list_reads_none(qtbot):
+    form = ParamForm(SPECS)
+    qtbot.addWidget(form)
+    assert form.field_widget("milestones").placeholderText() == "none"

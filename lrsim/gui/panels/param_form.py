@@ -75,7 +75,7 @@ def default_text(spec: ParamSpec) -> str:
         return "not set"
     if spec.kind == "schedule":
         return str(spec.default.get("name", ""))
-    if spec.kind == "schedules":
+    if spec.kind == "schedules" or spec.default == ():
         return "none"
     return format_value(spec.default)
 
