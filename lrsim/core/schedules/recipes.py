@@ -45,10 +45,11 @@ def _wsd_check(params: Params, context: Context) -> None:
 
 
 def _wsd_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
-    """f = warm-up shape w(p) for t < W; 1 while stable; decay shape d(p) for S more steps;
-    then min_lr_ratio. Warm-up and decay are scaled f * (1 - m) + m and clipped at 0:
-    linear p / 1 - p, cosine (1 - cos(pi p)) / 2 / (1 + cos(2 pi num_cycles p)) / 2,
-    1-sqrt 1 - sqrt(1 - p) / 1 - sqrt(p)."""
+    """lr0 * f(t): f = max(0, w(t / W) (1 - m) + m) for t < W; 1 for t < W + S;
+    max(0, d((t - W - S) / D) (1 - m) + m) for t < W + S + D; then m (= min_lr_ratio).
+    Shapes w / d: linear p / 1 - p; cosine (1 - cos(pi p)) / 2 / (1 + cos(2 pi c p)) / 2
+    with c = num_cycles; 1-sqrt 1 - sqrt(1 - p) / 1 - sqrt(p). (max(1, W) and max(1, D)
+    divide, as in transformers.)"""
     warmup, decay = params["num_warmup_steps"], params["num_decay_steps"]
     stable, ratio = _stable_steps(params), params["min_lr_ratio"]
     steps = t.astype(np.float64)
