@@ -266,6 +266,10 @@ def formula_surface(text):
 def schedule_value(t, c, lr0, steps, base_m):
     """(lr, momentum) for update t + 1; plateau handled by the caller."""
     n = c["name"]
+    if n in SECOND_RELEASE or (n == "constant" and len(c) > 1):
+        return second_release_value(t, c, lr0, steps, base_m)
+    if n in ("linear", "polynomial") and c.get("total_iters") == 0:  # torch: never moves
+        return lr0 * (c.get("start_factor", 1 / 3) if n == "linear" else 1.0), base_m
     if n == "constant":
         return lr0, base_m
     if n == "linear":
@@ -355,6 +359,88 @@ def schedule_value(t, c, lr0, steps, base_m):
                 mom = f(m0, m1) if c.get("cycle_momentum", True) else base_m
                 return f(l0, l1), mom
             start = end
+    raise KeyError(n)
+
+
+# Second-release schedules (run-config.md), written from their formulas -------------------------
+
+SECOND_RELEASE = ("wsd", "inverse_sqrt", "warmup_cosine", "rex", "sequential")
+
+
+def _shape(kind, p, rising, cycles=0.5):
+    if kind == "linear":
+        return p if rising else 1 - p
+    if kind == "cosine":
+        return (1 - math.cos(PI * p)) / 2 if rising else (1 + math.cos(2 * PI * cycles * p)) / 2
+    return 1 - math.sqrt(1 - p) if rising else 1 - math.sqrt(p)
+
+
+def _cycles_momentum(c):
+    if c["name"] in ("cyclic", "onecycle"):
+        return c.get("cycle_momentum", True)
+    return False
+
+
+def second_release_value(t, c, lr0, steps, base_m):
+    """(lr, momentum) of the second-release schedules at t (closed forms, plain floats)."""
+    n = c["name"]
+    if n == "constant":  # ConstantLR; total_iters 0 keeps the factor (torch's first step)
+        f, it = c.get("factor", 1.0), c.get("total_iters", 5)
+        return (lr0 * f if (t < it or it == 0) else lr0), base_m
+    if n == "wsd":
+        w, d = c["num_warmup_steps"], c["num_decay_steps"]
+        s = c.get("num_stable_steps")
+        if s is None:
+            s = c.get("num_training_steps", steps) - w - d
+        m = c.get("min_lr_ratio", 0.0)
+        if t < w:
+            f = _shape(c.get("warmup_type", "linear"), t / max(1, w), True)
+        elif t < w + s:
+            return lr0, base_m
+        elif t < w + s + d:
+            p = (t - w - s) / max(1, d)
+            f = _shape(c.get("decay_type", "cosine"), p, False, c.get("num_cycles", 0.5))
+        else:
+            return lr0 * m, base_m
+        return lr0 * max(0.0, m + (1 - m) * f), base_m
+    if n == "inverse_sqrt":
+        w = c["num_warmup_steps"]
+        ts = c.get("timescale") or (w or 10000)
+        if t < w:
+            return lr0 * t / max(1, w), base_m
+        return lr0 / math.sqrt((t - w + ts) / ts), base_m
+    if n == "warmup_cosine":
+        w, nn = c["num_warmup_steps"], c.get("num_training_steps", steps)
+        if t < w:
+            return lr0 * t / max(1, w), base_m
+        r = c["min_lr"] / lr0 if "min_lr" in c else c.get("min_lr_rate", 0.0)
+        p = (t - w) / max(1, nn - w)
+        cosine = (1 + math.cos(2 * PI * c.get("num_cycles", 0.5) * p)) / 2
+        return lr0 * max(0.0, r + (1 - r) * cosine), base_m
+    if n == "rex":
+        total, low = c.get("total_steps", steps), c.get("eta_min", 0.0)
+        if t >= total:
+            return low, base_m
+        z = t / total
+        return low + (lr0 - low) * (1 - z) / (1 - z / 2), base_m
+    if n == "sequential":
+        kids, stones = c["schedules"], [0, *c.get("milestones", [])]
+        movers = [k for k, kid in enumerate(kids) if _cycles_momentum(kid)]
+        mom = base_m
+        if movers:  # torch builds every child; the last cycling one wrote its start
+            mom = schedule_value(0, kids[movers[-1]], lr0, steps, base_m)[1]
+        for k, kid in enumerate(kids):
+            local = t - stones[k]
+            last = k == len(kids) - 1 or t < stones[k + 1]
+            if not last and k in movers:  # ran to its end: its last momentum stays
+                span = stones[k + 1] - stones[k]
+                mom = schedule_value(span - 1, kid, lr0, span, mom)[1]
+            if last:
+                span = (stones[k + 1] if k + 1 < len(stones) else steps) - stones[k]
+                if kid["name"] == "constant" and k > 0 and kid.get("total_iters", 5) == 0:
+                    return lr0, mom  # switched in: ConstantLR's closed form, lr0
+                lr, kid_mom = schedule_value(local, kid, lr0, span, mom)
+                return lr, (kid_mom if k in movers else mom)
     raise KeyError(n)
 
 

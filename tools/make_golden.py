@@ -513,6 +513,9 @@ def build_schedule(opt, config: Mapping[str, Any], steps: int, *, nested: bool =
     def desc(cls_name, **kwargs):
         return {"class": cls_name, "kwargs": kwargs}
 
+    if name in SECOND_RELEASE or (name == "constant" and kw):
+        return build_second_release_schedule(opt, name, kw, steps, nested=nested)
+
     if name == "constant":
         return lrs.LambdaLR(opt, lambda t: 1.0), False, desc("LambdaLR", lr_lambda="1.0")
     if name == "linear":
@@ -587,6 +590,129 @@ def build_schedule(opt, config: Mapping[str, Any], steps: int, *, nested: bool =
             sched,
             False,
             {"class": "SequentialLR", "schedulers": [ramp_desc, then_desc], "milestones": [w]},
+        )
+    raise AssertionError(name)
+
+
+# --------------------------------------------------------------------------------------------
+# Second-release schedules (run-config.md "Additions for the second release")
+# --------------------------------------------------------------------------------------------
+
+SECOND_RELEASE = {
+    "wsd": {
+        "num_warmup_steps",
+        "num_decay_steps",
+        "num_training_steps",
+        "num_stable_steps",
+        "warmup_type",
+        "decay_type",
+        "min_lr_ratio",
+        "num_cycles",
+    },
+    "inverse_sqrt": {"num_warmup_steps", "timescale"},
+    "warmup_cosine": {
+        "num_warmup_steps",
+        "num_training_steps",
+        "num_cycles",
+        "min_lr",
+        "min_lr_rate",
+    },
+    "rex": {"total_steps", "eta_min"},
+    "sequential": {"schedules", "milestones"},
+}
+_ALLOWED.update(SECOND_RELEASE)
+_ALLOWED["constant"] = {"factor", "total_iters"}  # ConstantLR (lrsim's default factor is 1.0)
+_THEN_OK.update(SECOND_RELEASE)
+_OWN_LR = {"cyclic", "onecycle"}
+
+
+class RexLR(lrs.LRScheduler):
+    """REX (Chen et al. 2021) from its formula: eta_min + (lr0 - eta_min) (1 - z) / (1 - z / 2),
+    z = t / total_steps, eta_min from total_steps on. Closed form, also at a milestone."""
+
+    def __init__(self, optimizer, total_steps: int, eta_min: float = 0.0) -> None:
+        self.total_steps, self.eta_min = int(total_steps), float(eta_min)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        t, total, low = self.last_epoch, self.total_steps, self.eta_min
+        if t >= total:
+            return [low for _ in self.base_lrs]
+        z = t / total
+        return [low + (base - low) * (1 - z) / (1 - z / 2) for base in self.base_lrs]
+
+    _get_closed_form_lr = get_lr
+
+
+def _run_steps_default(kw: dict, key: str, steps: int, nested: bool, name: str) -> None:
+    if key not in kw:
+        if nested:
+            raise CaseError(f"schedule.{name}.{key}: give it explicitly inside another schedule")
+        kw[key] = steps
+
+
+def build_second_release_schedule(opt, name: str, kw: dict, steps: int, *, nested: bool):
+    """(scheduler, False, description): transformers' factories on the torch optimizer exactly
+    as transformers builds them (LambdaLR), ConstantLR and SequentialLR from torch, REX by its
+    formula."""
+    from transformers import optimization as hf
+
+    def desc(cls_name, **kwargs):
+        return {"class": cls_name, "kwargs": kwargs}
+
+    if name == "constant":
+        kw = {"factor": 1.0, "total_iters": 5, **kw}
+        return lrs.ConstantLR(opt, **kw), False, desc("ConstantLR", **kw)
+    if name == "wsd":
+        _run_steps_default(kw, "num_training_steps", steps, nested, name)
+        if "num_stable_steps" in kw:
+            kw.pop("num_training_steps")  # transformers warns and uses num_stable_steps
+        sched = hf.get_wsd_schedule(opt, **kw)
+        return sched, False, desc("transformers get_wsd_schedule -> LambdaLR", **kw)
+    if name == "inverse_sqrt":
+        sched = hf.get_inverse_sqrt_schedule(opt, **kw)
+        return sched, False, desc("transformers get_inverse_sqrt_schedule -> LambdaLR", **kw)
+    if name == "warmup_cosine":
+        _run_steps_default(kw, "num_training_steps", steps, nested, name)
+        if "min_lr" not in kw and "min_lr_rate" not in kw:
+            kw["min_lr_rate"] = 0.0  # run-config.md: neither means 0
+        sched = hf.get_cosine_with_min_lr_schedule_with_warmup(opt, **kw)
+        text = "transformers get_cosine_with_min_lr_schedule_with_warmup -> LambdaLR"
+        return sched, False, desc(text, **kw)
+    if name == "rex":
+        _run_steps_default(kw, "total_steps", steps, nested, name)
+        return RexLR(opt, **kw), False, desc("RexLR (the REX formula)", **kw)
+    if name == "sequential":
+        children, milestones = kw["schedules"], list(kw.get("milestones", []))
+        if nested:
+            raise CaseError("schedule.sequential: torch cannot switch a SequentialLR in")
+        own = [i for i, child in enumerate(children) if child.get("name") in _OWN_LR]
+        # Children that scale the optimizer's lr are built first, so their base_lrs (and
+        # group["initial_lr"]) are the optimizer's lr; CyclicLR / OneCycleLR after them.
+        order = [i for i in range(len(children)) if i not in own] + own
+        built: dict[int, Any] = {}
+        descs: dict[int, Any] = {}
+        for i in order:
+            if i in own and children[i]["name"] == "onecycle" and "total_steps" not in children[i]:
+                raise CaseError("schedule.sequential: give a child onecycle's total_steps")
+            built[i], _, descs[i] = build_schedule(opt, children[i], steps, nested=i not in own)
+        if any(children[i]["name"] == "onecycle" for i in own) and any(
+            not isinstance(built[i], lrs.LambdaLR | RexLR) for i in built if i not in own
+        ):
+            raise CaseError(
+                "schedule.sequential: OneCycleLR overwrites group['initial_lr'], which a "
+                "recursive torch scheduler beside it would start from; use LambdaLR children"
+            )
+        sched = lrs.SequentialLR(opt, [built[i] for i in range(len(children))], milestones)
+        return (
+            sched,
+            False,
+            {
+                "class": "SequentialLR",
+                "schedulers": [descs[i] for i in range(len(children))],
+                "milestones": milestones,
+                "construction_order": order,
+            },
         )
     raise AssertionError(name)
 

@@ -22,7 +22,7 @@ REQUIRED = object()
 RUN_STEPS = object()
 """Default of a parameter that falls back to the run's step count (lrsim's extension)."""
 
-KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule")
+KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule", "schedules")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,13 @@ def coerce_value(spec: ParamSpec, value: Any, field: str) -> Any:
         if not isinstance(value, Mapping):
             raise ConfigError(field, "must be a table with a schedule name")
         return dict(value)
+    if kind == "schedules":
+        if not isinstance(value, list | tuple):
+            raise ConfigError(field, f"must be a list of schedule tables, got {_describe(value)}")
+        for index, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise ConfigError(f"{field}[{index}]", "must be a table with a schedule name")
+        return [dict(item) for item in value]
     raise AssertionError(kind)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from lrsim.core.schedules import SCHEDULES, schedule_curves, validate_schedule
+from lrsim.core.schedules import SCHEDULES, schedule_curves, validate_schedule, writes_momentum
 
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.1
@@ -184,6 +184,54 @@ FAMILIES: tuple[Family, ...] = (
         lambda n, lr: {"max_lr": _round(lr), "total_steps": max(2, n)},
         shown=True,
     ),
+    *(
+        # Second release: ConstantLR's factor, transformers' recipes, REX, SequentialLR.
+        Family(
+            "constant_factor",
+            "constant, factor",
+            "constant",
+            "#7f7f7f",
+            lambda n, lr: {"factor": 0.5, "total_iters": max(1, n // 5)},
+            dash="dash",
+        ),
+        Family(
+            "wsd",
+            "warmup-stable-decay",
+            "wsd",
+            "#393b79",
+            lambda n, lr: {"num_warmup_steps": max(1, n // 10), "num_decay_steps": max(1, n // 5)},
+            shown=True,
+        ),
+        Family(
+            "inverse_sqrt",
+            "inverse sqrt",
+            "inverse_sqrt",
+            "#637939",
+            lambda n, lr: {"num_warmup_steps": max(1, n // 10)},
+        ),
+        Family(
+            "warmup_cosine_floor",
+            "warm-up cosine to a floor",
+            "warmup_cosine",
+            "#843c39",
+            lambda n, lr: {"num_warmup_steps": max(1, n // 10), "min_lr_rate": 0.1},
+        ),
+        Family("rex", "REX", "rex", "#31a354", lambda n, lr: {"total_steps": max(1, n)}),
+        Family(
+            "sequential",
+            "sequential",
+            "sequential",
+            "#7b4173",
+            lambda n, lr: {
+                "schedules": [
+                    {"name": "linear", "start_factor": 0.1, "total_iters": max(1, n // 10)},
+                    {"name": "constant"},
+                    {"name": "exponential", "gamma": _ratio(0.05, n - n // 2)},
+                ],
+                "milestones": [max(1, n // 10), max(2, n // 2)],
+            },
+        ),
+    ),
 )
 FAMILY_BY_KEY = {family.key: family for family in FAMILIES}
 assert all(family.schedule in SCHEDULES for family in FAMILIES)
@@ -218,10 +266,9 @@ def legend_label(family: Family, params: Mapping[str, Any]) -> str:
 
 
 def cycles_momentum(family: Family, validated: Mapping[str, Any]) -> bool:
-    """Whether the family's curve drives momentum (cyclic and one-cycle, unless turned off)."""
-    return SCHEDULES[family.schedule].cycles_momentum and bool(
-        validated.get("cycle_momentum", False)
-    )
+    """Whether the family's curve drives momentum (cyclic and one-cycle unless turned off,
+    and schedules that hold one)."""
+    return writes_momentum(validated)
 
 
 def family_curves(

@@ -414,3 +414,35 @@ def test_basins_where_each_start_ends():
     assert table[2].diverged == 0
     assert settled(warm, sharp) < settled(small, sharp) / 3
     assert table[2].global_fraction == pytest.approx(0.70, abs=0.005)
+
+
+def test_wsd_decays_late_and_ends_below_cosine(tmp_path: Path):
+    preset = PRESETS / "wsd-vs-cosine.toml"
+    runfile = load_runfile(preset)
+    assert runfile.noise.sigma == 0.2 and runfile.steps == 200
+    assert [run.schedule["name"] for run in runfile.runs] == ["warmup_cosine", "wsd", "warmup"]
+    exported = read_export(preset, tmp_path)
+    cosine, wsd, constant = (exported[run.label] for run in runfile.runs)
+    # all three warm up over 10 steps to lr 1.0; the cosine lowers it at once, WSD holds it
+    # until step 160 and decays over the last 40, the constant run never decays
+    for run in (cosine, wsd, constant):
+        assert np.all(run["lr"][:, 10] == 1.0)
+    assert cosine["lr"][0, 11] < 1.0 and cosine["lr"][0, 160] < 0.11
+    assert np.all(wsd["lr"][:, 10:161] == 1.0) and wsd["lr"][0, 161] < 1.0
+    assert wsd["lr"][0, 200] == 0.0 and np.all(constant["lr"][:, 10:] == 1.0)
+    median = {name: np.median(run["loss"], axis=0) for name, run in
+              (("cosine", cosine), ("wsd", wsd), ("constant", constant))}  # fmt: skip
+    # until its decay starts WSD is exactly the constant run; from step 60 above the cosine
+    assert np.array_equal(wsd["loss"][:, :161], constant["loss"][:, :161])
+    assert np.all(median["wsd"][60:161] > median["cosine"][60:161])
+    # the late decay: in 40 steps its median loss falls to under half the cosine's final one
+    assert median["wsd"][200] < 0.5 * median["cosine"][200]
+    assert median["wsd"][200] < median["wsd"][160] / 3
+    assert median["cosine"][200] < median["constant"][200]
+    # why: further along the flat x direction than the cosine, and less noise across it (y)
+    along = {name: np.median(np.abs(run["x"][:, 200])) for name, run in
+             (("cosine", cosine), ("wsd", wsd))}  # fmt: skip
+    assert round(along["wsd"], 1) == 1.1 and round(along["cosine"], 1) == 1.8
+    across = {name: np.median(np.abs(run["y"][:, 200])) for name, run in
+              (("wsd", wsd), ("constant", constant))}  # fmt: skip
+    assert round(across["wsd"], 2) == 0.03 and round(across["constant"], 2) == 0.14

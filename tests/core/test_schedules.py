@@ -36,6 +36,7 @@ def close(actual, expected):
 CONTRACT_NAMES = {
     "constant", "linear", "step", "multistep", "exponential", "cosine", "cosine_restarts",
     "cyclic", "onecycle", "polynomial", "plateau", "inverse_time", "warmup",
+    "wsd", "inverse_sqrt", "warmup_cosine", "rex", "sequential",
 }  # fmt: skip
 
 
@@ -86,6 +87,16 @@ SAMPLES = {
     "warmup_cyclic": {
         "name": "warmup", "warmup_steps": 4, "start_factor": 0.2,
         "then": {"name": "cyclic", "base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3},
+    },
+    "constant_factor": {"name": "constant", "factor": 0.5, "total_iters": 3},
+    "wsd": {"name": "wsd", "num_warmup_steps": 3, "num_decay_steps": 5},
+    "inverse_sqrt": {"name": "inverse_sqrt", "num_warmup_steps": 3},
+    "warmup_cosine": {"name": "warmup_cosine", "num_warmup_steps": 3, "min_lr": 0.01},
+    "rex": {"name": "rex"},
+    "sequential": {
+        "name": "sequential", "milestones": [4, 9],
+        "schedules": [{"name": "linear"}, {"name": "cyclic", "base_lr": 0.01, "max_lr": 0.1,
+                                          "step_size_up": 2}, {"name": "cosine"}],
     },
 }  # fmt: skip
 
@@ -489,7 +500,8 @@ def test_defaults_are_pytorchs():
     )  # fmt: skip
     warmup = validate_schedule({"name": "warmup", "warmup_steps": 2}, momentum_kind=None, steps=9)
     assert warmup == {
-        "name": "warmup", "warmup_steps": 2, "start_factor": 0.0, "then": {"name": "constant"},
+        "name": "warmup", "warmup_steps": 2, "start_factor": 0.0,
+        "then": {"name": "constant", "factor": 1.0, "total_iters": 5},
     }  # fmt: skip
 
 
@@ -527,29 +539,29 @@ ERRORS = [
     ({"name": "step", "step_size": 2.5}, None, 10, "step_size", "must be an integer"),
     ({"name": "step", "step_size": True}, None, 10, "step_size", "must be an integer"),
     ({"name": "step"}, None, 10, "step_size", "is required"),
-    ({"name": "step", "step_size": 3, "gamma": 0}, None, 10, "gamma", "must be positive"),
+    ({"name": "step", "step_size": 3, "gamma": -0.5}, None, 10, "gamma", "non-negative"),
     ({"name": "step", "step_size": 3, "gama": 0.5}, None, 10, "gama", "unknown parameter"),
     ({**CYCLIC, "momentm": 0.9}, "momentum", 10, "momentm", "unknown parameter"),
     ({"name": "constant", "lr": 0.1}, None, 10, "lr", "unknown parameter"),
     ({"name": "linear", "start_factor": 0}, None, 10, "start_factor", "must be in (0, 1]"),
     ({"name": "linear", "start_factor": 1.5}, None, 10, "start_factor", "(0, 1]"),
     ({"name": "linear", "end_factor": -0.1}, None, 10, "end_factor", "must be in [0, 1]"),
-    ({"name": "linear", "total_iters": 0}, None, 10, "total_iters", "positive integer"),
+    ({"name": "linear", "total_iters": -1}, None, 10, "total_iters", "non-negative integer"),
     ({"name": "multistep", "milestones": [3, -1]}, None, 10, "milestones[1]", "non-negative"),
     ({"name": "multistep", "milestones": 3}, None, 10, "milestones", "must be a list"),
     ({"name": "multistep", "milestones": [1.5]}, None, 10, "milestones[0]", "integer"),
     ({"name": "multistep"}, None, 10, "milestones", "is required"),
     ({"name": "exponential"}, None, 10, "gamma", "give gamma"),
     ({"name": "exponential", "gamma": 0.9, "k": 0.1}, None, 10, "k", "not both"),
-    ({"name": "exponential", "gamma": -0.9}, None, 10, "gamma", "must be positive"),
+    ({"name": "exponential", "gamma": -0.9}, None, 10, "gamma", "non-negative"),
     ({"name": "inverse_time"}, None, 10, "decay_rate", "is required"),
     ({"name": "inverse_time", "decay_rate": -1}, None, 10, "decay_rate", "non-negative"),
     ({"name": "inverse_time", "decay_rate": 1, "decay_steps": 0}, None, 10, "decay_steps",
      "positive"),
     ({"name": "inverse_time", "decay_rate": 1, "staircase": 1}, None, 10, "staircase",
      "true or false"),
-    ({"name": "polynomial", "power": -1}, None, 10, "power", "non-negative"),
-    ({"name": "polynomial", "total_iters": -5}, None, 10, "total_iters", "positive integer"),
+    ({"name": "polynomial", "power": -1}, None, 10, "power", "ZeroDivisionError"),
+    ({"name": "polynomial", "total_iters": -5}, None, 10, "total_iters", "non-negative integer"),
     ({**COSINE, "T_max": 0}, None, 10, "T_max", "must be a positive integer, got 0"),
     ({**COSINE, "eta_min": -0.1}, None, 10, "eta_min", "non-negative"),
     ({"name": "cosine_restarts"}, None, 10, "T_0", "is required"),
@@ -561,9 +573,9 @@ ERRORS = [
     ({**CYCLIC, "base_lr": -0.1}, "momentum", 10, "base_lr", "non-negative"),
     ({**CYCLIC, "mode": "sine"}, "momentum", 10, "mode", "must be one of 'triangular'"),
     ({**CYCLIC, "window": "blackman"}, "momentum", 10, "window", "'welch'"),
-    ({**CYCLIC, "step_size_up": 0}, "momentum", 10, "step_size_up", "positive integer"),
+    ({**CYCLIC, "step_size_up": 0}, "momentum", 10, "step_size_up", "must be positive"),
     ({**CYCLIC, "step_size_down": -1}, "momentum", 10, "step_size_down", "non-negative"),
-    ({**CYCLIC, "gamma": 0.0}, "momentum", 10, "gamma", "must be positive"),
+    ({**CYCLIC, "gamma": -0.5}, "momentum", 10, "gamma", "non-negative"),
     (CYCLIC, None, 10, "cycle_momentum", "set cycle_momentum = false"),
     ({**CYCLIC, "base_momentum": 1.0}, "beta1", 10, "base_momentum", "[0, 1)"),
     ({**CYCLIC, "max_momentum": -0.5}, "momentum", 10, "max_momentum", "non-negative"),
@@ -582,13 +594,11 @@ ERRORS = [
     ({**ONECYCLE, "total_steps": 12, "epochs": 2, "steps_per_epoch": 5}, "momentum", 10,
      "total_steps", "epochs * steps_per_epoch is 10"),
     ({**ONECYCLE, "div_factor": 0}, "momentum", 10, "div_factor", "must be positive"),
-    ({**ONECYCLE, "max_lr": -1.0}, "momentum", 10, "max_lr", "must be positive"),
-    ({"name": "plateau", "factor": 1.0}, None, 10, "factor", "(0, 1)"),
-    ({"name": "plateau", "factor": 0}, None, 10, "factor", "(0, 1)"),
+    ({**ONECYCLE, "max_lr": -1.0}, "momentum", 10, "max_lr", "non-negative"),
+    ({"name": "plateau", "factor": 1.0}, None, 10, "factor", "must be below 1"),
     ({"name": "plateau", "mode": "avg"}, None, 10, "mode", "'min', 'max'"),
     ({"name": "plateau", "threshold_mode": "pct"}, None, 10, "threshold_mode", "'rel', 'abs'"),
-    ({"name": "plateau", "patience": -1}, None, 10, "patience", "non-negative integer"),
-    ({"name": "plateau", "cooldown": -1}, None, 10, "cooldown", "non-negative integer"),
+    ({"name": "plateau", "patience": "ten"}, None, 10, "patience", "must be a number"),
     ({"name": "plateau", "min_lr": -1e-3}, None, 10, "min_lr", "non-negative"),
     ({"name": "warmup"}, None, 10, "warmup_steps", "is required"),
     ({"name": "warmup", "warmup_steps": 0}, None, 10, "warmup_steps", "positive integer"),
@@ -653,7 +663,13 @@ def test_unknown_momentum_kind_is_a_programming_error():
 def naive_recursive(name, params, lr0, steps):
     lrs, lr = [], None
     for t in range(steps + 1):
-        if name == "linear":
+        if name == "constant":
+            factor, total = params["factor"], params["total_iters"]
+            if t == 0:
+                lr = lr0 * factor
+            elif t == total:
+                lr = lr * (1.0 / factor)
+        elif name == "linear":
             s, e, total = params["start_factor"], params["end_factor"], params["total_iters"]
             if t == 0:
                 lr = lr0 * s
@@ -687,6 +703,14 @@ def naive_recursive(name, params, lr0, steps):
 
 
 RECURSIVE = [
+    ("constant", {"factor": 0.3, "total_iters": 40}),
+    ("constant", {"factor": 0.3, "total_iters": 0}),
+    ("linear", {"start_factor": 0.5, "end_factor": 1.0, "total_iters": 0}),
+    ("step", {"step_size": 7, "gamma": 0.0}),
+    ("multistep", {"milestones": [10, 50], "gamma": 0.0}),
+    ("exponential", {"gamma": 0.0}),
+    ("polynomial", {"total_iters": 0, "power": 2.0}),
+    ("polynomial", {"total_iters": 500, "power": -0.5}),
     ("linear", {"start_factor": 0.25, "end_factor": 1.0, "total_iters": 50}),
     ("linear", {"start_factor": 1.0, "end_factor": 0.05, "total_iters": 120}),
     ("step", {"step_size": 7, "gamma": 0.7}),

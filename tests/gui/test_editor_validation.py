@@ -19,7 +19,7 @@ def test_invalid_schedule_value_is_shown_at_the_field_and_not_run(window):
     field.setText("-3")
     window.apply_editor()
     form = window.editor.cards[2].schedule.form
-    assert "positive" in form.error_text("total_iters")
+    assert "non-negative" in form.error_text("total_iters")
     assert field.styleSheet() == ERROR_STYLE
     assert "runs[2].schedule.total_iters" in window.problem_label.text()
     assert window.controller.simulation is before  # nothing ran with it

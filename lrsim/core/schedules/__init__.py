@@ -12,25 +12,30 @@ curves in one call::
 
 Modules: ``decay`` (schedules of the optimizer's lr), ``cyclical`` (CyclicLR and
 OneCycleLR, which set their own lr and may cycle momentum), ``warmup`` (a linear
-warm-up joined to another schedule), ``_spec`` (registry, validation, evaluation).
+warm-up joined to another schedule), ``recipes`` (transformers' WSD, inverse
+square root and warm-up cosine; REX), ``sequential`` (SequentialLR),
+``plateau`` (ReduceLROnPlateau), ``_spec`` (registry, validation, evaluation).
 """
 
 from __future__ import annotations
 
-from lrsim.core.schedules import cyclical, decay, warmup
+from lrsim.core.schedules import cyclical, decay, plateau, recipes, sequential, warmup
 from lrsim.core.schedules._spec import (
     MOMENTUM_KINDS,
     REGISTRY,
     ScheduleSpec,
     schedule_curves,
     validate_schedule,
+    writes_momentum,
 )
 
 _ORDER = (  # simplest first; the GUI lists them in this order
     "constant", "step", "multistep", "exponential", "inverse_time", "linear", "polynomial",
     "cosine", "cosine_restarts", "warmup", "cyclic", "onecycle", "plateau",
+    "wsd", "inverse_sqrt", "warmup_cosine", "rex", "sequential",
 )  # fmt: skip
-_BY_NAME = {spec.name: spec for spec in (*decay.SPECS, *cyclical.SPECS, *warmup.SPECS)}
+_MODULES = (decay, cyclical, warmup, plateau, recipes, sequential)
+_BY_NAME = {spec.name: spec for module in _MODULES for spec in module.SPECS}
 assert set(_ORDER) == set(_BY_NAME), "every schedule needs a place in _ORDER"
 REGISTRY.update((name, _BY_NAME[name]) for name in _ORDER)
 
@@ -43,4 +48,5 @@ __all__ = [
     "ScheduleSpec",
     "schedule_curves",
     "validate_schedule",
+    "writes_momentum",
 ]

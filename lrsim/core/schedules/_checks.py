@@ -70,3 +70,16 @@ def momentum_cycling(params: dict[str, Any], momentum_kind: str | None) -> None:
             in_interval(params, name, 0.0, 1.0, high_open=True, why="it becomes Adam's beta1")
         else:
             non_negative(params, name)
+
+
+def no_zero_after_milestone(
+    params: dict[str, Any], name: str, context: Any, torch_class: str
+) -> None:
+    """torch switches a scheduler in at a milestone with its closed form, which divides by
+    ``name``: 0 there raises ZeroDivisionError, so it is refused after a milestone."""
+    if context.switched_in and params[name] == 0:
+        raise ConfigError(
+            name,
+            f"must be positive after a milestone (torch's SequentialLR evaluates {torch_class}'s "
+            f"closed form there, which divides by {name}), got 0",
+        )

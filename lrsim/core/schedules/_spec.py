@@ -34,6 +34,15 @@ class Context:
     momentum_kind: str | None
     steps: int
     given: Mapping[str, Any]  # the user's table as written (to tell given from defaulted)
+    switched_in: bool = False  # starts at a milestone of a warm-up or a sequential
+    depth: int = 0  # how many schedules hold this one (warm-up's then, sequential's children)
+    last: int | None = None  # the last t it is evaluated at, if not steps (a sequential's
+    # middle child stops one step before the next milestone)
+
+    @property
+    def last_step(self) -> int:
+        """The last update count this schedule is evaluated at (torch steps it that far)."""
+        return self.steps if self.last is None else self.last
 
 
 CheckFn = Callable[[dict[str, Any], Context], None]
@@ -61,6 +70,10 @@ class ScheduleSpec:
     cycles_momentum: bool = False  # may write the optimizer's momentum / beta1
     sets_own_lr: bool = False  # ignores the optimizer's lr (cyclic, onecycle)
     torch_class: str | None = None  # the PyTorch scheduler it reproduces, if any
+    source: str | None = None  # where a schedule beyond torch comes from (transformers, a paper)
+    switched_in_curve: CurveFn | None = field(default=None, repr=False, compare=False)
+    """The curve when the schedule starts at a milestone, if not ``curve``: SequentialLR
+    switches a scheduler in with its closed form, which can differ from its own steps."""
 
 
 def lr_only(lr: LrFn) -> CurveFn:
@@ -76,6 +89,9 @@ def lr_only(lr: LrFn) -> CurveFn:
 REGISTRY: dict[str, ScheduleSpec] = {}
 """Filled once by the package ``__init__``; exported there as ``SCHEDULES``."""
 
+MAX_NESTING = 8
+"""How many schedules deep a warm-up's ``then`` or a sequential's children may go."""
+
 
 def _unknown_name(name: object) -> ConfigError:
     names = ", ".join(REGISTRY)
@@ -88,7 +104,13 @@ def _unknown_name(name: object) -> ConfigError:
 
 
 def validate_schedule(
-    config: Mapping[str, Any], *, momentum_kind: str | None, steps: int
+    config: Mapping[str, Any],
+    *,
+    momentum_kind: str | None,
+    steps: int,
+    switched_in: bool = False,
+    depth: int = 0,
+    last_step: int | None = None,
 ) -> dict[str, Any]:
     """``config`` (``{"name": ..., **params}``) checked and completed.
 
@@ -96,9 +118,15 @@ def validate_schedule(
     values coerced to their kinds; nested schedules (warm-up's ``then``) are
     resolved too. Errors are ``ConfigError`` with the field relative to the
     schedule table (``step_size``, ``then.T_max``); the caller prefixes it.
+    ``switched_in``, ``depth`` and ``last_step`` are for schedules that hold others:
+    whether this one starts at a milestone, how deep it sits (at most ``MAX_NESTING``)
+    and the last step it is evaluated at when that is not ``steps`` (``steps`` still
+    gives its run-length defaults such as ``T_max``).
     """
     if momentum_kind not in MOMENTUM_KINDS:
         raise ValueError(f"momentum_kind must be one of {MOMENTUM_KINDS}, got {momentum_kind!r}")
+    if depth > MAX_NESTING:
+        raise ConfigError("", f"schedules nest more than {MAX_NESTING} levels deep here")
     if not isinstance(config, Mapping):
         raise ConfigError("", "must be a table with a schedule name, e.g. { name = 'cosine' }")
     if "name" not in config:
@@ -109,7 +137,10 @@ def validate_schedule(
     spec = REGISTRY[name]
     given = {key: value for key, value in config.items() if key != "name"}
     params = resolve_params(spec.params, given, steps=steps)
-    spec.check(params, Context(momentum_kind=momentum_kind, steps=steps, given=given))
+    context = Context(
+        momentum_kind, steps, given, switched_in=switched_in, depth=depth, last=last_step
+    )
+    spec.check(params, context)
     return {"name": name, **params}
 
 
@@ -118,6 +149,27 @@ def evaluate(
 ) -> Curve:
     """The validated schedule ``config`` at the update counts ``t`` (int64 array)."""
     return REGISTRY[config["name"]].curve(dict(config), t, base_lr, base_momentum)
+
+
+def evaluate_switched_in(
+    config: Mapping[str, Any], t: np.ndarray, base_lr: float, base_momentum: float
+) -> Curve:
+    """``config`` as it runs after a milestone, on its own clock ``t`` (0 at the milestone)."""
+    spec = REGISTRY[config["name"]]
+    curve = spec.switched_in_curve or spec.curve
+    return curve(dict(config), t, base_lr, base_momentum)
+
+
+def writes_momentum(config: Mapping[str, Any]) -> bool:
+    """Whether the validated schedule ``config`` sets the optimizer's momentum / beta1."""
+    spec = REGISTRY[config["name"]]
+    if spec.cycles_momentum:
+        return bool(config.get("cycle_momentum", False))
+    nested = [value for value in config.values() if isinstance(value, Mapping)]
+    for value in config.values():
+        if isinstance(value, list):
+            nested += [item for item in value if isinstance(item, Mapping)]
+    return any(writes_momentum(item) for item in nested if "name" in item)
 
 
 def schedule_curves(

@@ -25,10 +25,11 @@ Params = dict[str, Any]
 def _cyclic_check(params: Params, context: Context) -> None:
     checks.non_negative(params, "base_lr")
     checks.non_negative(params, "max_lr")
-    checks.positive_int(params, "step_size_up")
+    # torch takes float(step_size_up), float(step_size_down): fractional sizes run there too
+    checks.positive(params, "step_size_up")
     if params["step_size_down"] is not None:
-        checks.non_negative_int(params, "step_size_down")
-    checks.positive(params, "gamma")
+        checks.non_negative(params, "step_size_down")
+    checks.non_negative(params, "gamma")
     checks.momentum_cycling(params, context.momentum_kind)
 
 
@@ -87,10 +88,10 @@ CYCLIC = ScheduleSpec(
             "base_lr", "float", REQUIRED, "The lowest lr of a cycle (replaces the optimizer's)."
         ),
         ParamSpec("max_lr", "float", REQUIRED, "The highest lr of a cycle."),
-        ParamSpec("step_size_up", "int", 2000, "Steps from base_lr up to max_lr."),
+        ParamSpec("step_size_up", "float", 2000, "Steps from base_lr up to max_lr."),
         ParamSpec(
             "step_size_down",
-            "int",
+            "float",
             None,
             "Steps from max_lr back down (default: the same as step_size_up).",
             optional=True,
@@ -192,20 +193,20 @@ def _onecycle_check(params: Params, context: Context) -> None:
                     "give one or the other",
                 )
     checks.positive_int(params, "total_steps")
-    if context.steps > params["total_steps"]:
+    if context.last_step > params["total_steps"]:
         raise ConfigError(
             "total_steps",
-            f"is {params['total_steps']}, fewer than the run's {context.steps} steps "
+            f"is {params['total_steps']}, fewer than the run's {context.last_step} steps "
             "(torch raises ValueError when stepped past total_steps)",
         )
     checks.in_interval(params, "pct_start", 0.0, 1.0)
-    checks.positive(params, "max_lr")
+    checks.non_negative(params, "max_lr")
     checks.positive(params, "div_factor")
     checks.positive(params, "final_div_factor")
     checks.momentum_cycling(params, context.momentum_kind)
 
     ends = _phase_ends(params)
-    phase = _phase_of(ends, np.arange(context.steps + 1, dtype=np.float64))
+    phase = _phase_of(ends, np.arange(context.last_step + 1, dtype=np.float64))
     for index, end in enumerate(ends):
         start = 0.0 if index == 0 else ends[index - 1]
         if end == start and np.any(phase == index):

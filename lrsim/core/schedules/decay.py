@@ -24,20 +24,51 @@ def _no_check(params: Params, context: Context) -> None:
     """Nothing beyond the types."""
 
 
-# --- constant ---------------------------------------------------------------------------
+# --- constant (ConstantLR) ----------------------------------------------------------------
+
+
+def _constant_check(params: Params, context: Context) -> None:
+    # torch: 0 <= factor <= 1; at step total_iters it divides by factor
+    checks.in_interval(params, "factor", 0.0, 1.0)
+    checks.non_negative_int(params, "total_iters")
+    if params["factor"] == 0 and 1 <= params["total_iters"] <= context.last_step:
+        raise ConfigError(
+            "factor",
+            f"0 with total_iters {params['total_iters']} within the run: at that step torch's "
+            "ConstantLR divides the lr by factor (ZeroDivisionError); raise total_iters past the "
+            "run or use a factor above 0",
+        )
 
 
 def _constant_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
-    return np.full(t.shape, base_lr)
+    """lr0 * factor for t < total_iters, then lr0; total_iters 0 keeps lr0 * factor for good
+    (torch's ConstantLR scales at step 0 and only undoes it at step total_iters)."""
+    factor, total = params["factor"], params["total_iters"]
+    scaled = (t < total) | (total == 0)
+    return np.where(scaled, base_lr * factor, base_lr)
+
+
+def _constant_switched_in_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
+    """After a milestone torch uses ConstantLR's closed form, so total_iters 0 means lr0."""
+    return np.where(t < params["total_iters"], base_lr * params["factor"], base_lr)
 
 
 CONSTANT = ScheduleSpec(
     name="constant",
-    title="Constant",
-    doc="The optimizer's lr at every step: lr(t) = lr0.",
-    params=(),
-    check=_no_check,
+    title="Constant (ConstantLR)",
+    doc=(
+        "The optimizer's lr, scaled by factor for the first total_iters steps (ConstantLR): "
+        "lr(t) = lr0 * factor for t < total_iters, else lr0. The default factor 1 "
+        "keeps lr0 throughout; total_iters = 0 keeps lr0 * factor throughout, as in PyTorch."
+    ),
+    params=(
+        ParamSpec("factor", "float", 1.0, "Fraction of the lr used until total_iters (0..1)."),
+        ParamSpec("total_iters", "int", 5, "Steps that use the scaled lr."),
+    ),
+    check=_constant_check,
     curve=lr_only(_constant_lr),
+    torch_class="ConstantLR",
+    switched_in_curve=lr_only(_constant_switched_in_lr),
 )
 
 # --- linear (LinearLR) --------------------------------------------------------------------
@@ -47,11 +78,14 @@ def _linear_check(params: Params, context: Context) -> None:
     # torch: 0 < start_factor <= 1, 0 <= end_factor <= 1
     checks.in_interval(params, "start_factor", 0.0, 1.0, low_open=True)
     checks.in_interval(params, "end_factor", 0.0, 1.0)
-    checks.positive_int(params, "total_iters")
+    checks.non_negative_int(params, "total_iters")
+    checks.no_zero_after_milestone(params, "total_iters", context, "LinearLR")
 
 
 def _linear_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
     start, end, total = params["start_factor"], params["end_factor"], params["total_iters"]
+    if total == 0:  # torch scales by start_factor at step 0 and never moves again
+        return np.full(t.shape, base_lr * start)
     return base_lr * (start + (end - start) * np.minimum(total, t) / total)
 
 
@@ -61,7 +95,7 @@ LINEAR = ScheduleSpec(
     doc=(
         "Moves the lr in a straight line from start_factor * lr0 to end_factor * lr0 "
         "over total_iters steps, then holds it: "
-        "lr(t) = lr0 * (s + (e - s) * min(t, T) / T)."
+        "lr(t) = lr0 * (s + (e - s) * min(t, T) / T); T = 0 holds lr0 * s, as in PyTorch."
     ),
     params=(
         ParamSpec("start_factor", "float", 1.0 / 3, "Fraction of the lr at step 0 (0 < s <= 1)."),
@@ -78,7 +112,7 @@ LINEAR = ScheduleSpec(
 
 def _step_check(params: Params, context: Context) -> None:
     checks.positive_int(params, "step_size")
-    checks.positive(params, "gamma")
+    checks.non_negative(params, "gamma")
 
 
 def _step_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
@@ -111,7 +145,7 @@ def _multistep_check(params: Params, context: Context) -> None:
             raise ConfigError(
                 f"milestones[{index}]", f"must be a non-negative step, got {milestone!r}"
             )
-    checks.positive(params, "gamma")
+    checks.non_negative(params, "gamma")
 
 
 def _multistep_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
@@ -146,7 +180,7 @@ def _exponential_check(params: Params, context: Context) -> None:
     if gamma is not None and k is not None:
         raise ConfigError("k", "give either gamma or k, not both (gamma = exp(-k))")
     if gamma is not None:
-        checks.positive(params, "gamma")
+        checks.non_negative(params, "gamma")
 
 
 def _exponential_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
@@ -218,12 +252,21 @@ INVERSE_TIME = ScheduleSpec(
 
 
 def _polynomial_check(params: Params, context: Context) -> None:
-    checks.positive_int(params, "total_iters")
-    checks.non_negative(params, "power")
+    checks.non_negative_int(params, "total_iters")
+    checks.no_zero_after_milestone(params, "total_iters", context, "PolynomialLR")
+    if params["power"] < 0 and 1 <= params["total_iters"] <= context.last_step:
+        raise ConfigError(
+            "power",
+            f"must be >= 0 when the lr reaches 0 within the run (total_iters "
+            f"{params['total_iters']}): 0 to a negative power has no value "
+            f"(torch raises ZeroDivisionError), got {params['power']!r}",
+        )
 
 
 def _polynomial_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
     total = params["total_iters"]
+    if total == 0:  # torch's PolynomialLR leaves the lr alone when total_iters is 0
+        return np.full(t.shape, base_lr)
     return base_lr * (1.0 - np.minimum(total, t) / total) ** params["power"]
 
 
@@ -232,7 +275,7 @@ POLYNOMIAL = ScheduleSpec(
     title="Polynomial decay (PolynomialLR)",
     doc=(
         "Decays the lr to exactly 0 at total_iters and keeps it there: "
-        "lr(t) = lr0 * (1 - min(t, T) / T)^power."
+        "lr(t) = lr0 * (1 - min(t, T) / T)^power; T = 0 keeps lr0, as in PyTorch."
     ),
     params=(
         ParamSpec("total_iters", "int", 5, "Steps until the lr reaches 0."),
@@ -327,61 +370,6 @@ COSINE_RESTARTS = ScheduleSpec(
     torch_class="CosineAnnealingWarmRestarts",
 )
 
-# --- plateau (ReduceLROnPlateau: per particle, in the engine) -----------------------------
-
-
-def _plateau_check(params: Params, context: Context) -> None:
-    if not 0 < params["factor"] < 1:
-        raise ConfigError(
-            "factor", f"must be in (0, 1) (torch requires factor < 1), got {params['factor']!r}"
-        )
-    checks.non_negative_int(params, "patience")
-    checks.non_negative(params, "threshold")
-    checks.non_negative_int(params, "cooldown")
-    checks.non_negative(params, "min_lr")
-    checks.non_negative(params, "eps")
-
-
-def _plateau_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
-    # The cuts depend on each particle's loss; the engine applies them per particle.
-    return np.full(t.shape, base_lr)
-
-
-PLATEAU = ScheduleSpec(
-    name="plateau",
-    title="Reduce on plateau (ReduceLROnPlateau)",
-    doc=(
-        "Watches each particle's loss and multiplies its lr by factor after more than "
-        "patience steps without improvement: lr <- max(lr * factor, min_lr), "
-        "then waits cooldown steps. Improvement (mode min, rel): loss < best * (1 - threshold)."
-    ),
-    params=(
-        ParamSpec(
-            "mode",
-            "choice",
-            "min",
-            "'min': lower loss is better; 'max': higher is better.",
-            choices=("min", "max"),
-        ),
-        ParamSpec("factor", "float", 0.1, "The lr is multiplied by this at each cut (< 1)."),
-        ParamSpec("patience", "int", 10, "Steps without improvement tolerated before a cut."),
-        ParamSpec("threshold", "float", 1e-4, "How much better a loss must be to count."),
-        ParamSpec(
-            "threshold_mode",
-            "choice",
-            "rel",
-            "'rel': better by a fraction of the best loss; 'abs': by a fixed amount.",
-            choices=("rel", "abs"),
-        ),
-        ParamSpec("cooldown", "int", 0, "Steps to wait after a cut before counting again."),
-        ParamSpec("min_lr", "float", 0.0, "The lr is never cut below this."),
-        ParamSpec("eps", "float", 1e-8, "Cuts smaller than this are skipped."),
-    ),
-    check=_plateau_check,
-    curve=lr_only(_plateau_lr),
-    torch_class="ReduceLROnPlateau",
-)
-
 SPECS = (
     CONSTANT,
     LINEAR,
@@ -392,5 +380,4 @@ SPECS = (
     POLYNOMIAL,
     COSINE,
     COSINE_RESTARTS,
-    PLATEAU,
 )

@@ -9,6 +9,11 @@ exactly at the last step (REFERENCE 1.11).
 During the warm-up the momentum is the one ``then`` starts with: the optimizer's
 own, or ``max_momentum`` for a momentum-cycling cyclic / onecycle, whose torch
 constructors set it before SequentialLR runs the warm-up.
+
+A ``then`` that sets its own lr (cyclic, onecycle) does not move the warm-up's
+target: the ramp rises toward the optimizer's lr0 (torch's LambdaLR ramp read it
+when it was built, before the OneCycleLR), and at t = W the one-cycle starts from
+its own max_lr / div_factor.
 """
 
 from __future__ import annotations
@@ -21,7 +26,13 @@ import numpy as np
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import REQUIRED, ParamSpec
 from lrsim.core.schedules import _checks as checks
-from lrsim.core.schedules._spec import Context, Curve, ScheduleSpec, evaluate, validate_schedule
+from lrsim.core.schedules._spec import (
+    Context,
+    Curve,
+    ScheduleSpec,
+    evaluate_switched_in,
+    validate_schedule,
+)
 
 Params = dict[str, Any]
 
@@ -39,7 +50,11 @@ def _warmup_check(params: Params, context: Context) -> None:
     remaining = max(context.steps - params["warmup_steps"], 1)
     try:
         params["then"] = validate_schedule(
-            then, momentum_kind=context.momentum_kind, steps=remaining
+            then,
+            momentum_kind=context.momentum_kind,
+            steps=remaining,
+            switched_in=True,
+            depth=context.depth + 1,
         )
     except ConfigError as error:
         raise error.within("then") from None
@@ -54,10 +69,11 @@ def _warmup_curve(params: Params, t: np.ndarray, base_lr: float, base_momentum: 
     lr[warming] = base_lr * (start + (1.0 - start) * t[warming].astype(np.float64) / warmup_steps)
     # A momentum-cycling `then` (cyclic, onecycle) sets its starting momentum when torch
     # constructs it, before the warm-up runs; otherwise this is the optimizer's own.
-    momentum[warming] = evaluate(then, np.zeros(1, dtype=np.int64), base_lr, base_momentum)[1][0]
-    lr[~warming], momentum[~warming] = evaluate(
-        then, t[~warming] - warmup_steps, base_lr, base_momentum
-    )
+    # One call on the steps after the warm-up plus step 0, so nesting costs linear work.
+    later = np.concatenate((np.zeros(1, dtype=np.int64), t[~warming] - warmup_steps))
+    then_lr, then_momentum = evaluate_switched_in(then, later, base_lr, base_momentum)
+    momentum[warming] = then_momentum[0]
+    lr[~warming], momentum[~warming] = then_lr[1:], then_momentum[1:]
     return lr, momentum
 
 

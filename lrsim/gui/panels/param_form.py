@@ -75,6 +75,8 @@ def default_text(spec: ParamSpec) -> str:
         return "not set"
     if spec.kind == "schedule":
         return str(spec.default.get("name", ""))
+    if spec.kind == "schedules" or spec.default == ():
+        return "none"
     return format_value(spec.default)
 
 
@@ -151,7 +153,7 @@ class ParamForm(QWidget):
             box = FieldBox(self._make_widget(spec), self)
             box.widget.setToolTip(tooltip(spec))
             self._boxes[spec.name] = box
-            if spec.kind == "schedule":
+            if spec.kind in ("schedule", "schedules"):
                 layout.addRow(label)
                 layout.addRow(box)
             else:
@@ -176,6 +178,13 @@ class ParamForm(QWidget):
             from lrsim.gui.panels.named_chooser import schedule_chooser
 
             widget = schedule_chooser(self, nested=True)
+            widget.state_changed.connect(lambda name=spec.name: self._on_field_changed(name))
+            self._nested[spec.name] = widget
+            return widget
+        if spec.kind == "schedules":
+            from lrsim.gui.panels.schedule_list import ScheduleList
+
+            widget = ScheduleList(self)
             widget.state_changed.connect(lambda name=spec.name: self._on_field_changed(name))
             self._nested[spec.name] = widget
             return widget
@@ -207,6 +216,8 @@ class ParamForm(QWidget):
                     widget.setCurrentIndex(max(0, index))
                 elif spec.kind == "schedule":
                     widget.set_table(value if isinstance(value, Mapping) else spec.default)
+                elif spec.kind == "schedules":  # a new list starts with one constant entry
+                    widget.set_tables(value if isinstance(value, list) else [{"name": "constant"}])
                 else:
                     widget.setText("" if value is None else format_value(value))
         self.clear_errors()
@@ -224,6 +235,8 @@ class ParamForm(QWidget):
         if spec.kind == "schedule":
             value = widget.table()
             return given or value != spec.default, value
+        if spec.kind == "schedules":
+            return True, widget.tables()
         text = widget.text().strip()
         if not text:
             return False, None
@@ -247,6 +260,8 @@ class ParamForm(QWidget):
         name, index, rest = split_path(path)
         if name not in self._boxes:
             return False
+        if self.specs[name].kind == "schedules":
+            return self._nested[name].show_error(index + (f".{rest}" if rest else ""), problem)
         if rest and name in self._nested:
             return self._nested[name].show_error(rest, problem)
         self._boxes[name].show_error(f"{index} {problem}".strip() if index else problem)
