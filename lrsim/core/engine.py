@@ -18,6 +18,13 @@ import numpy as np
 
 from lrsim.core import kernel
 from lrsim.core.dispatch import optimizer_id, surface_id
+from lrsim.core.engine_checks import (  # noqa: F401 (format_bytes: re-exported)
+    check_curves,
+    check_starts,
+    curve_bytes,
+    format_bytes,
+    over_budget,
+)
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import (
     RunConfig,
@@ -159,14 +166,6 @@ def recording_plan(steps: int, bytes_per_step: int, budget: int) -> tuple[int, n
     return stride, recorded
 
 
-def format_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if count < 1024 or unit == "TB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    raise AssertionError
-
-
 class Simulation:
     """All runs of ``runfile`` over the same starts; advance with ``run_to``.
 
@@ -198,22 +197,25 @@ class Simulation:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
+        # what cannot be thinned by recording every k-th step: optimizer state and curves
         state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs
-        needed = per_step * (self.steps + 1) + state_bytes
+        fixed_bytes = state_bytes + curve_bytes(self.steps, self.n_runs)
+        needed = per_step * (self.steps + 1) + fixed_bytes
         if needed > memory_budget and not allow_stride:
             raise ConfigError(
                 "particles",
-                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs need "
-                f"{format_bytes(needed)}, over the memory budget of {format_bytes(memory_budget)}",
+                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs "
+                f"{over_budget(needed, memory_budget)}",
             )
-        if state_bytes >= memory_budget:
+        if fixed_bytes >= memory_budget:
             raise ConfigError(
-                "particles",
-                f"{n} particles x {self.n_runs} runs need {format_bytes(state_bytes)} of optimizer "
-                f"state, over the memory budget of {format_bytes(memory_budget)}",
+                "particles" if state_bytes * 2 > fixed_bytes else "steps",
+                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs "
+                f"{over_budget(fixed_bytes, memory_budget)} for the optimizer state and "
+                "the schedule curves alone",
             )
         self.stride, self.recorded_steps = recording_plan(
-            self.steps, per_step, memory_budget - state_bytes
+            self.steps, per_step, memory_budget - fixed_bytes
         )
         if stride is not None and stride > self.stride:
             self.stride, self.recorded_steps = recording_plan(self.steps, stride, self.steps + 1)
@@ -222,20 +224,27 @@ class Simulation:
         self.current_step = 0
         self.runs: list[RunTrajectory] = []
         self._states: list[_RunState] = []
-        for run, schedule in zip(runfile.runs, schedules, strict=True):
-            self._add_run(run, schedule)
+        for index, (run, schedule) in enumerate(zip(runfile.runs, schedules, strict=True)):
+            try:
+                self._add_run(run, schedule)
+            except ConfigError as error:
+                raise error.within(f"runs[{index}]") from None
+            if index == 0:
+                check_starts(runfile, self.starts, self._states[0].state[kernel.LOSS])
 
     # -------------------------------------------------------------------------- set-up
 
     def _add_run(self, run: RunConfig, schedule: dict) -> None:
         spec, params = resolved_optimizer(run, self.steps)
-        lrs, moms = schedule_curves(
-            schedule,
-            base_lr=params["lr"],
-            base_momentum=spec.base_momentum(params),
-            steps=self.steps,
-        )
-        lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+        with np.errstate(all="ignore"):  # an overflow is refused just below, not warned about
+            lrs, moms = schedule_curves(
+                schedule,
+                base_lr=params["lr"],
+                base_momentum=spec.base_momentum(params),
+                steps=self.steps,
+            )
+            lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+        check_curves(lrs, moms, loss_scales)
         moms = np.ascontiguousarray(moms, dtype=np.float64)
         lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
         n, columns = self.n_particles, len(self.recorded_steps)

@@ -42,15 +42,19 @@ class ParamSpec:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    return str(value).lower() if isinstance(value, bool) else repr(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = repr(value)  # escapes control characters; cut short (a long list is not echoed)
+    return text if len(text) <= 40 else f"{text[:18]}...{text[-18:]}"
 
 
 def _as_float(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(field, f"must be a number, got {_describe(value)}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an integer past float range
+        result = math.inf
     if not math.isfinite(result):
         raise ConfigError(field, f"must be a finite number, got {_describe(value)}")
     return result

@@ -54,10 +54,12 @@ def _warmup_curve(params: Params, t: np.ndarray, base_lr: float, base_momentum: 
     lr[warming] = base_lr * (start + (1.0 - start) * t[warming].astype(np.float64) / warmup_steps)
     # A momentum-cycling `then` (cyclic, onecycle) sets its starting momentum when torch
     # constructs it, before the warm-up runs; otherwise this is the optimizer's own.
-    momentum[warming] = evaluate(then, np.zeros(1, dtype=np.int64), base_lr, base_momentum)[1][0]
-    lr[~warming], momentum[~warming] = evaluate(
-        then, t[~warming] - warmup_steps, base_lr, base_momentum
-    )
+    # One call of `then` for both (its step 0 put first): two calls would double the
+    # work at every level of warm-ups nested through `then`.
+    after = np.concatenate([np.zeros(1, dtype=np.int64), t[~warming] - warmup_steps])
+    then_lr, then_momentum = evaluate(then, after, base_lr, base_momentum)
+    momentum[warming] = then_momentum[0]
+    lr[~warming], momentum[~warming] = then_lr[1:], then_momentum[1:]
     return lr, momentum
 
 
