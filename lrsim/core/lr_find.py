@@ -317,6 +317,11 @@ def _check_arguments(runfile, run_index, min_lr, max_lr, steps, particles, smoot
         raise ConfigError(
             "max_lr", f"must be larger than the first lr ({min_lr!r}), got {max_lr!r}"
         )
+    if not math.isfinite(max_lr / min_lr):
+        raise ConfigError(
+            "max_lr",
+            f"max_lr / min_lr = {max_lr!r} / {min_lr!r} is past float range; narrow the sweep",
+        )
     integer("steps", steps, MIN_STEPS, MAX_STEPS)
     if particles is not None:
         integer("particles", particles, 1, MAX_PARTICLES)
