@@ -16,6 +16,7 @@ from typing import Any
 from lrsim.core.errors import ConfigError
 
 _LONG_NUMBER = re.compile(r"\d{4000,}")
+_KEY_BEFORE = re.compile(r"[\"']?([A-Za-z0-9_-]{1,64})[\"']?\s*[=:]\s*-?\+?$")
 
 
 class _DuplicateKey(Exception):
@@ -34,10 +35,14 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _long_number_line(text: str) -> str:
+    """ "line N (key): " of the first number too long to decode, or "" if none is found."""
     found = _LONG_NUMBER.search(text)
     if found is None:
         return ""
-    return f"line {text.count(chr(10), 0, found.start()) + 1}: "
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    key = _KEY_BEFORE.search(text, line_start, found.start())
+    named = f" ({key.group(1)})" if key else ""
+    return f"line {text.count(chr(10), 0, found.start()) + 1}{named}: "
 
 
 def decode_text(text: str, name: str, *, json_text: bool) -> dict[str, Any]:

@@ -39,6 +39,7 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 """Bytes the recorded trajectories of one simulation may take."""
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
+START_BYTES_PER_PARTICLE = 8 * 2 * 4  # the (N, 2) starts and a grid's or a draw's temporaries
 
 
 @dataclass
@@ -185,8 +186,7 @@ class Simulation:
         self.runfile = runfile
         self.steps = runfile.steps
         self.surface, self.surface_params, self.domain = resolve_surface(runfile)
-        self.starts = start_points(runfile, self.domain)
-        self.n_particles = len(self.starts)
+        self.n_particles = runfile.particles.count
         self.n_runs = len(runfile.runs)
         self._lock = threading.RLock()  # advance() holds it around run_to()
         schedules = []
@@ -198,7 +198,7 @@ class Simulation:
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
         # what cannot be thinned by recording every k-th step: optimizer state and curves
-        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs
+        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs + START_BYTES_PER_PARTICLE * n
         fixed_bytes = state_bytes + curve_bytes(self.steps, self.n_runs)
         needed = per_step * (self.steps + 1) + fixed_bytes
         if needed > memory_budget and not allow_stride:
@@ -214,6 +214,7 @@ class Simulation:
                 f"{over_budget(fixed_bytes, memory_budget)} for the optimizer state and "
                 "the schedule curves alone",
             )
+        self.starts = start_points(runfile, self.domain)  # allocated once within the budget
         self.stride, self.recorded_steps = recording_plan(
             self.steps, per_step, memory_budget - fixed_bytes
         )
