@@ -62,6 +62,9 @@ def run_gui(argv: Sequence[str]) -> int:
 
 def _say(message: str) -> None:
     """One line on stderr; text from a run file never acts on the terminal."""
+    from lrsim.commands._common import end_progress_line
+
+    end_progress_line()
     print(f"lrsim: {printable(message)}", file=sys.stderr)
 
 

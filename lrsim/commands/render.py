@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as error:
         raise ConfigError(f"--{error.field.replace('_', '-')}", error.problem) from None
     show = not args.quiet
-    _simulate_to(simulation, int(simulation.recorded_steps[columns[-1]]))
+    simulation.run_to_end(last=int(simulation.recorded_steps[columns[-1]]))  # Ctrl-C: seen
     # Qt paints the frames: a signal there must not raise inside its callbacks (it
     # crashed in pyqtgraph's paint); it asks the loop to stop instead, raised on leaving
     with _signals.deferred():
@@ -128,13 +128,6 @@ def run(args: argparse.Namespace) -> int:
     if show:
         print(result.summary())
     return 0
-
-
-def _simulate_to(simulation, last: int, chunk_particle_steps: int = 20_000_000) -> None:
-    """``simulation.run_to(last)`` in chunks, so Ctrl-C is answered within a moment."""
-    chunk = max(1, chunk_particle_steps // max(1, simulation.n_particles * simulation.n_runs))
-    while simulation.current_step < last:
-        simulation.run_to(min(last, simulation.current_step + chunk))
 
 
 def register(commands) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -353,18 +354,29 @@ class Simulation:
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
         chunk_particle_steps: int = 20_000_000,
+        last: int | None = None,
     ) -> bool:
-        """Run to the last step in chunks; report progress; stop early if ``cancel()``.
+        """Run to the last step (or to ``last``) in chunks; report progress; stop early if
+        ``cancel()``.
 
+        Chunks start small and double while one takes under a tenth of a second (up
+        to ``chunk_particle_steps``), so a slow surface (a long formula) still gets
+        back to Python, where Ctrl-C and ``cancel`` are seen, several times a second.
         Returns True when the end was reached, False when cancelled.
         """
-        chunk = max(1, chunk_particle_steps // max(1, self.n_particles * self.n_runs))
-        while not self.finished:
+        end = self.steps if last is None else min(int(last), self.steps)
+        width = max(1, self.n_particles * self.n_runs)
+        most = max(1, chunk_particle_steps // width)
+        chunk = min(most, max(1, 100_000 // width))
+        while self.current_step < end:
             if cancel is not None and cancel():
                 return False
-            self.run_to(self.current_step + chunk)
+            started = time.perf_counter()
+            self.run_to(min(end, self.current_step + chunk))
             if progress is not None:
-                progress(self.current_step, self.steps)
+                progress(self.current_step, end)
+            if time.perf_counter() - started < 0.1:
+                chunk = min(most, chunk * 2)
         return True
 
     # -------------------------------------------------------------------------- queries
