@@ -6,7 +6,9 @@ and the command exits 128 + the signal's number (130 for Ctrl-C) with one line.
 A second signal during that clean-up is only recorded, so the clean-up
 finishes. Code that Qt calls back into (painting a frame) must not be
 interrupted by an exception, so ``deferred()`` turns the signal into a request
-that the render loop polls (``requested()``) and raises when it is left.
+that the render loop polls (``requested()``); a render it stopped raises it then.
+A signal that arrives after the output was committed is too late to stop
+anything: the command reports what it wrote.
 """
 
 from __future__ import annotations
@@ -79,13 +81,18 @@ def handled() -> Iterator[None]:
 
 @contextmanager
 def deferred() -> Iterator[None]:
-    """Inside, a signal only sets ``requested()``; on leaving, a pending one is raised."""
+    """Inside, a signal only sets ``requested()``; the caller decides what it stops
+    (``raise_requested()`` once the work it interrupted is cleaned up)."""
     before = _State.deferring
     _State.deferring = True
     try:
         yield
     finally:
         _State.deferring = before
+
+
+def raise_requested() -> None:
+    """Raise ``Interrupted`` for a signal that arrived inside ``deferred()``."""
     if _State.pending is not None:
         _State.deferring = True
         raise Interrupted(_State.pending)

@@ -123,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
             progress=progress_printer("rendering", show),
             cancel=_signals.requested,
         )
+    if result.cancelled:
+        _signals.raise_requested()
     for note in result.notes:
         print(f"lrsim: {note}", file=sys.stderr)
     if show:
