@@ -100,9 +100,18 @@ def _png(entries, args: argparse.Namespace, path: Path) -> None:
     except ConfigError as error:
         raise ConfigError("--size", error.problem) from None
     title = f"Learning-rate schedules: base lr {args.lr:g}, {args.steps} steps"
-    image = figure_image(
-        entries, title=title, log=args.log, dark=args.theme == "dark", size=size, scale=args.scale
-    )
+    from lrsim.commands import _signals
+
+    with _signals.deferred():  # Qt draws the figure: a signal must not raise inside it
+        image = figure_image(
+            entries,
+            title=title,
+            log=args.log,
+            dark=args.theme == "dark",
+            size=size,
+            scale=args.scale,
+        )
+    _signals.raise_requested()
     save_image(image, path)
 
 

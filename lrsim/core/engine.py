@@ -231,6 +231,9 @@ class Simulation:
                 self._add_run(run, schedule)
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
+            except (ArithmeticError, ValueError, TypeError) as error:  # a value numpy refuses
+                problem = f"holds a value out of range ({type(error).__name__}: {error})"
+                raise ConfigError(f"runs[{index}].schedule", problem) from None
             if index == 0:
                 check_starts(runfile, self.starts, self._states[0].state[kernel.LOSS])
 

@@ -22,6 +22,8 @@ REQUIRED = object()
 RUN_STEPS = object()
 """Default of a parameter that falls back to the run's step count (lrsim's extension)."""
 
+MAX_INTEGER = 2**63 - 1
+
 KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule")
 
 
@@ -66,7 +68,9 @@ def _as_int(value: Any, field: str) -> int:
     if isinstance(value, float):
         if not value.is_integer():
             raise ConfigError(field, f"must be an integer, got {_describe(value)}")
-        return int(value)
+        value = int(value)
+    if abs(value) > MAX_INTEGER:  # numpy's int64 steps could not hold it
+        raise ConfigError(field, f"must be an integer of at most {MAX_INTEGER:.3g} in size")
     return value
 
 

@@ -76,10 +76,15 @@ def test_frame_counts_multiply_into_a_bound(qapp, tmp_path, capsys, args, option
     assert main(["render", str(PRESET), "-o", str(out), "-q", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"lrsim: {option}: ") and "over the limit of 50,000" in err
-    assert [p.name for p in tmp_path.iterdir()] == ["long.toml"]
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_ctrl_c_during_render_exits_130_and_leaves_nothing(tmp_path):
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "stopped by SIGTERM")],
+    ids=["int", "term"],
+)
+def test_a_signal_during_render_exits_and_leaves_nothing(tmp_path, signum, code, said):
     run = tmp_path / "long.toml"
     run.write_text(LONG_RUN.format(steps=3000, n=20))
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
@@ -91,9 +96,9 @@ def test_ctrl_c_during_render_exits_130_and_leaves_nothing(tmp_path):
     while process.poll() is None and len(list(tmp_path.iterdir())) < 2:
         time.sleep(0.01)  # the hidden .part folder: frames are being drawn
     time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     err = process.stderr.read()
-    assert process.wait(timeout=120) == 130, err
-    assert err.strip().splitlines()[-1] == "lrsim: interrupted; nothing was written", err
+    assert process.wait(timeout=120) == code, err
+    assert err.strip().splitlines()[-1] == f"lrsim: {said}; nothing was written", err
     assert "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["long.toml"]
