@@ -7,8 +7,8 @@ folder that does not exist is an error (it is not created).
 from __future__ import annotations
 
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,6 +86,12 @@ def check_target(path: str | Path, inputs: Sequence[str | Path] = ()) -> Path:
     return folder
 
 
+def _open_new(name: str) -> int:
+    """A new private file (as ``mkstemp`` makes it); FileExistsError if ``name`` is taken."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    return os.open(name, flags, 0o600)
+
+
 def _cannot_write(path: Path, error: OSError) -> ConfigError:
     """The error names the target, not the temporary file it was written as."""
     return ConfigError(str(path), f"cannot be written ({error.strerror or error})")
@@ -96,13 +102,20 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Yield a file object; on success it replaces ``path``, on any error it vanishes."""
     path = Path(path)
     folder = check_target(path)
+    temp_name = ""
     try:
-        handle, temp_name = tempfile.mkstemp(
-            prefix=temp_prefix(path.name, ".tmp"), suffix=".tmp", dir=folder
-        )
-    except OSError as error:
-        raise _cannot_write(path, error) from None
-    try:
+        # the name is known before the file exists: a signal at any moment finds it
+        for _attempt in range(100):
+            temp_name = os.path.join(
+                folder, f"{temp_prefix(path.name, '.tmp')}{secrets.token_hex(4)}.tmp"
+            )
+            try:
+                handle = _open_new(temp_name)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(17, "no free temporary name", temp_name)
         newline = "" if "b" not in mode else None
         encoding = "utf-8" if "b" not in mode else None
         with os.fdopen(handle, mode, newline=newline, encoding=encoding) as stream:
@@ -115,7 +128,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     except BaseException as error:
         try:
             os.unlink(temp_name)
-        except FileNotFoundError:
+        except OSError:  # never created (an unwritable folder), or gone already
             pass
         if isinstance(error, OSError) and error.filename in (temp_name, None):
             raise _cannot_write(path, error) from None

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -105,11 +104,10 @@ def test_temporary_names_fit_name_max_in_bytes():
 
 
 def test_an_unwritable_folder_names_the_target(tmp_path, monkeypatch):
-    def refuse(prefix="", suffix="", dir=None):
-        name = os.path.join(dir, f"{prefix}abcdefgh{suffix}")
+    def refuse(name):  # what an unwritable folder does (root is never refused)
         raise PermissionError(13, "Permission denied", name)
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic, "_open_new", refuse)
     target = tmp_path / "out.csv"
     with pytest.raises(ConfigError) as caught:
         atomic.write_text_atomic(target, "x")
