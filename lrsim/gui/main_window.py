@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
     def _build_status(self) -> None:
         status = self.statusBar()
         self.problem_label = QLabel(self)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)  # keys from a file: no HTML
         self.problem_label.setStyleSheet("color: #d62728; font-weight: bold;")
         status.addWidget(self.problem_label, 1)
         self.progress = ProgressStatus(self)

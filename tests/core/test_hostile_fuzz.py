@@ -181,7 +181,7 @@ def _check_open_path(path: Path) -> None:
 
 
 @settings(
-    max_examples=500,
+    max_examples=800,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

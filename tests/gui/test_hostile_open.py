@@ -102,3 +102,15 @@ def test_a_signal_during_render_exits_and_leaves_nothing(tmp_path, signum, code,
     assert err.strip().splitlines()[-1] == f"lrsim: {said}; nothing was written", err
     assert "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["long.toml"]
+
+
+def test_keys_that_look_like_html_are_shown_as_text(window, dialogs, tmp_path):
+    data = dict(GOOD)
+    data['<a href="http://example.invalid">click</a>'] = 1
+    path = tmp_path / "html.json"
+    path.write_text(json.dumps(data))
+    assert window.open_path(path) is False
+    assert "&lt;a href=" in dialogs.warnings[0] and "<a href" not in dialogs.warnings[0]
+    from PySide6.QtCore import Qt
+
+    assert window.problem_label.textFormat() == Qt.TextFormat.PlainText
