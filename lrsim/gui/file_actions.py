@@ -17,7 +17,7 @@ def warn(window, title: str, message: str) -> None:
     """A warning dialog; a message that Qt would take for HTML (a key from a file such as
     ``<a href=...>``) is shown as the text it is."""
     if Qt.mightBeRichText(message):
-        message = Qt.convertFromPlainText(message)
+        message = Qt.convertFromPlainText(message, Qt.WhiteSpaceMode.WhiteSpaceNormal)
     QMessageBox.warning(window, title, message)
 
 
