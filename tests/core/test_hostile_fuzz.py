@@ -30,6 +30,7 @@ from lrsim.core.errors import ConfigError
 from lrsim.core.optim.specs import OPTIMIZERS
 from lrsim.core.runfile import load_runfile
 from lrsim.core.schedules import SCHEDULES
+from lrsim.core.toml_writer import dumps_toml
 
 BASE: dict[str, Any] = {
     "title": "fuzz",
@@ -60,7 +61,8 @@ BASE: dict[str, Any] = {
 NAMES = ["warmup", "cyclic", "onecycle", "plateau", "cosine", "exponential", "step",
          "multistep", "polynomial", "constant", "linear", "inverse_time", "cosine_restarts",
          "sgd", "adam", "rmsprop", "adagrad", "quadratic", "rosenbrock", "log(x) + y**2",
-         "x/y"]  # fmt: skip
+         "x/y", "exp(exp(x*y))", "x**1e308 + y", "sqrt(x) - y", "(" * 60 + "x" + ")" * 60,
+         "nx", "ny", "n", "seed"]  # fmt: skip
 TEXTS = ["\x1b]0;title\x07", "line\nlrsim: forged", "\u202eevil", "=1+1", "", "#d62728\n"]
 NUMBERS = [0, 1, -1, 2, 1e308, -1e308, 5e-324, 1e-308, float("nan"), float("inf"),
            10**400, 2**63, -(2**63) - 1, 10**19, 0.5, 1e10, -1000]  # fmt: skip
@@ -139,7 +141,8 @@ def run_files(draw) -> Any:
         place = places[draw(st.integers(0, len(places) - 1))]
         value = _nest(draw(st.integers(20, 40))) if draw(st.integers(0, 14)) == 0 else draw(values)
         if isinstance(place, dict):
-            keys = list(place) + ["name", "lr", "then", "points", "extra\x1b"]
+            keys = list(place) + ["name", "lr", "then", "points", "formula", "random", "grid",
+                                  "params", "domain", "extra\x1b"]  # fmt: skip
             key = draw(st.sampled_from(keys))
             if key in place and draw(st.booleans()) and len(place) > 1:
                 del place[key]
@@ -148,6 +151,22 @@ def run_files(draw) -> Any:
         elif place:
             place[draw(st.integers(0, len(place) - 1))] = value
     return data
+
+
+def _write(folder: Path, data: Any, as_toml: bool) -> Path:
+    """The run file as TOML (when the project's writer can write it) or as JSON."""
+    if as_toml:
+        try:
+            text = dumps_toml(data)
+        except Exception:  # not a table of tables: only JSON can hold it
+            pass
+        else:
+            path = folder / "run.toml"
+            path.write_text(text, encoding="utf-8")
+            return path
+    path = folder / "run.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
 
 
 def _check_command(args: list[str], out: Path) -> None:
@@ -186,11 +205,10 @@ def _check_open_path(path: Path) -> None:
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(run_files())
-def test_hostile_run_files_get_a_result_or_one_line(data):
+@given(run_files(), st.booleans())
+def test_hostile_run_files_get_a_result_or_one_line(data, as_toml):
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "run.json"
-        path.write_text(json.dumps(data))
+        path = _write(Path(folder), data, as_toml)
         out = Path(folder) / "out.csv"
         _check_command(["export", str(path), "-o", str(out), "-q"], out)
         if out.exists():
@@ -198,4 +216,6 @@ def test_hostile_run_files_get_a_result_or_one_line(data):
             assert "nan" not in text and "inf" not in text
         stats = Path(folder) / "stats.csv"
         _check_command(["stats", str(path), "-o", str(stats), "-q"], stats)
+        curve = Path(folder) / "curve.csv"
+        _check_command(["lr-find", str(path), "--steps", "20", "-o", str(curve), "-q"], curve)
         _check_open_path(path)

@@ -164,11 +164,17 @@ def test_a_signal_while_writing_leaves_nothing_behind(tmp_path, signum, code, ex
     assert old.read_text() == "the good old file\n"
 
 
-def test_ctrl_c_during_stats_exits_130(tmp_path):
-    """Mid-simulation (10,000 steps of a slow surface take far longer than the wait)."""
+@pytest.mark.parametrize(
+    "args",
+    [["stats", "slow.toml", "-o", "out.csv"], ["lr-find", "slow.toml", "--steps", "20000",
+                                               "-o", "out.csv"]],
+    ids=["stats", "lr-find"],
+)  # fmt: skip
+def test_ctrl_c_mid_simulation_exits_130(tmp_path, args):
+    """10,000 steps (a 20,000-step sweep) of a slow surface take far longer than the wait."""
     run = tmp_path / "slow.toml"
     run.write_text(SLOW_RUNFILE.format(formula=SLOW_FORMULA, steps=10_000))
-    process = _start(["stats", "slow.toml", "-o", "stats.csv", "-q"], tmp_path)
+    process = _start([*args, "-q"], tmp_path)
     time.sleep(2.0)
     process.send_signal(signal.SIGINT)
     rest = process.stderr.read()
