@@ -7,7 +7,8 @@ nesting, wrong types), a key added or removed, or a whole random JSON document.
 Properties: exit 0 with a CSV of finite numbers, or exit 2 with exactly one
 printable ``lrsim:`` line, no internal error, and no output file; the app's
 loader and engine raise nothing but ``ConfigError`` and never hold a non-finite
-recorded value. 150 examples take ~15 s here (a warm numba cache).
+recorded value. 800 examples (export, stats and lr-find each) take ~8 s here with a warm
+numba cache.
 """
 
 from __future__ import annotations

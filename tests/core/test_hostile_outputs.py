@@ -87,6 +87,16 @@ def test_an_existing_regular_file_is_replaced(runfile, tmp_path):
     assert out.read_text().startswith("run,label,")
 
 
+def test_a_symbolic_link_is_replaced_not_followed(runfile, tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me\n")
+    link = tmp_path / "out.csv"
+    link.symlink_to(elsewhere)
+    assert _run(["export", str(runfile), "-o", str(link), "-q"])[0] == 0
+    assert not link.is_symlink() and link.read_text().startswith("run,label,")
+    assert elsewhere.read_text() == "keep me\n"
+
+
 # ----------------------------------------------------------------------------- 11: names
 
 
