@@ -234,7 +234,14 @@ def lr_range_test(
     first_diverged = np.flatnonzero(sweep.diverged_fraction > 0)
     i_diverging = min(i_rise, int(first_diverged[0]) if first_diverged.size else steps + 1)
 
-    stable = _stable_at_constant_lr(base, sweep.starts, lrs[: i_min + 1], sweep.reference)
+    try:
+        stable = _stable_at_constant_lr(base, sweep.starts, lrs[: i_min + 1], sweep.reference)
+    except ConfigError as error:  # one constant-lr run per lr: the budget is the sweep's length
+        raise ConfigError(
+            "steps",
+            f"checking the {i_min + 1} lrs below the loss minimum at a constant lr: "
+            f"{error.problem}; use fewer steps",
+        ) from None
     unstable = np.flatnonzero(~stable)
     i_upper = int(unstable[0]) - 1 if unstable.size else i_min
     if i_upper < 1:

@@ -300,3 +300,15 @@ def test_lr_find_blames_its_options_for_a_range_past_float(tmp_path):
     with contextlib.redirect_stderr(err):
         code = main(["lr-find", str(path), "--min-lr", "1e-308", "--max-lr", "1e308"])
     assert code == 2 and err.getvalue().startswith("lrsim: --max-lr: ")
+
+
+def test_lr_find_blames_steps_when_its_stability_check_passes_the_budget(tmp_path):
+    """One constant-lr run per lr of a 100,000-step sweep: refused, not 160 GB allocated."""
+    data = _data(optimizer={"name": "sgd", "lr": 0.1})
+    data["particles"] = {"points": [[1.0, 1.0]]}
+    path = _file(tmp_path, json.dumps(data), "run.json")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["lr-find", str(path), "--steps", "100000", "--max-lr", "1.5"])
+    assert code == 2 and err.getvalue().startswith("lrsim: --steps: ")
+    assert "memory budget" in err.getvalue()
