@@ -74,7 +74,9 @@ def check_starts(runfile, starts: np.ndarray, losses: np.ndarray) -> None:
     if bad.size == len(losses) and surface.params:
         raise ConfigError("surface.params", f"{problem}, and at every other start too")
     if parts.points is not None:
-        raise ConfigError(f"particles.points[{i}]", f"{problem}; choose a start inside the domain")
+        raise ConfigError(
+            f"particles.points[{i}]", f"{problem}; choose a start where the surface is finite"
+        )
     if not np.isfinite(starts[i]).all():
         raise ConfigError("surface.domain", f"spreads starts past float range ({x!r}, {y!r})")
     if surface.domain is not None:

@@ -182,7 +182,7 @@ def check_frame_total(shown: int, options: RenderOptions) -> int:
             option = "frames_per_step" if options.frames_per_step > 1 else "every"
         raise ConfigError(
             option,
-            f"{shown:,} steps x {options.frames_per_step} frames + {held:,} held frames = "
+            f"{shown:,} steps x {options.frames_per_step} frame(s) + {held:,} held frames = "
             f"{total:,} frames, over the limit of {MAX_FRAMES:,}: show fewer steps "
             "(--every, --steps), fewer frames per step or a shorter hold",
         )
