@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from lrsim.core.errors import ConfigError
+from lrsim.core.safe_text import printable
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -59,6 +60,28 @@ def run_gui(argv: Sequence[str]) -> int:
     return gui_main(argv[0] if argv else None)
 
 
+def _say(message: str) -> None:
+    """One line on stderr; text from a run file never acts on the terminal."""
+    from lrsim.commands._common import end_progress_line
+
+    end_progress_line()
+    print(f"lrsim: {printable(message)}", file=sys.stderr)
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    """The handler under the signal handlers, with floating-point warnings silenced:
+    overflow is refused or reported as divergence, never a RuntimeWarning line."""
+    import warnings
+
+    import numpy as np
+
+    from lrsim.commands import _signals
+
+    with _signals.handled(), np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return args.handler(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -67,20 +90,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 build_parser().parse_args(argv)
             return run_gui(argv)
         args = build_parser().parse_args(argv)
-        return args.handler(args)
+        return _run_command(args)
     except ConfigError as error:
-        print(f"lrsim: {error}", file=sys.stderr)
+        _say(str(error))
         return EXIT_BAD_INPUT
     except SystemExit as exit_request:  # argparse: help or a usage error, already printed
         return int(exit_request.code or 0)
-    except KeyboardInterrupt:
-        print("lrsim: interrupted; nothing was written", file=sys.stderr)
+    except KeyboardInterrupt as interrupt:
+        from lrsim.commands._signals import Interrupted
+
+        if isinstance(interrupt, Interrupted):
+            _say(f"{interrupt.description}; nothing was written")
+            return interrupt.exit_code
+        _say("interrupted; nothing was written")
         return 130
     except MemoryError:
-        print("lrsim: out of memory; try fewer particles or steps", file=sys.stderr)
+        _say("out of memory; try fewer particles or steps")
+        return EXIT_INTERNAL
+    except OSError as error:  # a disk that fills up, a folder that became read-only
+        where = f"{error.filename}: " if error.filename else ""
+        _say(f"{where}{error.strerror or error}")
         return EXIT_INTERNAL
     except Exception as error:  # one line, never a traceback
-        print(f"lrsim: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        _say(f"internal error: {type(error).__name__}: {error}")
         return EXIT_INTERNAL
 
 

@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from lrsim.core.runfile import load_runfile
 
     output = Path(args.output)
-    check_output_path(output)
+    check_output_path(output, inputs=(args.runfile,))
     runfile = load_runfile(args.runfile)
     simulation = Simulation(runfile, allow_stride=False)
     show = not args.quiet

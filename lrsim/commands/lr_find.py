@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lrsim.commands._common import check_output_path
 from lrsim.core.errors import ConfigError
+from lrsim.core.safe_text import printable
 
 NAME = "lr-find"
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
 
     output = Path(args.output) if args.output else None
     if output is not None:
-        check_output_path(output)
+        check_output_path(output, inputs=(args.runfile,))
     runfile = load_runfile(args.runfile)
     try:
         result = lr_range_test(
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if error.field in _OPTIONS:
             raise ConfigError(_OPTIONS[error.field], error.problem) from None
         raise
-    label = runfile.runs[args.run].label
+    label = printable(runfile.runs[args.run].label)
     print(f"run {args.run} ({label}), {result.steps} steps:")
     print(describe(result))
     if output is not None:

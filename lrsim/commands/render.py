@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from lrsim.gui.render_writers import check_output
 
     options = _options(args)
-    check_output(args.output)  # format, encoder, folder: before the simulation
+    check_output(args.output, inputs=(args.runfile,))  # format, encoder, folder: before work
     if options.view == "3d" and not _has_display():
         raise ConfigError("--view", NO_DISPLAY_3D)
     from lrsim.core.engine import Simulation
@@ -99,18 +99,32 @@ def run(args: argparse.Namespace) -> int:
         problem = opengl_problem()
         if problem is not None:
             raise ConfigError("--view", f"3d: {problem} Use --view contour")
-    from lrsim.gui.render import frame_columns, render_animation
+    from lrsim.commands import _signals
+    from lrsim.gui.render import check_frame_total, frame_columns, render_animation
 
     simulation = Simulation(runfile)
     try:
-        last = int(simulation.recorded_steps[frame_columns(simulation, options)[-1]])
+        columns = frame_columns(simulation, options)
     except ConfigError as error:
         raise ConfigError("--steps", error.problem) from None
+    try:
+        check_frame_total(len(columns), options)
+    except ConfigError as error:
+        raise ConfigError(f"--{error.field.replace('_', '-')}", error.problem) from None
     show = not args.quiet
-    simulation.run_to(last)
-    result = render_animation(
-        simulation, args.output, options, progress=progress_printer("rendering", show)
-    )
+    simulation.run_to_end(last=int(simulation.recorded_steps[columns[-1]]))  # Ctrl-C: seen
+    # Qt paints the frames: a signal there must not raise inside its callbacks (it
+    # crashed in pyqtgraph's paint); it asks the loop to stop instead, raised on leaving
+    with _signals.deferred():
+        result = render_animation(
+            simulation,
+            args.output,
+            options,
+            progress=progress_printer("rendering", show),
+            cancel=_signals.requested,
+        )
+    if result.cancelled:
+        _signals.raise_requested()
     for note in result.notes:
         print(f"lrsim: {note}", file=sys.stderr)
     if show:

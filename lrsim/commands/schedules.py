@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
 import os
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from lrsim.core.errors import ConfigError
 
 NAME = "schedules"
 SUFFIXES = (".png", ".csv")
+MAX_STEPS = 100_000  # as Tools > All schedules allows: ~35 MB of CSV at most
 
 
 def _families(text: str | None):
@@ -40,13 +42,15 @@ def _families(text: str | None):
 
 def curves(args: argparse.Namespace):
     """The chosen families' curves at ``--lr`` and ``--steps`` (schedule_figure.Curve list)."""
+    import numpy as np
+
     from lrsim.gui.schedule_families import cycles_momentum, family_curves, legend_label
     from lrsim.gui.schedule_figure import Curve
 
-    if args.steps < 2:
-        raise ConfigError("--steps", f"must be at least 2, got {args.steps}")
-    if not args.lr > 0:
-        raise ConfigError("--lr", f"must be positive, got {args.lr}")
+    if not 2 <= args.steps <= MAX_STEPS:
+        raise ConfigError("--steps", f"must be 2 to {MAX_STEPS:,}, got {args.steps}")
+    if not (args.lr > 0 and math.isfinite(args.lr)):
+        raise ConfigError("--lr", f"must be positive and finite, got {args.lr}")
     if not 0.25 <= args.scale <= 4:
         raise ConfigError("--scale", f"must be 0.25 to 4, got {args.scale}")
     entries = []
@@ -54,6 +58,10 @@ def curves(args: argparse.Namespace):
         params = family.defaults(args.steps, args.lr)
         lr, momentum, validated = family_curves(family, params, steps=args.steps, base_lr=args.lr)
         cycled = momentum if cycles_momentum(family, validated) else None
+        if not (np.isfinite(lr).all() and np.isfinite(momentum).all()):
+            raise ConfigError(
+                "--lr", f"{args.lr:g} overflows the {family.key} curve; use a smaller lr"
+            )
         entries.append(Curve(family.key, family, legend_label(family, params), lr, cycled))
     return entries
 
@@ -92,9 +100,18 @@ def _png(entries, args: argparse.Namespace, path: Path) -> None:
     except ConfigError as error:
         raise ConfigError("--size", error.problem) from None
     title = f"Learning-rate schedules: base lr {args.lr:g}, {args.steps} steps"
-    image = figure_image(
-        entries, title=title, log=args.log, dark=args.theme == "dark", size=size, scale=args.scale
-    )
+    from lrsim.commands import _signals
+
+    with _signals.deferred():  # Qt draws the figure: a signal must not raise inside it
+        image = figure_image(
+            entries,
+            title=title,
+            log=args.log,
+            dark=args.theme == "dark",
+            size=size,
+            scale=args.scale,
+        )
+    _signals.raise_requested()
     save_image(image, path)
 
 

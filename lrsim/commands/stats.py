@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lrsim.commands._common import check_output_path, progress_printer
 from lrsim.core.errors import ConfigError
+from lrsim.core.safe_text import printable
 
 NAME = "stats"
 
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from lrsim.core.stats import stats_table
 
     if args.output:
-        check_output_path(Path(args.output))
+        check_output_path(Path(args.output), inputs=(args.runfile,))
     for option in ("loss_tol", "dist_tol"):
         if not getattr(args, option) > 0:
             raise ConfigError(f"--{option.replace('_', '-')}", "must be > 0")
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     for stats in table:
         lines.append(
             (
-                stats.label,
+                printable(stats.label),
                 _cell(stats.iterations_to_loss_tol),
                 _cell(stats.iterations_to_dist_tol),
                 _cell(stats.final_loss_median),

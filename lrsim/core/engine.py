@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,13 @@ import numpy as np
 
 from lrsim.core import kernel
 from lrsim.core.dispatch import optimizer_id, surface_id
+from lrsim.core.engine_checks import (  # noqa: F401 (format_bytes: re-exported)
+    check_curves,
+    check_starts,
+    curve_bytes,
+    format_bytes,
+    over_budget,
+)
 from lrsim.core.errors import ConfigError
 from lrsim.core.rotation import rotated, surface_rotation
 from lrsim.core.runfile import (
@@ -33,6 +41,7 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 """Bytes the recorded trajectories of one simulation may take."""
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
+START_BYTES_PER_PARTICLE = 8 * 2 * 4  # the (N, 2) starts and a grid's or a draw's temporaries
 
 
 @dataclass
@@ -163,14 +172,6 @@ def recording_plan(steps: int, bytes_per_step: int, budget: int) -> tuple[int, n
     return stride, recorded
 
 
-def format_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if count < 1024 or unit == "TB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    raise AssertionError
-
-
 class Simulation:
     """All runs of ``runfile`` over the same starts; advance with ``run_to``.
 
@@ -190,9 +191,13 @@ class Simulation:
         self.runfile = runfile
         self.steps = runfile.steps
         self.surface, self.surface_params, self.domain = resolve_surface(runfile)
+<<<<<<< HEAD
         self.rotation = surface_rotation(self.surface)  # [cos, sin] or empty: the kernel's
         self.starts = start_points(runfile, self.domain)
         self.n_particles = len(self.starts)
+=======
+        self.n_particles = runfile.particles.count
+>>>>>>> issue-9
         self.n_runs = len(runfile.runs)
         self._lock = threading.RLock()  # advance() holds it around run_to()
         schedules = []
@@ -203,22 +208,26 @@ class Simulation:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
-        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs
-        needed = per_step * (self.steps + 1) + state_bytes
+        # what cannot be thinned by recording every k-th step: optimizer state and curves
+        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs + START_BYTES_PER_PARTICLE * n
+        fixed_bytes = state_bytes + curve_bytes(self.steps, self.n_runs)
+        needed = per_step * (self.steps + 1) + fixed_bytes
         if needed > memory_budget and not allow_stride:
             raise ConfigError(
                 "particles",
-                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs need "
-                f"{format_bytes(needed)}, over the memory budget of {format_bytes(memory_budget)}",
+                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs "
+                f"{over_budget(needed, memory_budget)}",
             )
-        if state_bytes >= memory_budget:
+        if fixed_bytes >= memory_budget:
             raise ConfigError(
-                "particles",
-                f"{n} particles x {self.n_runs} runs need {format_bytes(state_bytes)} of optimizer "
-                f"state, over the memory budget of {format_bytes(memory_budget)}",
+                "particles" if state_bytes * 2 > fixed_bytes else "steps",
+                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs "
+                f"{over_budget(fixed_bytes, memory_budget)} for the optimizer state and "
+                "the schedule curves alone",
             )
+        self.starts = start_points(runfile, self.domain)  # allocated once within the budget
         self.stride, self.recorded_steps = recording_plan(
-            self.steps, per_step, memory_budget - state_bytes
+            self.steps, per_step, memory_budget - fixed_bytes
         )
         if stride is not None and stride > self.stride:
             self.stride, self.recorded_steps = recording_plan(self.steps, stride, self.steps + 1)
@@ -227,20 +236,30 @@ class Simulation:
         self.current_step = 0
         self.runs: list[RunTrajectory] = []
         self._states: list[_RunState] = []
-        for run, schedule in zip(runfile.runs, schedules, strict=True):
-            self._add_run(run, schedule)
+        for index, (run, schedule) in enumerate(zip(runfile.runs, schedules, strict=True)):
+            try:
+                self._add_run(run, schedule)
+            except ConfigError as error:
+                raise error.within(f"runs[{index}]") from None
+            except (ArithmeticError, ValueError, TypeError) as error:  # a value numpy refuses
+                problem = f"holds a value out of range ({type(error).__name__}: {error})"
+                raise ConfigError(f"runs[{index}].schedule", problem) from None
+            if index == 0:
+                check_starts(runfile, self.starts, self._states[0].state[kernel.LOSS])
 
     # -------------------------------------------------------------------------- set-up
 
     def _add_run(self, run: RunConfig, schedule: dict) -> None:
         spec, params = resolved_optimizer(run, self.steps)
-        lrs, moms = schedule_curves(
-            schedule,
-            base_lr=params["lr"],
-            base_momentum=spec.base_momentum(params),
-            steps=self.steps,
-        )
-        lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+        with np.errstate(all="ignore"):  # an overflow is refused just below, not warned about
+            lrs, moms = schedule_curves(
+                schedule,
+                base_lr=params["lr"],
+                base_momentum=spec.base_momentum(params),
+                steps=self.steps,
+            )
+            lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+        check_curves(lrs, moms, loss_scales)
         moms = np.ascontiguousarray(moms, dtype=np.float64)
         lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
         n, columns = self.n_particles, len(self.recorded_steps)
@@ -350,18 +369,29 @@ class Simulation:
         progress: Callable[[int, int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
         chunk_particle_steps: int = 20_000_000,
+        last: int | None = None,
     ) -> bool:
-        """Run to the last step in chunks; report progress; stop early if ``cancel()``.
+        """Run to the last step (or to ``last``) in chunks; report progress; stop early if
+        ``cancel()``.
 
+        Chunks start small and double while one takes under a tenth of a second (up
+        to ``chunk_particle_steps``), so a slow surface (a long formula) still gets
+        back to Python, where Ctrl-C and ``cancel`` are seen, several times a second.
         Returns True when the end was reached, False when cancelled.
         """
-        chunk = max(1, chunk_particle_steps // max(1, self.n_particles * self.n_runs))
-        while not self.finished:
+        end = self.steps if last is None else min(int(last), self.steps)
+        width = max(1, self.n_particles * self.n_runs)
+        most = max(1, chunk_particle_steps // width)
+        chunk = min(most, max(1, 100_000 // width))
+        while self.current_step < end:
             if cancel is not None and cancel():
                 return False
-            self.run_to(self.current_step + chunk)
+            started = time.perf_counter()
+            self.run_to(min(end, self.current_step + chunk))
             if progress is not None:
-                progress(self.current_step, self.steps)
+                progress(self.current_step, end)
+            if time.perf_counter() - started < 0.1:
+                chunk = min(most, chunk * 2)
         return True
 
     # -------------------------------------------------------------------------- queries

@@ -14,6 +14,7 @@ import numpy as np
 
 from lrsim.core.atomic import atomic_writer
 from lrsim.core.engine import Simulation
+from lrsim.core.safe_text import spreadsheet_text
 
 HEADER = "run,label,particle,step,x,y,loss,lr,momentum\n"
 _ROWS_PER_CHUNK = 200_000
@@ -44,7 +45,7 @@ def write_trajectories(
     particles_per_chunk = max(1, _ROWS_PER_CHUNK // max(1, columns))
     total, written = simulation.n_runs * n * columns, 0
     for run_index, run in enumerate(simulation.runs):
-        prefix = f"{run_index},{csv_field(run.label)},"
+        prefix = f"{run_index},{csv_field(spreadsheet_text(run.label))},"
         momentum = _reprs(run.momentum[:columns])
         shared_lr = None if run.per_particle_lr else _reprs(run.lr[:columns])
         for lo in range(0, n, particles_per_chunk):
@@ -107,7 +108,7 @@ def stats_rows(table) -> list[list[str]]:
         basins = "; ".join(f"{name}: {count}" for name, count in stats.basin_counts.items())
         values = [
             index,
-            stats.label,
+            spreadsheet_text(stats.label),
             stats.step,
             stats.n_particles,
             stats.iterations_to_loss_tol,

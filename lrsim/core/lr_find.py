@@ -234,7 +234,14 @@ def lr_range_test(
     first_diverged = np.flatnonzero(sweep.diverged_fraction > 0)
     i_diverging = min(i_rise, int(first_diverged[0]) if first_diverged.size else steps + 1)
 
-    stable = _stable_at_constant_lr(base, sweep.starts, lrs[: i_min + 1], sweep.reference)
+    try:
+        stable = _stable_at_constant_lr(base, sweep.starts, lrs[: i_min + 1], sweep.reference)
+    except ConfigError as error:  # one constant-lr run per lr: the budget is the sweep's length
+        raise ConfigError(
+            "steps",
+            f"checking the {i_min + 1} lrs below the loss minimum at a constant lr: "
+            f"{error.problem}; use fewer steps",
+        ) from None
     unstable = np.flatnonzero(~stable)
     i_upper = int(unstable[0]) - 1 if unstable.size else i_min
     if i_upper < 1:
@@ -316,6 +323,11 @@ def _check_arguments(runfile, run_index, min_lr, max_lr, steps, particles, smoot
     if not number("max_lr", max_lr) > min_lr:
         raise ConfigError(
             "max_lr", f"must be larger than the first lr ({min_lr!r}), got {max_lr!r}"
+        )
+    if not math.isfinite(max_lr / min_lr):
+        raise ConfigError(
+            "max_lr",
+            f"max_lr / min_lr = {max_lr!r} / {min_lr!r} is past float range; narrow the sweep",
         )
     integer("steps", steps, MIN_STEPS, MAX_STEPS)
     if particles is not None:

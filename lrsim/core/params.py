@@ -22,7 +22,13 @@ REQUIRED = object()
 RUN_STEPS = object()
 """Default of a parameter that falls back to the run's step count (lrsim's extension)."""
 
+<<<<<<< HEAD
 KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule", "schedules")
+=======
+MAX_INTEGER = 2**63 - 1
+
+KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule")
+>>>>>>> issue-9
 
 
 @dataclass(frozen=True)
@@ -42,15 +48,19 @@ class ParamSpec:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    return str(value).lower() if isinstance(value, bool) else repr(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    text = repr(value)  # escapes control characters; cut short (a long list is not echoed)
+    return text if len(text) <= 40 else f"{text[:18]}...{text[-18:]}"
 
 
 def _as_float(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(field, f"must be a number, got {_describe(value)}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an integer past float range
+        result = math.inf
     if not math.isfinite(result):
         raise ConfigError(field, f"must be a finite number, got {_describe(value)}")
     return result
@@ -62,7 +72,9 @@ def _as_int(value: Any, field: str) -> int:
     if isinstance(value, float):
         if not value.is_integer():
             raise ConfigError(field, f"must be an integer, got {_describe(value)}")
-        return int(value)
+        value = int(value)
+    if abs(value) > MAX_INTEGER:  # numpy's int64 steps could not hold it
+        raise ConfigError(field, f"must be an integer of at most {MAX_INTEGER:.3g} in size")
     return value
 
 

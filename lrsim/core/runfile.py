@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lrsim.core.atomic import write_text_atomic
+from lrsim.core.decode import decode_text
 from lrsim.core.errors import ConfigError
+from lrsim.core.limits import check_structure, read_limited
 from lrsim.core.toml_writer import dumps_toml
 
 DEFAULT_COLORS = (
@@ -27,7 +29,7 @@ DEFAULT_COLORS = (
 )  # fmt: skip
 MAX_STEPS = 1_000_000
 MAX_PARTICLES = 10_000_000
-_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -118,34 +120,54 @@ def _no_unknown(table: Mapping[str, Any], allowed: tuple[str, ...], where: str) 
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigError(where, f"must be a number, got {value!r}")
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ConfigError(where, f"must be finite, got {value!r}")
-    return float(value)
+        raise ConfigError(where, f"must be a number, got {_shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ConfigError(where, f"must be finite, got {_shown(value)}")
+    return number
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut short (a 4000-digit integer is not echoed whole)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:18]}...{text[-18:]}"
 
 
 def _integer(value: Any, where: str, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if not (isinstance(value, float) and value.is_integer()):
-            raise ConfigError(where, f"must be an integer, got {value!r}")
+            raise ConfigError(where, f"must be an integer, got {_shown(value)}")
         value = int(value)
     if value < minimum:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ConfigError(where, f"must be {kind}, got {value!r}")
+        raise ConfigError(where, f"must be {kind}, got {_shown(value)}")
     if maximum is not None and value > maximum:
-        raise ConfigError(where, f"must be at most {maximum}, got {value!r}")
+        raise ConfigError(where, f"must be at most {maximum}, got {_shown(value)}")
     return value
 
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        raise ConfigError(where, f"must be a string, got {value!r}")
+        raise ConfigError(where, f"must be a string, got {_shown(value)}")
     return value
+
+
+def _one_line(value: Any, where: str) -> str:
+    """A string without control characters (a label is echoed by the CLI and the CSV)."""
+    text = _text(value, where)
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise ConfigError(
+            where, f"must not hold control characters (newlines, escapes), got {text!r}"
+        )
+    return text
 
 
 def _pair(value: Any, where: str) -> tuple[float, float]:
     if not isinstance(value, list | tuple) or len(value) != 2:
-        raise ConfigError(where, f"must be a pair [a, b], got {value!r}")
+        raise ConfigError(where, f"must be a pair [a, b], got {_shown(value)}")
     return _number(value[0], f"{where}[0]"), _number(value[1], f"{where}[1]")
 
 
@@ -277,9 +299,9 @@ def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
     table = _table(raw, where)
     allowed = ("label", "color", "optimizer", "schedule", "lr_scales", "loss_decay", "noise")
     _no_unknown(table, allowed, where)
-    label = _text(table.get("label", f"run {index + 1}"), f"{where}.label")
+    label = _one_line(table.get("label", f"run {index + 1}"), f"{where}.label")
     color = _text(table.get("color", DEFAULT_COLORS[index % len(DEFAULT_COLORS)]), f"{where}.color")
-    if not _COLOR.match(color):
+    if not _COLOR.fullmatch(color):
         raise ConfigError(f"{where}.color", f"must be a colour like '#d62728', got {color!r}")
     if "optimizer" not in table:
         raise ConfigError(f"{where}.optimizer", "is required")
@@ -318,9 +340,22 @@ def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
     return run
 
 
+def _guarded(where: str, parse, *args):
+    """``parse(*args)``; an arithmetic surprise deep inside (an overflow, a value numpy
+    refuses) still becomes one line naming the section it came from."""
+    try:
+        return parse(*args)
+    except ConfigError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
+        problem = f"holds a value out of range ({type(error).__name__}: {error})"
+        raise ConfigError(where, problem) from None
+
+
 def parse_runfile(data: Mapping[str, Any]) -> RunFile:
     """A validated RunFile from the contract's structure (as TOML or JSON decode it)."""
     top = _table(data, "")
+    check_structure(top)
     allowed = ("title", "description", "steps", "surface", "particles", "noise", "runs")
     _no_unknown(top, allowed, "")
     title = _text(top.get("title", ""), "title")
@@ -330,48 +365,36 @@ def parse_runfile(data: Mapping[str, Any]) -> RunFile:
     steps = _integer(top["steps"], "steps", 1, MAX_STEPS)
     if "surface" not in top:
         raise ConfigError("surface", "is required")
-    surface = _parse_surface(top["surface"])
+    surface = _guarded("surface", _parse_surface, top["surface"])
     if "particles" not in top:
         raise ConfigError("particles", "is required")
-    particles = _parse_particles(top["particles"])
-    noise = _parse_noise(top.get("noise", {}))
+    particles = _guarded("particles", _parse_particles, top["particles"])
+    noise = _guarded("noise", _parse_noise, top.get("noise", {}))
     runs_raw = top.get("runs")
     if not isinstance(runs_raw, list | tuple) or not runs_raw:
         raise ConfigError("runs", "needs at least one [[runs]] table")
-    runs = tuple(_parse_run(raw, i, steps) for i, raw in enumerate(runs_raw))
+    runs = tuple(
+        _guarded(f"runs[{i}]", _parse_run, raw, i, steps) for i, raw in enumerate(runs_raw)
+    )
     return RunFile(steps, surface, particles, runs, noise, title, description)
 
 
 def read_runfile_data(path: str | Path) -> dict[str, Any]:
-    """The decoded TOML or JSON of ``path``; ConfigError naming the file otherwise."""
+    """The decoded TOML or JSON of ``path``; ConfigError naming the file otherwise.
+
+    At most ``limits.MAX_FILE_BYTES`` are read, so a huge file or a device is
+    refused quickly.
+    """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(str(path), "is a folder, not a run file") from None
-    except OSError as error:
-        raise ConfigError(str(path), f"cannot be read ({error.strerror})") from None
+    raw = read_limited(path)
     try:
         text = raw.decode("utf-8-sig")  # a BOM from Windows editors is fine
     except UnicodeDecodeError:
         raise ConfigError(
             str(path), "is not UTF-8 text (expected a TOML or JSON run file)"
         ) from None
-    if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConfigError(str(path), f"is not valid JSON: {error}") from None
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(str(path), f"is not valid TOML: {error}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(str(path), "must contain a table (a JSON object)")
-    return data
+    json_text = path.suffix.lower() == ".json" or text.lstrip().startswith("{")
+    return decode_text(text, str(path), json_text=json_text)
 
 
 def load_runfile(path: str | Path) -> RunFile:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import Qt  # QtGui's Qt has mightBeRichText, convertFromPlainText
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from lrsim.core.errors import ConfigError
@@ -13,6 +14,10 @@ RUN_FILES = "Run files (*.toml *.json);;All files (*)"
 
 
 def warn(window, title: str, message: str) -> None:
+    """A warning dialog; a message that Qt would take for HTML (a key from a file such as
+    ``<a href=...>``) is shown as the text it is."""
+    if Qt.mightBeRichText(message):
+        message = Qt.convertFromPlainText(message, Qt.WhiteSpaceMode.WhiteSpaceNormal)
     QMessageBox.warning(window, title, message)
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import RunFile, load_runfile, parse_runfile, runfile_to_dict
+from lrsim.core.safe_text import printable
 from lrsim.gui import file_actions, menus
 from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
     def _build_status(self) -> None:
         status = self.statusBar()
         self.problem_label = QLabel(self)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)  # keys from a file: no HTML
         self.problem_label.setStyleSheet("color: #d62728; font-weight: bold;")
         status.addWidget(self.problem_label, 1)
         self.progress = ProgressStatus(self)
@@ -327,9 +329,14 @@ class MainWindow(QMainWindow):
         """Load ``path`` into the editor and simulate it; False (with a message) if it is bad."""
         try:
             runfile = load_runfile(path)
-        except ConfigError as error:
+        except Exception as error:  # a hostile file never reaches the event loop
             if not quiet:
-                file_actions.warn(self, "Cannot open run file", str(error))
+                message = (
+                    str(error)
+                    if isinstance(error, ConfigError)
+                    else (f"{path}: cannot be read ({type(error).__name__}: {error})")
+                )
+                file_actions.warn(self, "Cannot open run file", printable(message))
             return False
         self._close_lr_range_test()  # its bounds belong to the file it tested
         self.editor.set_data(runfile_to_dict(runfile))

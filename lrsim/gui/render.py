@@ -40,6 +40,8 @@ VIEWS = ("contour", "multiples", "3d")
 SIZE_PRESETS = ((1920, 1080), (1280, 720), (1024, 768))
 MAX_SIDE = 7680
 MAX_GIF_BYTES = 2 * 1024**3  # Pillow holds every 8-bit GIF frame until it writes the file
+MAX_FRAMES = 50_000  # frames in one output (70 minutes at 12 fps): --fps, --hold and
+# --frames-per-step multiply, each within its own bound
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,26 @@ def frame_columns(sim, options: RenderOptions) -> np.ndarray:
     return chosen
 
 
+def check_frame_total(shown: int, options: RenderOptions) -> int:
+    """Frames the output will hold for ``shown`` steps; ConfigError naming the option that
+    contributes most when that is over ``MAX_FRAMES`` (checked before anything is drawn)."""
+    held = round(options.hold * options.fps)
+    stepped = shown * options.frames_per_step
+    total = stepped + held
+    if total > MAX_FRAMES:
+        if held > stepped:
+            option = "hold"
+        else:
+            option = "frames_per_step" if options.frames_per_step > 1 else "every"
+        raise ConfigError(
+            option,
+            f"{shown:,} steps x {options.frames_per_step} frame(s) + {held:,} held frames = "
+            f"{total:,} frames, over the limit of {MAX_FRAMES:,}: show fewer steps "
+            "(--every, --steps), fewer frames per step or a shorter hold",
+        )
+    return total
+
+
 # ----------------------------------------------------------------------------- frames
 
 
@@ -274,6 +296,7 @@ def render_animation(
     options = (options or RenderOptions()).checked()
     target, fmt = check_output(output)
     columns = frame_columns(sim, options)
+    check_frame_total(len(columns), options)
     out_size = options.output_size(fmt)
     if fmt == "gif" and out_size[0] * out_size[1] * len(columns) > MAX_GIF_BYTES:
         raise ConfigError(
@@ -312,6 +335,9 @@ def render_animation(
             done += 1
             if progress is not None:
                 progress(done, total)
+        if cancel is not None and cancel():  # a request during the last frame: not written
+            writer.abort()
+            return _result(target, fmt, writer.frames, done, out_size, started, renderer, True)
         writer.finish()
     except BaseException:
         if writer is not None:
@@ -343,6 +369,7 @@ __all__ = [
     "FrameRenderer",
     "RenderOptions",
     "RenderResult",
+    "check_frame_total",
     "frame_columns",
     "parse_size",
     "parse_step_range",

@@ -22,7 +22,12 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtGui import QImage
 
-from lrsim.core.atomic import check_parent_folder, give_default_mode
+from lrsim.core.atomic import (
+    check_parent_folder,
+    check_replaceable,
+    give_default_mode,
+    temp_prefix,
+)
 from lrsim.core.errors import ConfigError
 
 FORMATS = ("mp4", "gif", "png")
@@ -73,9 +78,12 @@ def missing_dependency(fmt: str) -> str | None:
     return None
 
 
-def check_output(path: str | os.PathLike, fmt: str | None = None) -> tuple[Path, str]:
+def check_output(
+    path: str | os.PathLike, fmt: str | None = None, inputs: tuple = ()
+) -> tuple[Path, str]:
     """(target path, format); ConfigError for an unknown format, a missing encoder,
-    a missing parent folder, a folder given for a file or a file given for a folder."""
+    a missing parent folder, a folder given for a file or a file given for a folder,
+    and a file that is not a regular one or is one of ``inputs``."""
     fmt = fmt or output_format(path)
     target = Path(os.fspath(path).rstrip("/" + os.sep) or ".")
     check_parent_folder(target)
@@ -87,8 +95,8 @@ def check_output(path: str | os.PathLike, fmt: str | None = None) -> tuple[Path,
                 str(path),
                 "folder holds files other than frame_*.png; choose a new or empty folder",
             )
-    elif target.is_dir():
-        raise ConfigError(str(path), "is a folder")
+    else:
+        check_replaceable(target, inputs)
     problem = missing_dependency(fmt)
     if problem is not None:
         raise ConfigError("", problem)
@@ -147,9 +155,13 @@ class _FileWriter:
         self.size = size
         self.fps = float(fps)
         self.frames = 0
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=f".part{target.suffix}", dir=target.parent
-        )
+        suffix = f".part{target.suffix}"
+        try:
+            handle, name = tempfile.mkstemp(
+                prefix=temp_prefix(target.name, suffix), suffix=suffix, dir=target.parent
+            )
+        except OSError as error:
+            raise ConfigError(str(target), f"cannot be written ({error.strerror})") from None
         os.close(handle)
         self.temp: Path | None = Path(name)
         give_default_mode(self.temp)
@@ -281,9 +293,13 @@ class PngSequenceWriter:
         self.size = size
         self.fps = float(fps)
         self.frames = 0
-        self.temp: Path | None = Path(
-            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        )
+        try:
+            temp = tempfile.mkdtemp(
+                prefix=temp_prefix(target.name, ".part"), suffix=".part", dir=target.parent
+            )
+        except OSError as error:
+            raise ConfigError(str(target), f"cannot be written ({error.strerror})") from None
+        self.temp: Path | None = Path(temp)
         give_default_mode(self.temp)
 
     def add(self, image: QImage, repeat: int = 1) -> None:
@@ -301,7 +317,9 @@ class PngSequenceWriter:
         if self.target.exists():
             old = Path(
                 tempfile.mkdtemp(
-                    prefix=f".{self.target.name}.", suffix=".old", dir=self.target.parent
+                    prefix=temp_prefix(self.target.name, ".old"),
+                    suffix=".old",
+                    dir=self.target.parent,
                 )
             )
             os.replace(self.target, old / "frames")

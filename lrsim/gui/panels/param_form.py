@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -107,6 +107,7 @@ class FieldBox(QWidget):
         layout.setSpacing(2)
         layout.addWidget(widget)
         self.error_label = QLabel(self)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # keys from a file: no HTML
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #d62728;")
         self.error_label.hide()
