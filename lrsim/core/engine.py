@@ -191,13 +191,8 @@ class Simulation:
         self.runfile = runfile
         self.steps = runfile.steps
         self.surface, self.surface_params, self.domain = resolve_surface(runfile)
-<<<<<<< HEAD
         self.rotation = surface_rotation(self.surface)  # [cos, sin] or empty: the kernel's
-        self.starts = start_points(runfile, self.domain)
-        self.n_particles = len(self.starts)
-=======
         self.n_particles = runfile.particles.count
->>>>>>> issue-9
         self.n_runs = len(runfile.runs)
         self._lock = threading.RLock()  # advance() holds it around run_to()
         schedules = []

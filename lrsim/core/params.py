@@ -22,13 +22,9 @@ REQUIRED = object()
 RUN_STEPS = object()
 """Default of a parameter that falls back to the run's step count (lrsim's extension)."""
 
-<<<<<<< HEAD
-KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule", "schedules")
-=======
 MAX_INTEGER = 2**63 - 1
 
-KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule")
->>>>>>> issue-9
+KINDS = ("float", "int", "bool", "choice", "floats", "ints", "pair", "schedule", "schedules")
 
 
 @dataclass(frozen=True)
