@@ -16,6 +16,7 @@ from lrsim.core.engine import Simulation, over_budget
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import load_runfile, parse_runfile
 from lrsim.core.schedules import REGISTRY, schedule_curves, validate_schedule
+from lrsim.core.schedules._spec import MAX_NESTING
 
 BASE = {
     "steps": 40,
@@ -55,21 +56,24 @@ def _nested_warmups(levels: int) -> dict:
 
 
 def test_nested_warm_ups_evaluate_the_inner_schedule_once():
-    """Work is linear in the nesting: the innermost curve is computed once, not 2^levels."""
+    """Work is linear in the nesting: the innermost curve is computed once, not 2^levels
+    (the deepest nesting a schedule allows)."""
     calls = []
     constant = REGISTRY["constant"]
-    original = constant.curve
+    # the innermost schedule starts at a milestone, so it runs through its switched-in curve
+    attribute = "switched_in_curve" if constant.switched_in_curve else "curve"
+    original = getattr(constant, attribute)
 
     def counting(params, t, base_lr, base_momentum):
         calls.append(len(t))
         return original(params, t, base_lr, base_momentum)
 
-    object.__setattr__(constant, "curve", counting)
+    object.__setattr__(constant, attribute, counting)
     try:
-        config = validate_schedule(_nested_warmups(18), momentum_kind="momentum", steps=40)
+        config = validate_schedule(_nested_warmups(MAX_NESTING), momentum_kind="momentum", steps=40)
         lr, _ = schedule_curves(config, base_lr=0.1, base_momentum=0.0, steps=40)
     finally:
-        object.__setattr__(constant, "curve", original)
+        object.__setattr__(constant, attribute, original)
     assert len(calls) == 1
     assert lr[0] == 0.0 and lr[-1] == pytest.approx(0.1)
 
