@@ -70,7 +70,9 @@ def register(commands) -> None:
     parser.add_argument("--run", type=int, default=0, metavar="N", help="run to test (from 0)")
     parser.add_argument("--min-lr", type=float, default=1e-6, help="first lr (default 1e-6)")
     parser.add_argument("--max-lr", type=float, default=10.0, help="last lr (default 10)")
-    parser.add_argument("--steps", type=int, default=100, help="updates in the sweep (>= 10)")
+    parser.add_argument(
+        "--steps", type=int, default=100, help="updates in the sweep, >= 10 (default 100)"
+    )
     parser.add_argument(
         "--particles",
         type=int,

@@ -126,7 +126,8 @@ def register(commands) -> None:
             "Simulates a run file and renders its playback: one frame per step, the view "
             "with the runs' colours and learning rates, 'step k / N' and the schedules. "
             "The format follows the output: .mp4 (H.264), .gif, or a folder (PNG frames "
-            "frame_00000.png ...). MP4 and GIF need: pip install 'lrsim[video]'."
+            "frame_00000.png ...). GIF and PNG need nothing more; MP4 needs the video extra: "
+            "pip install -e '.[video]' in the lrsim folder."
         ),
     )
     parser.add_argument("runfile", help="run file (TOML or JSON)")

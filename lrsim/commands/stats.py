@@ -61,7 +61,17 @@ def register(commands) -> None:
     parser = commands.add_parser(NAME, help="simulate a run file and print or save statistics")
     parser.add_argument("runfile", help="run file (TOML or JSON)")
     parser.add_argument("-o", "--output", help="write the statistics CSV here instead")
-    parser.add_argument("--loss-tol", type=float, default=1e-3, help="loss gap tolerance")
-    parser.add_argument("--dist-tol", type=float, default=1e-2, help="distance tolerance")
+    parser.add_argument(
+        "--loss-tol",
+        type=float,
+        default=1e-3,
+        help="loss gap tolerance: loss minus the global minimum's value (default 1e-3)",
+    )
+    parser.add_argument(
+        "--dist-tol",
+        type=float,
+        default=1e-2,
+        help="distance to the nearest known minimum (default 1e-2)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=run)
