@@ -21,3 +21,22 @@ def progress_printer(label: str, enabled: bool):
             print(f"\r{label}: {percent:5.1f}%", end="" if done < total else "\n", file=sys.stderr)
 
     return report
+
+
+def compile_kernels_if_needed(quiet: bool) -> None:
+    """On a first start (empty numba cache) say why the wait, then compile every kernel.
+
+    Commands always run the kernels, so their outputs never depend on the cache;
+    compiling all of them once (and marking the cache) also spares the app's
+    first start.
+    """
+    from lrsim.core import warmup
+
+    if warmup.kernels_ready():
+        return
+    if not quiet:
+        print(f"lrsim: {warmup.COMPILING_MESSAGE}, about a minute...", file=sys.stderr)
+    start = time.monotonic()
+    warmup.compile_kernels()
+    if not quiet:
+        print(f"lrsim: kernels compiled in {time.monotonic() - start:.0f} s", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path, progress_printer
+from lrsim.commands._common import check_output_path, compile_kernels_if_needed, progress_printer
 
 NAME = "export"
 
@@ -19,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     check_output_path(output)
     runfile = load_runfile(args.runfile)
+    compile_kernels_if_needed(args.quiet)
     simulation = Simulation(runfile, allow_stride=False)
     show = not args.quiet
     simulation.run_to_end(progress=progress_printer("simulating", show))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path
+from lrsim.commands._common import check_output_path, compile_kernels_if_needed
 from lrsim.core.errors import ConfigError
 
 NAME = "lr-find"
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if output is not None:
         check_output_path(output)
     runfile = load_runfile(args.runfile)
+    compile_kernels_if_needed(args.quiet)
     try:
         result = lr_range_test(
             runfile,

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from lrsim.commands._common import progress_printer
+from lrsim.commands._common import compile_kernels_if_needed, progress_printer
 from lrsim.core.errors import ConfigError
 
 NAME = "render"
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from lrsim.core.runfile import load_runfile
 
     runfile = load_runfile(args.runfile)
+    compile_kernels_if_needed(args.quiet)
     _application()
     if options.view == "3d":
         from lrsim.gui.views import opengl_problem

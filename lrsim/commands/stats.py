@@ -6,7 +6,7 @@ import argparse
 import math
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path, progress_printer
+from lrsim.commands._common import check_output_path, compile_kernels_if_needed, progress_printer
 from lrsim.core.errors import ConfigError
 
 NAME = "stats"
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     for option in ("loss_tol", "dist_tol"):
         if not getattr(args, option) > 0:
             raise ConfigError(f"--{option.replace('_', '-')}", "must be > 0")
+    compile_kernels_if_needed(args.quiet)
     simulation = Simulation(load_runfile(args.runfile), allow_stride=False)
     simulation.run_to_end(progress=progress_printer("simulating", not args.quiet))
     table = stats_table(simulation, loss_tol=args.loss_tol, dist_tol=args.dist_tol)

@@ -33,6 +33,9 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
 
+REFERENCE_PARTICLE_STEPS = 2_000_000
+"""On a cold numba cache, simulations up to this size run in NumPy (``warmup``)."""
+
 
 @dataclass
 class RunTrajectory:
@@ -159,6 +162,26 @@ def recording_plan(steps: int, bytes_per_step: int, budget: int) -> tuple[int, n
     return stride, recorded
 
 
+def _choose_engine(engine: str, particle_steps: int) -> str:
+    if engine not in ("auto", "kernel", "reference"):
+        raise ValueError(f"engine must be auto, kernel or reference, got {engine!r}")
+    if engine != "auto":
+        return engine
+    from lrsim.core.warmup import use_numpy
+
+    return "reference" if use_numpy() and particle_steps <= REFERENCE_PARTICLE_STEPS else "kernel"
+
+
+def _initialise_in_numpy(reference, surface_params, state, frozen_at) -> None:
+    """``kernel.initialise`` in NumPy: loss and gradient at the starts, out-of-bounds frozen."""
+    with np.errstate(all="ignore"):
+        loss, gx, gy = reference(state[kernel.X], state[kernel.Y], surface_params)
+    state[kernel.LOSS], state[kernel.GX], state[kernel.GY] = loss, gx, gy
+    limit = kernel.DIVERGENCE_LIMIT
+    inside = (np.abs(state[kernel.X]) <= limit) & (np.abs(state[kernel.Y]) <= limit)
+    frozen_at[~(inside & (np.abs(loss) <= limit))] = 0
+
+
 def format_bytes(count: float) -> str:
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if count < 1024 or unit == "TB":
@@ -173,6 +196,11 @@ class Simulation:
     ``allow_stride=False`` refuses (ConfigError) a request whose full history
     does not fit ``memory_budget`` instead of recording every k-th step;
     ``stride`` forces recording every k-th step (and the last).
+
+    ``engine``: "kernel" (the fused numba kernel), "reference" (the NumPy twin,
+    the whole run at the first ``run_to``) or "auto": the kernel, except in the
+    app on a first start whose kernels are not compiled yet, when a simulation of
+    up to ``REFERENCE_PARTICLE_STEPS`` runs in NumPy meanwhile (``lrsim.core.warmup``).
     """
 
     def __init__(
@@ -182,6 +210,7 @@ class Simulation:
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         allow_stride: bool = True,
         stride: int | None = None,
+        engine: str = "auto",
     ):
         self.runfile = runfile
         self.steps = runfile.steps
@@ -189,6 +218,7 @@ class Simulation:
         self.starts = start_points(runfile, self.domain)
         self.n_particles = len(self.starts)
         self.n_runs = len(runfile.runs)
+        self.engine = _choose_engine(engine, self.n_particles * self.steps * self.n_runs)
         self._lock = threading.RLock()  # advance() holds it around run_to()
         schedules = []
         for index, run in enumerate(runfile.runs):
@@ -199,12 +229,19 @@ class Simulation:
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
         state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs
-        needed = per_step * (self.steps + 1) + state_bytes
+        if stride is not None and (isinstance(stride, bool) or not int(stride) >= 1):
+            raise ConfigError("stride", f"must be a positive integer, got {stride!r}")
+        kept = (
+            len(recording_plan(self.steps, stride, self.steps + 1)[1]) if stride else self.steps + 1
+        )
+        needed = per_step * kept + state_bytes
         if needed > memory_budget and not allow_stride:
+            every = f" (every {stride} steps)" if stride and stride > 1 else ""
             raise ConfigError(
                 "particles",
-                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs need "
-                f"{format_bytes(needed)}, over the memory budget of {format_bytes(memory_budget)}",
+                f"{n} particles x {kept} recorded steps{every} x {self.n_runs} runs need "
+                f"{format_bytes(needed)}, over the memory budget of {format_bytes(memory_budget)}"
+                "; raise it (--memory-budget) or record every k-th step (--stride)",
             )
         if state_bytes >= memory_budget:
             raise ConfigError(
@@ -248,9 +285,12 @@ class Simulation:
             state[kernel.PLATEAU_LR] = lrs[0]
             state[kernel.PLATEAU_BEST] = -np.inf if schedule["mode"] == "max" else np.inf
         frozen_at = np.full(n, -1, dtype=np.int64)
-        kernel.initialise(
-            surface_id(self.surface.value_grad), self.surface_params, state, frozen_at
-        )
+        if self.engine == "kernel":
+            kernel.initialise(
+                surface_id(self.surface.value_grad), self.surface_params, state, frozen_at
+            )
+        else:
+            _initialise_in_numpy(self.surface.reference, self.surface_params, state, frozen_at)
         # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
         x = np.full((columns, n), np.nan)
         y = np.full((columns, n), np.nan)
@@ -306,6 +346,9 @@ class Simulation:
         with self._lock:
             if step <= self.current_step:
                 return
+            if self.engine == "reference":
+                self._run_reference()
+                return
             noise = self.runfile.noise
             lr_dummy = np.zeros((1, 1))
             for trajectory, run in zip(self.runs, self._states, strict=True):
@@ -333,6 +376,24 @@ class Simulation:
                     trajectory.lr.T if trajectory.per_particle_lr else lr_dummy,
                 )
             self.current_step = step
+
+    def _run_reference(self) -> None:
+        """Every step of every run in NumPy at once (small simulations on a cold cache)."""
+        from lrsim.core.reference_engine import simulate_run
+
+        columns = self.recorded_steps
+        for index, (trajectory, run) in enumerate(zip(self.runs, self._states, strict=True)):
+            out = simulate_run(self.runfile, index)
+            trajectory.x.T[:] = out["x"][:, columns].T
+            trajectory.y.T[:] = out["y"][:, columns].T
+            trajectory.loss.T[:] = out["loss"][:, columns].T
+            if trajectory.per_particle_lr:
+                trajectory.lr[:] = out["lr"][:, columns]
+            trajectory.frozen_at[:] = out["frozen_at"]
+            run.state[kernel.X] = out["x"][:, -1]
+            run.state[kernel.Y] = out["y"][:, -1]
+            run.state[kernel.LOSS] = out["loss"][:, -1]
+        self.current_step = self.steps
 
     def advance(self, n_steps: int) -> None:
         with self._lock:  # read and advance as one step: two callers never lose steps

@@ -74,6 +74,12 @@ class SimulationController(QObject):
         self.simulation, self.runfile = simulation, runfile
         self.scene_changed.emit(simulation)
 
+    def redo_with_kernels(self) -> None:
+        """Recompute a simulation the NumPy engine served (first start) with the kernels."""
+        sim = self.simulation
+        if sim is not None and sim.engine == "reference" and not self.busy:
+            self._start_task(sim.runfile, show_early=False)
+
     def _start_task(self, runfile: RunFile, *, show_early: bool) -> None:
         """Build and run the simulation in a worker.
 
