@@ -6,7 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path, compile_kernels_if_needed
+from lrsim.commands._common import (
+    add_memory_options,
+    check_output_path,
+    compile_kernels_if_needed,
+)
 from lrsim.core.errors import ConfigError
 
 NAME = "lr-find"
@@ -40,8 +44,11 @@ def run(args: argparse.Namespace) -> int:
             particles=args.particles,
             smoothing=args.smoothing,
             seed=args.seed,
+            memory_budget=args.memory_budget,
         )
     except ConfigError as error:
+        if error.field == "particles" and "memory budget" in error.problem:
+            raise ConfigError("--memory-budget", error.problem) from None
         if error.field == "particles" and args.particles is not None:
             raise ConfigError("--particles", error.problem) from None
         if error.field in _OPTIONS:
@@ -88,6 +95,7 @@ def register(commands) -> None:
         default=0.4,
         help="moving-average weight in (0, 1]; 1 = no smoothing (default 0.4)",
     )
+    add_memory_options(parser, stride=False)
     parser.add_argument("-o", "--output", help="write the curve CSV here")
     parser.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr")
     parser.set_defaults(handler=run)

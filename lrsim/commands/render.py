@@ -11,7 +11,11 @@ import argparse
 import os
 import sys
 
-from lrsim.commands._common import compile_kernels_if_needed, progress_printer
+from lrsim.commands._common import (
+    add_memory_options,
+    compile_kernels_if_needed,
+    progress_printer,
+)
 from lrsim.core.errors import ConfigError
 
 NAME = "render"
@@ -102,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             raise ConfigError("--view", f"3d: {problem} Use --view contour")
     from lrsim.gui.render import frame_columns, render_animation
 
-    simulation = Simulation(runfile)
+    simulation = Simulation(runfile, memory_budget=args.memory_budget, stride=args.stride)
     try:
         last = int(simulation.recorded_steps[frame_columns(simulation, options)[-1]])
     except ConfigError as error:
@@ -153,6 +157,7 @@ def register(commands) -> None:
         default=1.0,
         help="write frames this many times --size (laid out at --size; e.g. 0.5 for a small GIF)",
     )
+    add_memory_options(parser)
     parser.add_argument("--no-header", action="store_true", help="no title, legend, step counter")
     parser.add_argument("--no-lr", action="store_true", help="no learning-rate strip")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")

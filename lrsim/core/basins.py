@@ -27,6 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
+BASIN_RULE = (
+    "A particle is in the basin of the known minimum where a short, exact descent of the "
+    "loss from its position ends (Newton steps where the surface curves up, small gradient "
+    'steps elsewhere, the loss falling at every step); "elsewhere" when that descent ends '
+    "away from every known minimum (a plateau, a saddle, an unlisted minimum)."
+)
+"""The rule in one sentence, for tooltips and docs."""
+
 DESCENT_STEPS = 60
 MAX_STEP_FRACTION = 0.02
 """Longest descent step, as a fraction of the domain diagonal."""

@@ -39,6 +39,7 @@ class RunStats:
     sharpness_median: float = float("nan")  # median largest Hessian eigenvalue at the ends
     sharpness_max: float = float("nan")
     flatness_median: float = float("nan")  # median smallest Hessian eigenvalue at the ends
+    dist_reached_fraction: float = float("nan")  # particles within dist_tol of a minimum by `step`
 
 
 def _coordinate(value: float) -> str:
@@ -227,6 +228,11 @@ def compute_run_stats(
         sharpness_median=float(np.median(sharp)) if sharp.size else float("nan"),
         sharpness_max=float(sharp.max()) if sharp.size else float("nan"),
         flatness_median=float(np.median(flat)) if flat.size else float("nan"),
+        dist_reached_fraction=(
+            float(np.count_nonzero(np.isfinite(iterations_dist))) / sim.n_particles
+            if minima
+            else float("nan")
+        ),
     )
 
 
