@@ -72,7 +72,7 @@ def print_table(table, loss_tol: float, dist_tol: float) -> None:
     lines = table_lines(table)
     widths = [max(len(line[i]) for line in lines) for i in range(len(HEADER))]
     for line in lines:
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
     print()
     for stats in table:
         ranked = sorted(stats.basin_counts.items(), key=lambda item: -item[1])

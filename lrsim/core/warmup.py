@@ -125,6 +125,8 @@ def start_background_compile() -> subprocess.Popen | None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": _python_path()},
+            # below the app's priority: the window stays responsive while it compiles
+            preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
         )
     except OSError:
         return None

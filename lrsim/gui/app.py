@@ -90,7 +90,9 @@ def main(path: str | None = None) -> int:
         from lrsim.gui.kernel_warmup import KernelWarmup
 
         print(f"lrsim: {warmup.COMPILING_MESSAGE}", file=sys.stderr)
-        window.kernel_warmup = KernelWarmup(window.statusBar(), window)
+        window.kernel_warmup = KernelWarmup(
+            window.statusBar(), window.controller.scene_changed, window
+        )
         window.kernel_warmup.ready.connect(window.controller.redo_with_kernels)
     window.open_initial(Path(path) if path is not None else None)
     window.fit_to_screen()

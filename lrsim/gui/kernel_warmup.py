@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from lrsim.core import warmup
 
 POLL_MS = 500
+START_LATEST_MS = 3000
 
 
 class KernelWarmup(QObject):
@@ -22,7 +23,10 @@ class KernelWarmup(QObject):
 
     ready = Signal()
 
-    def __init__(self, status_bar: QStatusBar, parent: QObject | None = None):
+    def __init__(self, status_bar: QStatusBar, first_scene=None, parent: QObject | None = None):
+        """``first_scene``: a signal after whose first emission the compile starts (so the
+        child does not compete with drawing the first scene); at the latest after
+        ``START_LATEST_MS``."""
         super().__init__(parent)
         self.label = QLabel(warmup.COMPILING_MESSAGE, status_bar)
         self.label.setToolTip(
@@ -30,18 +34,36 @@ class KernelWarmup(QObject):
             "run in NumPy (the same numbers). Later starts skip this."
         )
         status_bar.addPermanentWidget(self.label)
-        self._process = warmup.start_background_compile()
+        self._process = None
+        self._started = False
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._timer.start()
+        self._first_scene = first_scene
+        if first_scene is not None:
+            first_scene.connect(self._start)
+            QTimer.singleShot(START_LATEST_MS, self._start)
+        else:
+            self._start()
+
+    def _start(self, *_args) -> None:
+        if self._started:
+            return
+        self._started = True
+        if self._first_scene is not None:
+            try:
+                self._first_scene.disconnect(self._start)
+            except (RuntimeError, TypeError):
+                pass
+        self._process = warmup.start_background_compile()
 
     @property
     def compiling(self) -> bool:
         return self._timer.isActive()
 
     def _poll(self) -> None:
-        if self._process is not None and self._process.poll() is None:
+        if not self._started or (self._process is not None and self._process.poll() is None):
             return
         self._timer.stop()
         if warmup.kernels_ready():
