@@ -80,9 +80,7 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
                 break
             noisy = grad
             if noise_scale != 0.0:
-                pairs = np.stack(
-                    [gaussian_pairs_numpy(runfile.noise.seed, [i], t)[0] for i in index]
-                )
+                pairs = gaussian_pairs_numpy(runfile.noise.seed, index, t)
                 noisy = grad + noise_scale * pairs
             if loss_scales.size:
                 noisy = noisy * loss_scales[t]
