@@ -36,7 +36,7 @@ def compile_kernels_if_needed(quiet: bool) -> None:
     if warmup.kernels_ready():
         return
     if not quiet:
-        print(f"lrsim: {warmup.COMPILING_MESSAGE}, about a minute...", file=sys.stderr)
+        print(f"lrsim: {warmup.COMPILING_MESSAGE}...", file=sys.stderr)
     start = time.monotonic()
     warmup.compile_kernels()
     if not quiet:
