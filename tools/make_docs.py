@@ -195,7 +195,12 @@ def schedules_page() -> str:
         "",
     ]
     for name, spec in SCHEDULES.items():
-        torch = f" (PyTorch `{spec.torch_class}`)" if spec.torch_class else " (beyond PyTorch)"
+        if not spec.torch_class:
+            torch = " (beyond PyTorch)"
+        elif spec.torch_class in spec.title:
+            torch = ""  # the title names it already
+        else:
+            torch = f" (PyTorch `{spec.torch_class}`)"
         lines += [f"## `{name}`: {spec.title}{torch}", "", spec.doc, ""]
         if spec.sets_own_lr:
             lines += ["Sets its own lr: the optimizer's `lr` is not used.", ""]

@@ -21,6 +21,12 @@ The point then belongs to the nearest known minimum if the descent ended within
 ``END_RADIUS_FRACTION`` of the domain diagonal (or ``dist_tol``, if larger) of
 it; otherwise it is "elsewhere" (a flat plateau, a minimum the surface does not
 list, or a descent still under way after ``DESCENT_STEPS``).
+
+``BasinAtlas`` makes it cheap enough to follow the playback: it runs the descent
+once from every node of an ``ATLAS_NODES`` x ``ATLAS_NODES`` grid over the domain
+and a margin around it (where a large lr throws particles); a point inside a
+cell whose four corners agree takes their basin, and only points in cells on a
+basin's border (corners disagree) or beyond the margin run their own descent.
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ END_RADIUS_FRACTION = 0.005
 """A descent that ends this close (fraction of the diagonal) to a known minimum is in its basin."""
 BACKTRACKS = 12
 CHUNK = 65_536  # points per vectorised batch: bounded temporaries
+ATLAS_NODES = 193  # per side of the atlas box: cells of 1/96 of the domain
+ATLAS_MARGIN = 0.5  # the atlas box reaches this fraction of the domain beyond each side
 
 
 def _hessian(reference, x, y, p):
@@ -123,3 +131,46 @@ def classify(reference, p, x, y, minima, domain, dist_tol: float) -> np.ndarray:
         inside = distance[np.arange(len(end_x)), nearest] <= radius
         labels[lo : lo + CHUNK] = np.where(inside, nearest, -1)
     return labels
+
+
+class BasinAtlas:
+    """The basin of every node of a grid over the domain, computed once (see the module)."""
+
+    def __init__(self, reference, p, minima, domain, dist_tol: float):
+        self._args = (reference, p, minima, domain, dist_tol)
+        (xmin, xmax), (ymin, ymax) = domain
+        pad_x, pad_y = ATLAS_MARGIN * (xmax - xmin), ATLAS_MARGIN * (ymax - ymin)
+        self.xmin, xmax = xmin - pad_x, xmax + pad_x
+        self.ymin, ymax = ymin - pad_y, ymax + pad_y
+        self.dx = (xmax - self.xmin) / (ATLAS_NODES - 1)
+        self.dy = (ymax - self.ymin) / (ATLAS_NODES - 1)
+        xs = np.linspace(self.xmin, xmax, ATLAS_NODES)
+        ys = np.linspace(self.ymin, ymax, ATLAS_NODES)
+        grid_x, grid_y = np.meshgrid(xs, ys)
+        nodes = classify(reference, p, grid_x.ravel(), grid_y.ravel(), minima, domain, dist_tol)
+        self.nodes = nodes.reshape(ATLAS_NODES, ATLAS_NODES)  # [row (y), column (x)]
+
+    def classify(self, x, y, skip=None) -> np.ndarray:
+        """Index into the minima of each point's basin (-1: elsewhere), as ``classify`` gives;
+        points where ``skip`` is True get -1 without a descent (diverged particles)."""
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            fx = (x - self.xmin) / self.dx
+            fy = (y - self.ymin) / self.dy
+            inside = (fx >= 0) & (fx <= ATLAS_NODES - 1) & (fy >= 0) & (fy <= ATLAS_NODES - 1)
+        col = np.clip(np.floor(np.where(inside, fx, 0)).astype(np.int64), 0, ATLAS_NODES - 2)
+        row = np.clip(np.floor(np.where(inside, fy, 0)).astype(np.int64), 0, ATLAS_NODES - 2)
+        corner = self.nodes[row, col]
+        same = (
+            (corner == self.nodes[row, col + 1])
+            & (corner == self.nodes[row + 1, col])
+            & (corner == self.nodes[row + 1, col + 1])
+        )
+        labels = np.where(inside & same, corner, -1)
+        wanted = np.isfinite(x) & np.isfinite(y) if skip is None else ~skip & np.isfinite(x)
+        own = np.flatnonzero(~(inside & same) & wanted & np.isfinite(y))
+        if own.size:
+            reference, p, minima, domain, dist_tol = self._args
+            labels[own] = classify(reference, p, x[own], y[own], minima, domain, dist_tol)
+        return labels

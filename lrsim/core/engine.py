@@ -172,16 +172,6 @@ def _choose_engine(engine: str, particle_steps: int) -> str:
     return "reference" if use_numpy() and particle_steps <= REFERENCE_PARTICLE_STEPS else "kernel"
 
 
-def _initialise_in_numpy(reference, surface_params, state, frozen_at) -> None:
-    """``kernel.initialise`` in NumPy: loss and gradient at the starts, out-of-bounds frozen."""
-    with np.errstate(all="ignore"):
-        loss, gx, gy = reference(state[kernel.X], state[kernel.Y], surface_params)
-    state[kernel.LOSS], state[kernel.GX], state[kernel.GY] = loss, gx, gy
-    limit = kernel.DIVERGENCE_LIMIT
-    inside = (np.abs(state[kernel.X]) <= limit) & (np.abs(state[kernel.Y]) <= limit)
-    frozen_at[~(inside & (np.abs(loss) <= limit))] = 0
-
-
 def format_bytes(count: float) -> str:
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if count < 1024 or unit == "TB":
@@ -290,7 +280,9 @@ class Simulation:
                 surface_id(self.surface.value_grad), self.surface_params, state, frozen_at
             )
         else:
-            _initialise_in_numpy(self.surface.reference, self.surface_params, state, frozen_at)
+            from lrsim.core.reference_engine import initialise
+
+            initialise(self.surface.reference, self.surface_params, state, frozen_at)
         # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
         x = np.full((columns, n), np.nan)
         y = np.full((columns, n), np.nan)
@@ -347,7 +339,9 @@ class Simulation:
             if step <= self.current_step:
                 return
             if self.engine == "reference":
-                self._run_reference()
+                from lrsim.core.reference_engine import fill_simulation
+
+                fill_simulation(self)  # every step at once
                 return
             noise = self.runfile.noise
             lr_dummy = np.zeros((1, 1))
@@ -376,24 +370,6 @@ class Simulation:
                     trajectory.lr.T if trajectory.per_particle_lr else lr_dummy,
                 )
             self.current_step = step
-
-    def _run_reference(self) -> None:
-        """Every step of every run in NumPy at once (small simulations on a cold cache)."""
-        from lrsim.core.reference_engine import simulate_run
-
-        columns = self.recorded_steps
-        for index, (trajectory, run) in enumerate(zip(self.runs, self._states, strict=True)):
-            out = simulate_run(self.runfile, index)
-            trajectory.x.T[:] = out["x"][:, columns].T
-            trajectory.y.T[:] = out["y"][:, columns].T
-            trajectory.loss.T[:] = out["loss"][:, columns].T
-            if trajectory.per_particle_lr:
-                trajectory.lr[:] = out["lr"][:, columns]
-            trajectory.frozen_at[:] = out["frozen_at"]
-            run.state[kernel.X] = out["x"][:, -1]
-            run.state[kernel.Y] = out["y"][:, -1]
-            run.state[kernel.LOSS] = out["loss"][:, -1]
-        self.current_step = self.steps
 
     def advance(self, n_steps: int) -> None:
         with self._lock:  # read and advance as one step: two callers never lose steps

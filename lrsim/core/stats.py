@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lrsim.core.basins import classify
+from lrsim.core.basins import BasinAtlas
 from lrsim.core.engine import Simulation
 
 DEFAULT_LOSS_TOL = 1e-3
@@ -136,7 +136,8 @@ def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, 
     capped gradient steps elsewhere, the loss falling at every step), within
     half a percent of the domain diagonal (or ``dist_tol``, if larger); otherwise
     ``ELSEWHERE_BASIN``; a particle that diverged by then is ``DIVERGED_BASIN``.
-    A particle orbiting a minimum therefore keeps that minimum's colour.
+    A particle orbiting a minimum therefore keeps that minimum's colour. The
+    descents are tabulated once per simulation (``BasinAtlas``).
     """
     dist_tol = DEFAULT_DIST_TOL if dist_tol is None else dist_tol
     run = sim.runs[run_index]
@@ -146,16 +147,14 @@ def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, 
     key = (run_index, column, float(dist_tol))
     labels = cache.get(key)
     if labels is None:
-        labels = classify(
-            sim.surface.reference,
-            sim.surface_params,
-            run.x[:, column],
-            run.y[:, column],
-            minima,
-            sim.domain,
-            dist_tol,
-        )
-        labels[(run.frozen_at >= 0) & (run.frozen_at <= step)] = DIVERGED_BASIN
+        atlases = sim.__dict__.setdefault("_basin_atlases", {})
+        if key[2] not in atlases:  # once per simulation and tolerance
+            atlases[key[2]] = BasinAtlas(
+                sim.surface.reference, sim.surface_params, minima, sim.domain, dist_tol
+            )
+        diverged = (run.frozen_at >= 0) & (run.frozen_at <= step)
+        labels = atlases[key[2]].classify(run.x[:, column], run.y[:, column], skip=diverged)
+        labels[diverged] = DIVERGED_BASIN
         if column < sim.recorded_upto():  # a computed column never changes
             if len(cache) >= BASIN_CACHE_SIZE:
                 cache.pop(next(iter(cache)))

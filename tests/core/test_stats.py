@@ -158,3 +158,21 @@ def test_statistics_under_a_stride_describe_the_recorded_step_they_show():
     assert stats.step == 3
     assert stats.final_loss_median == 0.5 * 4.0**-3
     assert compute_run_stats(sim, 0, step=-5).step == 0  # clamped, not an IndexError
+
+
+@pytest.mark.parametrize("name", ["six_hump_camel", "himmelblau", "rastrigin", "rosenbrock"])
+def test_the_atlas_gives_the_descents_own_answer(name):
+    from lrsim.core.basins import BasinAtlas, classify
+    from lrsim.core.surfaces import SURFACES
+
+    surface = SURFACES[name]
+    p = surface.param_vector({})
+    minima = [c for c in surface.critical_points(p) if c.kind in ("global_min", "local_min")]
+    (x0, x1), (y0, y1) = surface.domain
+    rng = np.random.default_rng(1)
+    x = rng.uniform(x0 - 0.5, x1 + 0.5, 3000)  # a few outside the domain too
+    y = rng.uniform(y0 - 0.5, y1 + 0.5, 3000)
+    exact = classify(surface.reference, p, x, y, minima, surface.domain, 0.01)
+    atlas = BasinAtlas(surface.reference, p, minima, surface.domain, 0.01)
+    agree = np.mean(atlas.classify(x, y) == exact)
+    assert agree > 0.995, agree
