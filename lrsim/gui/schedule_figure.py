@@ -52,7 +52,8 @@ class LongSample(pg.ItemSample):
 def momentum_ticks(curves: list[Curve]) -> list[tuple[float, str]]:
     """Ticks at every multiple of ``MOMENTUM_TICK`` across the curves' range, ends included,
     so one-cycle's max_momentum 0.95 and base 0.85 each get one."""
-    values = np.concatenate([curve.momentum for curve in curves if curve.momentum is not None])
+    cycled = [curve.momentum for curve in curves if curve.momentum is not None]
+    values = np.concatenate(cycled) if cycled else np.zeros(0)
     values = values[np.isfinite(values)]
     if values.size == 0:
         return []

@@ -24,6 +24,10 @@ def test_triangular_and_triangular2_have_their_own_colours():
     assert len(pairs) == len(set(pairs))  # no two families drawn alike
 
 
+def test_no_cycled_momentum_means_no_momentum_ticks():
+    assert momentum_ticks(_curves("step,cosine")) == []
+
+
 def test_momentum_axis_has_a_tick_at_one_cycles_maximum():
     entries = _curves("onecycle,cyclic_triangular")
     values = [value for value, _label in momentum_ticks(entries)]
