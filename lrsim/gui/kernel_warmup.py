@@ -28,6 +28,7 @@ class KernelWarmup(QObject):
         child does not compete with drawing the first scene); at the latest after
         ``START_LATEST_MS``."""
         super().__init__(parent)
+        self._status_bar = status_bar
         self.label = QLabel(warmup.COMPILING_MESSAGE, status_bar)
         self.label.setToolTip(
             "numba compiles lrsim's kernels once and caches them; meanwhile small simulations "
@@ -68,6 +69,7 @@ class KernelWarmup(QObject):
         self._timer.stop()
         if warmup.kernels_ready():
             self.label.hide()
+            self._status_bar.showMessage("kernels compiled; later starts skip this", 6000)
             self.ready.emit()
         else:  # the child failed: the kernels compile in this process when first used
             warmup.serve_with_numpy_while_compiling(False)

@@ -47,6 +47,7 @@ def test_numpy_serves_while_compiling_then_the_kernels_take_over(qtbot, tmp_path
     child.finish()
     qtbot.waitUntil(lambda: controller.simulation.engine == "kernel", timeout=20_000)
     assert not status.label.isVisible()
+    assert "kernels compiled" in window.statusBar().currentMessage()
     assert controller.simulation.finished
 
 
