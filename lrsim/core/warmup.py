@@ -88,18 +88,18 @@ def compile_kernels() -> None:
     from lrsim.core.runfile import parse_runfile
     from lrsim.core.surfaces import SURFACES
 
-    runfile = parse_runfile(
-        {
-            "steps": 2,
-            "surface": {"name": "quadratic"},
-            "particles": {"points": [[1.0, 1.0]]},
-            "runs": [{"optimizer": {"name": "sgd", "lr": 0.1}}],
-        }
-    )
-    simulation = Simulation(runfile, engine="kernel")
-    simulation.run_to_end()
-    big = parse_runfile({**_as_dict(runfile), "particles": {"random": {"n": 4096, "seed": 0}}})
-    Simulation(big, engine="kernel").run_to_end()  # the parallel kernel
+    def runfile(particles: dict):
+        return parse_runfile(
+            {
+                "steps": 2,
+                "surface": {"name": "quadratic"},
+                "particles": particles,
+                "runs": [{"optimizer": {"name": "sgd", "lr": 0.1}}],
+            }
+        )
+
+    Simulation(runfile({"points": [[1.0, 1.0]]}), engine="kernel").run_to_end()  # serial
+    Simulation(runfile({"random": {"n": 4096, "seed": 0}}), engine="kernel").run_to_end()
     axis = np.linspace(-1.0, 1.0, 3)
     for surface in SURFACES.values():
         surface.evaluate_grid(axis, axis, surface.param_vector({}), engine="kernel")
@@ -108,12 +108,6 @@ def compile_kernels() -> None:
     formula = formula_surface("x**2 + y**2", {}, ((-1.0, 1.0), (-1.0, 1.0)))
     formula.evaluate_grid(axis, axis, formula.param_vector({}), engine="kernel")
     mark_ready()
-
-
-def _as_dict(runfile) -> dict:
-    from lrsim.core.runfile import runfile_to_dict
-
-    return runfile_to_dict(runfile)
 
 
 def start_background_compile() -> subprocess.Popen | None:
