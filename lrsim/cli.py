@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -41,20 +42,61 @@ def command_names() -> set[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from lrsim import __version__
+
     parser = _Parser(
         prog="lrsim",
-        description="Loss-landscape simulator. `lrsim [RUNFILE]` opens the app.",
+        usage="lrsim [-h] [--version] [RUNFILE]\n       lrsim COMMAND [options] (see below)",
+        description=(
+            "Loss-landscape simulator. `lrsim` opens the app, `lrsim RUNFILE` opens it with "
+            "that run file loaded; the commands below work headless."
+        ),
     )
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"lrsim {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", parser_class=_Parser, metavar="COMMAND", title="commands"
+    )
     for module in _command_modules():
         module.register(commands)
     return parser
+
+
+EXIT_NO_DISPLAY = 3
+NO_DISPLAY_MESSAGE = (
+    "lrsim: no display found (DISPLAY and WAYLAND_DISPLAY are not set): run the app under "
+    "`xvfb-run -a lrsim`, or use the headless commands (lrsim export | stats | lr-find | "
+    "render | schedules; see lrsim --help)"
+)
+
+
+def display_problem(environ=None, platform: str | None = None) -> str | None:
+    """Why the app cannot open a window here, or None.
+
+    Checked before Qt starts: without a display Qt's xcb plugin aborts the process
+    with a message about reinstalling libraries, which is the wrong advice. A
+    ``QT_QPA_PLATFORM`` the user set (offscreen, wayland, vnc...) is respected.
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux") and "bsd" not in platform:
+        return None  # macOS and Windows always have their own window system
+    if environ.get("QT_QPA_PLATFORM") or environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return NO_DISPLAY_MESSAGE
 
 
 def run_gui(argv: Sequence[str]) -> int:
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         build_parser().parse_args(argv)  # prints help or a usage error
         return EXIT_BAD_INPUT
+    if argv:  # a bad run file is reported as such, display or not
+        from lrsim.core.runfile import load_runfile
+
+        load_runfile(argv[0])
+    problem = display_problem()
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
     from lrsim.gui.app import main as gui_main
 
     return gui_main(argv[0] if argv else None)

@@ -6,7 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path, progress_printer
+from lrsim.commands._common import (
+    add_memory_options,
+    check_output_path,
+    compile_kernels_if_needed,
+    progress_printer,
+)
 
 NAME = "export"
 
@@ -19,7 +24,10 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     check_output_path(output, inputs=(args.runfile,))
     runfile = load_runfile(args.runfile)
-    simulation = Simulation(runfile, allow_stride=False)
+    compile_kernels_if_needed(args.quiet)
+    simulation = Simulation(
+        runfile, allow_stride=False, memory_budget=args.memory_budget, stride=args.stride
+    )
     show = not args.quiet
     simulation.run_to_end(progress=progress_printer("simulating", show))
     rows = export_csv(simulation, output, progress=progress_printer("writing", show))
@@ -32,5 +40,6 @@ def register(commands) -> None:
     parser = commands.add_parser(NAME, help="simulate a run file and write the trajectory CSV")
     parser.add_argument("runfile", help="run file (TOML or JSON)")
     parser.add_argument("-o", "--output", required=True, help="CSV file to write")
+    add_memory_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=run)

@@ -6,7 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path
+from lrsim.commands._common import (
+    add_memory_options,
+    check_output_path,
+    compile_kernels_if_needed,
+)
 from lrsim.core.errors import ConfigError
 from lrsim.core.safe_text import printable
 
@@ -30,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if output is not None:
         check_output_path(output, inputs=(args.runfile,))
     runfile = load_runfile(args.runfile)
+    compile_kernels_if_needed(args.quiet)
     try:
         result = lr_range_test(
             runfile,
@@ -40,8 +45,11 @@ def run(args: argparse.Namespace) -> int:
             particles=args.particles,
             smoothing=args.smoothing,
             seed=args.seed,
+            memory_budget=args.memory_budget,
         )
     except ConfigError as error:
+        if error.field == "particles" and "memory budget" in error.problem:
+            raise ConfigError("--memory-budget", error.problem) from None
         if error.field == "particles" and args.particles is not None:
             raise ConfigError("--particles", error.problem) from None
         if error.field in _OPTIONS:
@@ -71,7 +79,9 @@ def register(commands) -> None:
     parser.add_argument("--run", type=int, default=0, metavar="N", help="run to test (from 0)")
     parser.add_argument("--min-lr", type=float, default=1e-6, help="first lr (default 1e-6)")
     parser.add_argument("--max-lr", type=float, default=10.0, help="last lr (default 10)")
-    parser.add_argument("--steps", type=int, default=100, help="updates in the sweep (>= 10)")
+    parser.add_argument(
+        "--steps", type=int, default=100, help="updates in the sweep, >= 10 (default 100)"
+    )
     parser.add_argument(
         "--particles",
         type=int,
@@ -86,6 +96,7 @@ def register(commands) -> None:
         default=0.4,
         help="moving-average weight in (0, 1]; 1 = no smoothing (default 0.4)",
     )
+    add_memory_options(parser, stride=False)
     parser.add_argument("-o", "--output", help="write the curve CSV here")
     parser.add_argument("-q", "--quiet", action="store_true", help="nothing on stderr")
     parser.set_defaults(handler=run)

@@ -11,7 +11,11 @@ import argparse
 import os
 import sys
 
-from lrsim.commands._common import progress_printer
+from lrsim.commands._common import (
+    add_memory_options,
+    compile_kernels_if_needed,
+    progress_printer,
+)
 from lrsim.core.errors import ConfigError
 
 NAME = "render"
@@ -92,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     from lrsim.core.runfile import load_runfile
 
     runfile = load_runfile(args.runfile)
+    compile_kernels_if_needed(args.quiet)
     _application()
     if options.view == "3d":
         from lrsim.gui.views import opengl_problem
@@ -102,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from lrsim.commands import _signals
     from lrsim.gui.render import check_frame_total, frame_columns, render_animation
 
-    simulation = Simulation(runfile)
+    simulation = Simulation(runfile, memory_budget=args.memory_budget, stride=args.stride)
     try:
         columns = frame_columns(simulation, options)
     except ConfigError as error:
@@ -140,7 +145,8 @@ def register(commands) -> None:
             "Simulates a run file and renders its playback: one frame per step, the view "
             "with the runs' colours and learning rates, 'step k / N' and the schedules. "
             "The format follows the output: .mp4 (H.264), .gif, or a folder (PNG frames "
-            "frame_00000.png ...). MP4 and GIF need: pip install 'lrsim[video]'."
+            "frame_00000.png ...). GIF and PNG need nothing more; MP4 needs the video extra: "
+            "pip install -e '.[video]' in the lrsim folder."
         ),
     )
     parser.add_argument("runfile", help="run file (TOML or JSON)")
@@ -165,6 +171,7 @@ def register(commands) -> None:
         default=1.0,
         help="write frames this many times --size (laid out at --size; e.g. 0.5 for a small GIF)",
     )
+    add_memory_options(parser)
     parser.add_argument("--no-header", action="store_true", help="no title, legend, step counter")
     parser.add_argument("--no-lr", action="store_true", help="no learning-rate strip")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")

@@ -132,13 +132,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(commands) -> None:
+    from lrsim.gui.schedule_families import FAMILIES  # no Qt: the registry of the figure
+
+    keys = " ".join(family.key for family in FAMILIES)
+    shown = ",".join(family.key for family in FAMILIES if family.shown)
     parser = commands.add_parser(
         NAME,
         help="every schedule family in one plot (PNG) or as CSV, for slides",
         description=(
             "The lr (and cycled momentum) curves of the schedule families with lecture "
             "defaults that follow --lr and --steps: a PNG figure with a legend giving each "
-            "family's parameters, or the curves as CSV."
+            "family's parameters, or the curves as CSV. "
+            f"Family keys: {keys}."
         ),
     )
     parser.add_argument("-o", "--output", required=True, help="figure.png or curves.csv")
@@ -147,10 +152,15 @@ def register(commands) -> None:
     parser.add_argument(
         "--families",
         metavar="A,B,...",
-        help="families by key (step,cosine,onecycle,...) or 'all' (default: a lecture's eight)",
+        help=f"comma-separated family keys (listed above) or 'all' (default: {shown})",
     )
     parser.add_argument("--log", action="store_true", help="lr on a logarithmic axis")
-    parser.add_argument("--theme", choices=("light", "dark"), default="light")
+    parser.add_argument(
+        "--theme",
+        choices=("light", "dark"),
+        default="light",
+        help="light (white background, for print) or dark (for a dark slide deck); default light",
+    )
     parser.add_argument("--size", default="1600x900", help="layout size WxH (default 1600x900)")
     parser.add_argument("--scale", type=float, default=2.0, help="pixels per layout pixel (2)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line")

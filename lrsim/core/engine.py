@@ -43,6 +43,9 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
 START_BYTES_PER_PARTICLE = 8 * 2 * 4  # the (N, 2) starts and a grid's or a draw's temporaries
 
+REFERENCE_PARTICLE_STEPS = 2_000_000
+"""On a cold numba cache, simulations up to this size run in NumPy (``warmup``)."""
+
 
 @dataclass
 class RunTrajectory:
@@ -172,12 +175,27 @@ def recording_plan(steps: int, bytes_per_step: int, budget: int) -> tuple[int, n
     return stride, recorded
 
 
+def _choose_engine(engine: str, particle_steps: int) -> str:
+    if engine not in ("auto", "kernel", "reference"):
+        raise ValueError(f"engine must be auto, kernel or reference, got {engine!r}")
+    if engine != "auto":
+        return engine
+    from lrsim.core.warmup import use_numpy
+
+    return "reference" if use_numpy() and particle_steps <= REFERENCE_PARTICLE_STEPS else "kernel"
+
+
 class Simulation:
     """All runs of ``runfile`` over the same starts; advance with ``run_to``.
 
     ``allow_stride=False`` refuses (ConfigError) a request whose full history
     does not fit ``memory_budget`` instead of recording every k-th step;
     ``stride`` forces recording every k-th step (and the last).
+
+    ``engine``: "kernel" (the fused numba kernel), "reference" (the NumPy twin,
+    the whole run at the first ``run_to``) or "auto": the kernel, except in the
+    app on a first start whose kernels are not compiled yet, when a simulation of
+    up to ``REFERENCE_PARTICLE_STEPS`` runs in NumPy meanwhile (``lrsim.core.warmup``).
     """
 
     def __init__(
@@ -187,6 +205,7 @@ class Simulation:
         memory_budget: int = DEFAULT_MEMORY_BUDGET,
         allow_stride: bool = True,
         stride: int | None = None,
+        engine: str = "auto",
     ):
         self.runfile = runfile
         self.steps = runfile.steps
@@ -194,6 +213,7 @@ class Simulation:
         self.rotation = surface_rotation(self.surface)  # [cos, sin] or empty: the kernel's
         self.n_particles = runfile.particles.count
         self.n_runs = len(runfile.runs)
+        self.engine = _choose_engine(engine, self.n_particles * self.steps * self.n_runs)
         self._lock = threading.RLock()  # advance() holds it around run_to()
         schedules = []
         for index, run in enumerate(runfile.runs):
@@ -206,12 +226,19 @@ class Simulation:
         # what cannot be thinned by recording every k-th step: optimizer state and curves
         state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs + START_BYTES_PER_PARTICLE * n
         fixed_bytes = state_bytes + curve_bytes(self.steps, self.n_runs)
-        needed = per_step * (self.steps + 1) + fixed_bytes
+        if stride is not None and (isinstance(stride, bool) or not int(stride) >= 1):
+            raise ConfigError("stride", f"must be a positive integer, got {stride!r}")
+        kept = (
+            len(recording_plan(self.steps, stride, self.steps + 1)[1]) if stride else self.steps + 1
+        )
+        needed = per_step * kept + fixed_bytes
         if needed > memory_budget and not allow_stride:
+            every = f" (every {stride} steps)" if stride and stride > 1 else ""
             raise ConfigError(
                 "particles",
-                f"{n} particles x {self.steps + 1} steps x {self.n_runs} runs "
-                f"{over_budget(needed, memory_budget)}",
+                f"{n} particles x {kept} recorded steps{every} x {self.n_runs} runs "
+                f"{over_budget(needed, memory_budget)}"
+                "; raise it (--memory-budget) or record every k-th step (--stride)",
             )
         if fixed_bytes >= memory_budget:
             raise ConfigError(
@@ -267,10 +294,15 @@ class Simulation:
             state[kernel.PLATEAU_LR] = lrs[0]
             state[kernel.PLATEAU_BEST] = -np.inf if schedule["mode"] == "max" else np.inf
         frozen_at = np.full(n, -1, dtype=np.int64)
-        kernel.initialise(
-            surface_id(self.surface.value_grad), self.surface_params, state, frozen_at,
-            self.rotation,
-        )  # fmt: skip
+        if self.engine == "kernel":
+            kernel.initialise(
+                surface_id(self.surface.value_grad), self.surface_params, state, frozen_at,
+                self.rotation,
+            )  # fmt: skip
+        else:
+            from lrsim.core.reference_engine import initialise
+
+            initialise(self.surface.reference, self.surface_params, state, frozen_at)
         # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
         x = np.full((columns, n), np.nan)
         y = np.full((columns, n), np.nan)
@@ -325,6 +357,11 @@ class Simulation:
         step = min(int(step), self.steps)
         with self._lock:
             if step <= self.current_step:
+                return
+            if self.engine == "reference":
+                from lrsim.core.reference_engine import fill_simulation
+
+                fill_simulation(self)  # every step at once
                 return
             noise = self.runfile.noise
             lr_dummy = np.zeros((1, 1))

@@ -71,7 +71,7 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.atomic import atomic_writer
-from lrsim.core.engine import Simulation
+from lrsim.core.engine import DEFAULT_MEMORY_BUDGET, Simulation
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import (
     MAX_PARTICLES,
@@ -87,6 +87,7 @@ from lrsim.core.runfile import (
 MIN_STEPS = 10
 MAX_STEPS = 100_000
 DEFAULT_SMOOTHING = 0.4
+DEFAULT_MAX_LR = 10.0
 STOP_FACTOR = 4.0
 """The smoothed loss rising above this many times its running minimum ends the search."""
 MIN_FALL = 0.01
@@ -202,11 +203,12 @@ def lr_range_test(
     run_index: int = 0,
     *,
     min_lr: float = 1e-6,
-    max_lr: float = 10.0,
+    max_lr: float = DEFAULT_MAX_LR,
     steps: int = 100,
     particles: int | None = None,
     smoothing: float = DEFAULT_SMOOTHING,
     seed: int = 0,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
 ) -> LrRangeResult:
     """Sweep run ``run_index``'s lr from ``min_lr`` to ``max_lr`` in ``steps`` updates.
 
@@ -219,23 +221,20 @@ def lr_range_test(
         runfile = load_runfile(runfile)
     _check_arguments(runfile, run_index, min_lr, max_lr, steps, particles, smoothing, seed)
     base = _test_runfile(runfile, run_index, steps, particles, seed)
-    sweep = _sweep(base, min_lr, (max_lr / min_lr) ** (1.0 / steps))
+    sweep = _sweep(base, min_lr, (max_lr / min_lr) ** (1.0 / steps), memory_budget)
     lrs = sweep.lrs
     smoothed = smooth_curve(sweep.loss, smoothing)
     i_rise = _rise_index(smoothed)
     i_min = int(np.argmin(smoothed[:i_rise]))
     if not smoothed[i_min] < (1.0 - MIN_FALL) * smoothed[0]:
-        raise ConfigError(
-            "particles",
-            f"the loss falls by less than {MIN_FALL:.0%} anywhere from min_lr {min_lr:g} to "
-            f"max_lr {max_lr:g}: the starts sit where the gradient (nearly) vanishes; "
-            "choose other starts or a larger max_lr",
-        )
+        raise _no_fall_error(base, min_lr, max_lr, steps, memory_budget)
     first_diverged = np.flatnonzero(sweep.diverged_fraction > 0)
     i_diverging = min(i_rise, int(first_diverged[0]) if first_diverged.size else steps + 1)
 
     try:
-        stable = _stable_at_constant_lr(base, sweep.starts, lrs[: i_min + 1], sweep.reference)
+        stable = _stable_at_constant_lr(
+            base, sweep.starts, lrs[: i_min + 1], sweep.reference, memory_budget
+        )
     except ConfigError as error:  # one constant-lr run per lr: the budget is the sweep's length
         raise ConfigError(
             "steps",
@@ -279,7 +278,7 @@ class _Sweep:
     reference: float
 
 
-def _sweep(base: RunFile, min_lr: float, gamma: float) -> _Sweep:
+def _sweep(base: RunFile, min_lr: float, gamma: float, memory_budget: int) -> _Sweep:
     """The run under lr(t) = min_lr * gamma^t (an exponential schedule) through the engine."""
     run = base.runs[0]
     swept = replace(
@@ -287,7 +286,7 @@ def _sweep(base: RunFile, min_lr: float, gamma: float) -> _Sweep:
         optimizer={**run.optimizer, "lr": min_lr},
         schedule={"name": "exponential", "gamma": gamma},
     )
-    sim = Simulation(replace(base, runs=(swept,)), allow_stride=False)
+    sim = Simulation(replace(base, runs=(swept,)), allow_stride=False, memory_budget=memory_budget)
     sim.run_to_end()
     trajectory = sim.runs[0]
     reference = _reference_loss(sim, trajectory.loss)
@@ -342,6 +341,26 @@ def _test_runfile(runfile: RunFile, run_index: int, steps: int, particles, seed)
     run = replace(runfile.runs[run_index], loss_decay=False)
     starts = runfile.particles if particles is None else ParticlesConfig(random=(particles, seed))
     return replace(runfile, steps=steps, particles=starts, runs=(run,))
+
+
+def _no_fall_error(base: RunFile, min_lr, max_lr, steps, memory_budget) -> ConfigError:
+    """Blame what stopped the loss from falling: ``max_lr`` when a sweep to the default
+    upper bound would have made it fall (the rate never got large enough), else the starts."""
+    problem = f"the loss falls by less than {MIN_FALL:.0%} anywhere from min_lr {min_lr:g} to "
+    if max_lr < DEFAULT_MAX_LR:
+        probe = _sweep(base, min_lr, (DEFAULT_MAX_LR / min_lr) ** (1.0 / steps), memory_budget)
+        probe_smoothed = smooth_curve(probe.loss, DEFAULT_SMOOTHING)
+        if np.nanmin(probe_smoothed) < (1.0 - MIN_FALL) * probe_smoothed[0]:
+            return ConfigError(
+                "max_lr",
+                problem + f"max_lr {max_lr:g}: the rate never gets large enough to move the "
+                f"particles; raise it (the loss does fall below max_lr {DEFAULT_MAX_LR:g})",
+            )
+    return ConfigError(
+        "particles",
+        problem + f"max_lr {max_lr:g}: the starts sit where the gradient (nearly) vanishes; "
+        "choose other starts or a larger max_lr",
+    )
 
 
 def _reference_loss(sim: Simulation, losses: np.ndarray) -> float:
@@ -417,7 +436,7 @@ def _check_starts(starts: np.ndarray) -> ParticlesConfig:
 
 
 def _stable_at_constant_lr(
-    base: RunFile, starts: np.ndarray, lrs: np.ndarray, reference: float
+    base: RunFile, starts: np.ndarray, lrs: np.ndarray, reference: float, memory_budget: int
 ) -> np.ndarray:
     """Per lr: a constant-lr run from the same starts, without noise, leaves none worse off."""
     run = base.runs[0]
@@ -426,7 +445,7 @@ def _stable_at_constant_lr(
         for lr in lrs
     )
     check = replace(base, runs=runs, noise=NoiseConfig(), particles=_check_starts(starts))
-    sim = Simulation(check, stride=base.steps, allow_stride=False)
+    sim = Simulation(check, stride=base.steps, allow_stride=False, memory_budget=memory_budget)
     sim.run_to_end()
     stable = np.empty(len(lrs), dtype=bool)
     for index, trajectory in enumerate(sim.runs):

@@ -1,13 +1,16 @@
 """The same simulation in plain NumPy: a loop over steps, vectorised over particles.
 
 Obviously right rather than fast: the fused numba kernel is tested against it,
-and the benchmark measures it as the "plain NumPy" baseline.
+and the benchmark measures it as the "plain NumPy" baseline. On the app's first
+start, while the kernels compile, it also fills ``Simulation(engine="reference")``
+(``initialise`` and ``fill_simulation``, see ``lrsim.core.warmup``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from lrsim.core import kernel
 from lrsim.core.engine import plateau_vector, resolve_surface, run_learning_rates, start_points
 from lrsim.core.kernel import DIVERGENCE_LIMIT
 from lrsim.core.noise import gaussian_pairs_numpy
@@ -80,9 +83,7 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
                 break
             noisy = grad
             if noise_scale != 0.0:
-                pairs = np.stack(
-                    [gaussian_pairs_numpy(runfile.noise.seed, [i], t)[0] for i in index]
-                )
+                pairs = gaussian_pairs_numpy(runfile.noise.seed, index, t)
                 noisy = grad + noise_scale * pairs
             if loss_scales.size:
                 noisy = noisy * loss_scales[t]
@@ -107,3 +108,31 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
                 bad = np.where(move, new[2], bad)
                 cooldown = np.where(move, new[3], cooldown)
     return {**out, "momentum": moms.copy(), "frozen_at": frozen_at}
+
+
+def initialise(reference, surface_params, state, frozen_at) -> None:
+    """``kernel.initialise`` in NumPy: loss and gradient at the starts, out-of-bounds frozen."""
+    with np.errstate(all="ignore"):
+        loss, gx, gy = reference(state[kernel.X], state[kernel.Y], surface_params)
+    state[kernel.LOSS], state[kernel.GX], state[kernel.GY] = loss, gx, gy
+    inside = (np.abs(state[kernel.X]) <= DIVERGENCE_LIMIT) & (
+        np.abs(state[kernel.Y]) <= DIVERGENCE_LIMIT
+    )
+    frozen_at[~(inside & (np.abs(loss) <= DIVERGENCE_LIMIT))] = 0
+
+
+def fill_simulation(sim) -> None:
+    """Every step of every run of ``sim`` at once, into its recorded columns."""
+    columns = sim.recorded_steps
+    for index, trajectory in enumerate(sim.runs):
+        out = simulate_run(sim.runfile, index)
+        trajectory.x.T[:] = out["x"][:, columns].T
+        trajectory.y.T[:] = out["y"][:, columns].T
+        trajectory.loss.T[:] = out["loss"][:, columns].T
+        if trajectory.per_particle_lr:
+            trajectory.lr[:] = out["lr"][:, columns]
+        trajectory.frozen_at[:] = out["frozen_at"]
+        state = sim._states[index].state  # where the kernel would have left the particles
+        state[kernel.X], state[kernel.Y] = out["x"][:, -1], out["y"][:, -1]
+        state[kernel.LOSS] = out["loss"][:, -1]
+    sim.current_step = sim.steps

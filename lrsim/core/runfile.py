@@ -299,7 +299,9 @@ def _parse_run(raw: Any, index: int, steps: int) -> RunConfig:
     table = _table(raw, where)
     allowed = ("label", "color", "optimizer", "schedule", "lr_scales", "loss_decay", "noise")
     _no_unknown(table, allowed, where)
-    label = _one_line(table.get("label", f"run {index + 1}"), f"{where}.label")
+    # one convention: runs are counted from 0 in default labels, the CSV's run column and
+    # error paths (runs[1] is the CSV's run 1, labelled "run 1" when it has no label)
+    label = _one_line(table.get("label", f"run {index}"), f"{where}.label")
     color = _text(table.get("color", DEFAULT_COLORS[index % len(DEFAULT_COLORS)]), f"{where}.color")
     if not _COLOR.fullmatch(color):
         raise ConfigError(f"{where}.color", f"must be a colour like '#d62728', got {color!r}")

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lrsim.core.basins import BasinAtlas
 from lrsim.core.engine import Simulation
 
 DEFAULT_LOSS_TOL = 1e-3
 DEFAULT_DIST_TOL = 1e-2
-BASIN_RADIUS_FRACTION = 0.02
-"""A particle is in a minimum's basin when closer than this fraction of the domain diagonal."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,7 @@ class RunStats:
     sharpness_median: float = float("nan")  # median largest Hessian eigenvalue at the ends
     sharpness_max: float = float("nan")
     flatness_median: float = float("nan")  # median smallest Hessian eigenvalue at the ends
+    dist_reached_fraction: float = float("nan")  # particles within dist_tol of a minimum by `step`
 
 
 def _coordinate(value: float) -> str:
@@ -125,29 +125,41 @@ DIVERGED_BASIN = -2
 ELSEWHERE_BASIN = -1
 
 
-def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, dist_tol=None):
-    """(known minima, per-particle index into them) where each particle is at ``step``.
+BASIN_CACHE_SIZE = 64  # (run, column) assignments kept: playback back and forth costs nothing
 
-    A particle belongs to the nearest known minimum when it is within the basin
-    radius (a fraction of the domain diagonal, at least ``dist_tol``); otherwise
+
+def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, dist_tol=None):
+    """(known minima, per-particle index into them) of each particle's basin at ``step``.
+
+    A particle is in the basin of the known minimum where a short, exact descent
+    from its position ends (``lrsim.core.basins``: Newton steps in convex regions,
+    capped gradient steps elsewhere, the loss falling at every step), within
+    half a percent of the domain diagonal (or ``dist_tol``, if larger); otherwise
     ``ELSEWHERE_BASIN``; a particle that diverged by then is ``DIVERGED_BASIN``.
+    A particle orbiting a minimum therefore keeps that minimum's colour. The
+    descents are tabulated once per simulation (``BasinAtlas``).
     """
     dist_tol = DEFAULT_DIST_TOL if dist_tol is None else dist_tol
     run = sim.runs[run_index]
     step, column = _shown_step(sim, step)
     minima = [p for p in sim.critical_points() if p.kind in ("global_min", "local_min")]
-    labels = np.full(sim.n_particles, ELSEWHERE_BASIN, dtype=np.int64)
-    if minima:
-        mx = np.array([p.x for p in minima])
-        my = np.array([p.y for p in minima])
-        distance = np.hypot(run.x[:, column, None] - mx, run.y[:, column, None] - my)
-        nearest = np.argmin(distance, axis=1)
-        (xmin, xmax), (ymin, ymax) = sim.domain
-        radius = max(dist_tol, BASIN_RADIUS_FRACTION * float(np.hypot(xmax - xmin, ymax - ymin)))
-        inside = distance[np.arange(sim.n_particles), nearest] <= radius
-        labels[inside] = nearest[inside]
-    labels[(run.frozen_at >= 0) & (run.frozen_at <= step)] = DIVERGED_BASIN
-    return minima, labels
+    cache = sim.__dict__.setdefault("_basin_cache", {})
+    key = (run_index, column, float(dist_tol))
+    labels = cache.get(key)
+    if labels is None:
+        atlases = sim.__dict__.setdefault("_basin_atlases", {})
+        if key[2] not in atlases:  # once per simulation and tolerance
+            atlases[key[2]] = BasinAtlas(
+                sim.surface.reference, sim.surface_params, minima, sim.domain, dist_tol
+            )
+        diverged = (run.frozen_at >= 0) & (run.frozen_at <= step)
+        labels = atlases[key[2]].classify(run.x[:, column], run.y[:, column], skip=diverged)
+        labels[diverged] = DIVERGED_BASIN
+        if column < sim.recorded_upto():  # a computed column never changes
+            if len(cache) >= BASIN_CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[key] = labels
+    return minima, labels.copy()
 
 
 def compute_run_stats(
@@ -215,6 +227,11 @@ def compute_run_stats(
         sharpness_median=float(np.median(sharp)) if sharp.size else float("nan"),
         sharpness_max=float(sharp.max()) if sharp.size else float("nan"),
         flatness_median=float(np.median(flat)) if flat.size else float("nan"),
+        dist_reached_fraction=(
+            float(np.count_nonzero(np.isfinite(iterations_dist))) / sim.n_particles
+            if minima
+            else float("nan")
+        ),
     )
 
 

@@ -82,12 +82,23 @@ class Surface:
             return ()
         return _labelled_points(self.reference, self.find_points, key)
 
-    def evaluate_grid(self, xs: np.ndarray, ys: np.ndarray, p: np.ndarray) -> np.ndarray:
+    def evaluate_grid(
+        self, xs: np.ndarray, ys: np.ndarray, p: np.ndarray, engine: str = "auto"
+    ) -> np.ndarray:
         """f on ``np.meshgrid(xs, ys)``, shape (len(ys), len(xs)), for the contour views.
 
         Computed by the kernel itself (a compiled loop, several times faster than
-        the NumPy reference), so the views show the very numbers the engine uses.
+        the NumPy reference), so the views show the very numbers the engine uses;
+        by the NumPy reference while the app's kernels compile on a first start
+        (``engine="auto"``, see ``lrsim.core.warmup``) or with ``engine="reference"``.
         """
+        from lrsim.core.warmup import use_numpy
+
+        if engine == "reference" or (engine == "auto" and use_numpy()):
+            grid_x, grid_y = np.meshgrid(np.asarray(xs, np.float64), np.asarray(ys, np.float64))
+            with np.errstate(all="ignore"):
+                values = self.reference(grid_x.ravel(), grid_y.ravel(), np.asarray(p, np.float64))
+            return np.asarray(values[0], dtype=np.float64).reshape(grid_x.shape)
         return kernels.evaluate_grid(self.value_grad, xs, ys, p)
 
 

@@ -79,10 +79,21 @@ def main(path: str | None = None) -> int:
         from lrsim.core.runfile import load_runfile
 
         load_runfile(path)  # a bad file: ConfigError, reported by the CLI in one line
+    from lrsim.core import warmup
+
+    warmup.serve_with_numpy_while_compiling(True)
     app = create_app()
     from lrsim.gui.main_window import MainWindow
 
     window = MainWindow()
+    if not warmup.kernels_ready():  # first start: NumPy draws while a child compiles
+        from lrsim.gui.kernel_warmup import KernelWarmup
+
+        print(f"lrsim: {warmup.COMPILING_MESSAGE}", file=sys.stderr)
+        window.kernel_warmup = KernelWarmup(
+            window.statusBar(), window.controller.scene_changed, window
+        )
+        window.kernel_warmup.ready.connect(window.controller.redo_with_kernels)
     window.open_initial(Path(path) if path is not None else None)
     window.fit_to_screen()
     if os.environ.get("LRSIM_QUIT_AFTER_SHOW"):

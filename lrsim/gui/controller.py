@@ -50,6 +50,7 @@ class SimulationController(QObject):
         self._built: dict[str, Simulation] = {}  # what the running task has built so far
         self.sync_limit = SYNC_PARTICLE_STEPS
         self.memory_budget = DEFAULT_MEMORY_BUDGET
+        self.stride: int | None = None  # record every k-th step (Tools > Memory and recording)
 
     @property
     def busy(self) -> bool:
@@ -68,11 +69,17 @@ class SimulationController(QObject):
             self._stop_task()
             self._start_task(runfile, show_early=long)
             return
-        simulation = Simulation(runfile, memory_budget=self.memory_budget)
+        simulation = Simulation(runfile, memory_budget=self.memory_budget, stride=self.stride)
         simulation.run_to_end()  # before taking it on: a failure leaves the old one in place
         self._stop_task()
         self.simulation, self.runfile = simulation, runfile
         self.scene_changed.emit(simulation)
+
+    def redo_with_kernels(self) -> None:
+        """Recompute a simulation the NumPy engine served (first start) with the kernels."""
+        sim = self.simulation
+        if sim is not None and sim.engine == "reference" and not self.busy:
+            self._start_task(sim.runfile, show_early=False)
 
     def _start_task(self, runfile: RunFile, *, show_early: bool) -> None:
         """Build and run the simulation in a worker.
@@ -81,10 +88,10 @@ class SimulationController(QObject):
         (surface and starts), then again when the run is done or cancelled.
         """
         built: dict[str, Simulation] = {}
-        budget = self.memory_budget
+        budget, stride = self.memory_budget, self.stride
 
         def compute(progress, cancelled):
-            sim = Simulation(runfile, memory_budget=budget)
+            sim = Simulation(runfile, memory_budget=budget, stride=stride)
             built["simulation"] = sim
             progress(0, sim.steps)  # "built": the GUI may show it now
             sim.run_to_end(progress=progress, cancel=cancelled)

@@ -36,8 +36,9 @@ def _reusable(window, runfile) -> Simulation | None:
         sim is not None
         and not window.controller.busy
         and same_simulation(sim.runfile, runfile)
-        and sim.stride == 1
+        and sim.stride == (window.controller.stride or 1)  # Tools > Memory and recording
         and sim.finished
+        and sim.engine == "kernel"  # a CSV is the kernels' numbers, even on a first start
     ):
         return sim
     return None
@@ -60,7 +61,13 @@ def export_csv(window) -> bool:
     def work(progress=None, cancelled=None) -> int:
         simulation = sim
         if simulation is None:
-            simulation = Simulation(runfile, allow_stride=False)
+            simulation = Simulation(
+                runfile,
+                allow_stride=False,
+                engine="kernel",
+                memory_budget=window.controller.memory_budget,
+                stride=window.controller.stride,
+            )
             simulation.run_to_end(progress=progress, cancel=cancelled)
         return write_csv(simulation, path, progress=progress)
 

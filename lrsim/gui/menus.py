@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from lrsim import __version__
-from lrsim.gui import export_actions, file_actions
+from lrsim.gui import export_actions, file_actions, simulation_settings
 from lrsim.gui.resources import list_presets
 
 
@@ -228,6 +228,16 @@ def build_menus(window) -> Actions:
         "The lr curves of the schedule families side by side, with their parameters",
     )
     tools_menu.addAction(all_schedules)
+    tools_menu.addSeparator()
+    tools_menu.addAction(
+        _action(
+            window,
+            "&Memory and recording…",
+            lambda: simulation_settings.open_dialog(window),
+            tip="The memory budget and recording every k-th step (--memory-budget, --stride)",
+        )
+    )
+    simulation_settings.apply_saved(window)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(

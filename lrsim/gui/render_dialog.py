@@ -102,7 +102,8 @@ class RenderDialog(QDialog):
         layout.addLayout(form)
 
         if output is None:
-            output = Path.cwd() / f"{_slug(sim.runfile.title or sim.surface.name)}.mp4"
+            # GIF by default: it needs nothing beyond the core install (MP4 needs the video extra)
+            output = Path.cwd() / f"{_slug(sim.runfile.title or sim.surface.name)}.gif"
         self.path_edit = QLineEdit(str(output), self)
         self.path_edit.setMinimumWidth(380)
         self.path_edit.textChanged.connect(self._update_format)
@@ -253,7 +254,7 @@ class RenderDialog(QDialog):
     # ------------------------------------------------------------------ reacting
 
     def _browse(self) -> None:
-        filters = "MP4 video (*.mp4);;Animated GIF (*.gif);;PNG frames (a new folder) (*)"
+        filters = "Animated GIF (*.gif);;MP4 video (*.mp4);;PNG frames (a new folder) (*)"
         path, chosen = QFileDialog.getSaveFileName(
             self, "Export animation", self.path_edit.text(), filters
         )

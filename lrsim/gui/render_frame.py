@@ -31,11 +31,8 @@ LOG_LR_RATIO = 100.0  # schedules whose bulk spans more than this factor get a l
 def format_lr(value: float) -> str:
     if not np.isfinite(value):
         return "–"
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}"
-    return f"{value:.2e}"
+    # one format for every run in the header: three significant digits, as lr-find prints
+    return f"{value:.3g}"
 
 
 def _blend(a: str, b: str, t: float) -> str:

@@ -7,9 +7,10 @@ that replaces the target folder. ``abort()`` (cancel, or any error) removes the
 temporary output, so an existing file is never left truncated and a cancelled
 render leaves nothing behind. A missing output folder is an error, not created.
 
-Encoders are optional: MP4 needs ``imageio-ffmpeg`` (its wheel carries an ffmpeg
-binary, ~70 MB), GIF needs Pillow; both come with ``pip install 'lrsim[video]'``.
-PNG needs nothing beyond Qt.
+GIF goes through Pillow, a core dependency: a GIF for slides is the most common
+ask, so it works out of the box. MP4 needs ``imageio-ffmpeg`` (its wheel carries
+an ffmpeg binary, ~70 MB), the optional video extra (``pip install -e '.[video]'``
+in a clone). PNG needs nothing beyond Qt.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from lrsim.core.atomic import (
 )
 from lrsim.core.errors import ConfigError
 
-FORMATS = ("mp4", "gif", "png")
+FORMATS = ("gif", "mp4", "png")  # GIF first: it needs nothing beyond the core install
 FORMAT_NAMES = {"mp4": "MP4 video (H.264)", "gif": "animated GIF", "png": "PNG frame sequence"}
 MP4_SUFFIXES = (".mp4", ".m4v")
 MP4_CRF = 18  # x264 constant rate factor: 18 is visually lossless for flat plots and text
@@ -39,7 +40,7 @@ MP4_PRESET = "veryfast"  # measured at 1080p against "medium": 2.6x faster, 10 %
 PNG_QUALITY = 70  # Qt's PNG quality -> zlib level: 2.2x faster than the default, 19 % bigger
 GIF_COLORS = 255  # one index stays free: transparency marks unchanged pixels
 FRAME_PATTERN = "frame_{:05d}.png"
-INSTALL_HINT = "pip install 'lrsim[video]'"
+INSTALL_HINT = "pip install -e '.[video]' in the lrsim folder (or pip install 'lrsim[video]')"
 
 
 # ----------------------------------------------------------------------------- formats
@@ -74,7 +75,7 @@ def missing_dependency(fmt: str) -> str | None:
         try:
             import PIL.Image  # noqa: F401
         except ImportError:
-            return f"GIF export needs Pillow: {INSTALL_HINT} (or pip install pillow)"
+            return "GIF export needs Pillow, which lrsim installs: pip install pillow"
     return None
 
 

@@ -145,7 +145,7 @@ FAMILIES: tuple[Family, ...] = (
         "cyclic_triangular2",
         "cyclic triangular2",
         "cyclic",
-        "#17becf",
+        "#637939",  # not triangular's cyan: the two cross at every cycle's start
         _cyclic("triangular2"),
         dash="dash",
         implied={"mode": "triangular2", "window": "triangle"},

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -24,6 +24,42 @@ LINE_WIDTH = 3.0
 EXPORT_SIZE = (1600, 900)  # the layout of an exported figure, in pixels at scale 1
 EXPORT_SCALE = 2.0  # PNG pixels per layout pixel
 DASHES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine}
+SWATCH_LENGTH = 44  # legend sample, in layout pixels: long enough for two dashes of a 3 px pen
+MOMENTUM_TICK = 0.05  # momentum axis ticks at multiples of this (0.8, 0.85, 0.9, 0.95)
+
+
+class LongSample(pg.ItemSample):
+    """A legend sample as long as two dashes of the figure's pen (pyqtgraph's is 20 px)."""
+
+    def __init__(self, item):
+        super().__init__(item)
+        scale = getattr(item, "_legend_scale", 1.0)
+        self._length = SWATCH_LENGTH * scale
+        self._height = 20 * scale
+        self.setFixedWidth(self._length)
+        self.setFixedHeight(self._height)
+
+    def boundingRect(self):  # Qt override
+        return QRectF(0, 0, self._length, self._height)
+
+    def paint(self, painter, *args):  # Qt override
+        painter.setRenderHint(painter.RenderHint.Antialiasing)
+        painter.setPen(pg.mkPen(self.item.opts["pen"]))
+        middle = self._height / 2 + 1
+        painter.drawLine(QPointF(2, middle), QPointF(self._length - 2, middle))
+
+
+def momentum_ticks(curves: list[Curve]) -> list[tuple[float, str]]:
+    """Ticks at every multiple of ``MOMENTUM_TICK`` across the curves' range, ends included,
+    so one-cycle's max_momentum 0.95 and base 0.85 each get one."""
+    cycled = [curve.momentum for curve in curves if curve.momentum is not None]
+    values = np.concatenate(cycled) if cycled else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return []
+    low = np.floor(values.min() / MOMENTUM_TICK + 1e-9)
+    high = np.ceil(values.max() / MOMENTUM_TICK - 1e-9)
+    return [(k * MOMENTUM_TICK, f"{k * MOMENTUM_TICK:.2f}") for k in range(int(low), int(high) + 1)]
 
 
 def family_pen(family: Family, width: float = LINE_WIDTH) -> QPen:
@@ -62,11 +98,12 @@ class ScheduleFigure(pg.GraphicsLayoutWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
         text_size = f"{11 * FONT_SCALE * self.scale:g}pt"
-        self.legend = pg.LegendItem(labelTextSize=text_size, colCount=2)
+        self.legend = pg.LegendItem(labelTextSize=text_size, colCount=2, sampleType=LongSample)
         self.addItem(self.legend, row=2, col=0)
-        self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 1)
-        self.momentum_plot.setMinimumHeight(60 * self.scale)
+        # room for four tick labels that do not touch (0.80 .. 0.95)
+        self.ci.layout.setRowStretchFactor(0, 5)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self.momentum_plot.setMinimumHeight(130 * self.scale)
         self.lr_items: dict[str, pg.PlotDataItem] = {}
         self.momentum_items: dict[str, pg.PlotDataItem] = {}
         self._legend_entries: list[tuple[pg.PlotDataItem, Curve]] = []
@@ -105,6 +142,7 @@ class ScheduleFigure(pg.GraphicsLayoutWidget):
             shown = np.where(curve.lr > 0, curve.lr, np.nan) if log else curve.lr
             pen = family_pen(curve.family, LINE_WIDTH * self.scale)
             item = pg.PlotDataItem(steps, shown, pen=pen, connect="finite")
+            item._legend_scale = self.scale  # LongSample sizes itself by it
             self.lr_plot.addItem(item)
             self.lr_items[curve.key] = item
             self._legend_entries.append((item, curve))
@@ -116,6 +154,11 @@ class ScheduleFigure(pg.GraphicsLayoutWidget):
         self.lr_plot.setLogMode(y=log)
         self.lr_plot.enableAutoRange()
         self.momentum_plot.enableAutoRange()
+        ticks = momentum_ticks(curves)
+        self.momentum_plot.getAxis("left").setTicks([ticks] if ticks else None)
+        if ticks:  # a margin above and below the outer ticks, so their labels stay inside
+            pad = 0.3 * MOMENTUM_TICK
+            self.momentum_plot.setYRange(ticks[0][0] - pad, ticks[-1][0] + pad, padding=0)
         self.set_title(title)
         self.fit_legend()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -172,12 +173,22 @@ def test_bad_outputs_are_errors_before_any_drawing(qapp, sim, tmp_path):
 
 def test_missing_encoder_says_how_to_enable_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails
+    assert "pip install -e '.[video]'" in missing_dependency("mp4")
+    assert missing_dependency("gif") is None  # Pillow is a core dependency
     monkeypatch.setitem(sys.modules, "PIL", None)
-    assert missing_dependency("mp4") == (
-        "MP4 export needs the video extra: pip install 'lrsim[video]'"
-    )
-    assert "pip install 'lrsim[video]'" in missing_dependency("gif")
+    assert "pip install pillow" in missing_dependency("gif")
     assert missing_dependency("png") is None
+
+
+def test_pillow_is_a_core_dependency_and_mp4_an_extra():
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert any(dep.startswith("pillow") for dep in project["dependencies"])
+    assert not any(dep.startswith("imageio") for dep in project["dependencies"])
+    assert any(
+        dep.startswith("imageio-ffmpeg") for dep in project["optional-dependencies"]["video"]
+    )
 
 
 def test_odd_size_mp4_is_rounded_down_to_even_with_a_note(qapp, sim, tmp_path):
@@ -337,7 +348,7 @@ def test_dialog_says_how_to_enable_mp4(qtbot, sim, tmp_path, monkeypatch):
 
     dialog = RenderDialog(sim, None, output=tmp_path / "talk.mp4")
     qtbot.addWidget(dialog)
-    assert "pip install 'lrsim[video]'" in dialog.format_label.text()
+    assert "pip install -e '.[video]'" in dialog.format_label.text()
     assert not dialog.render_button.isEnabled()
     dialog.path_edit.setText(str(tmp_path / "frames"))
     assert dialog.render_button.isEnabled()
@@ -356,3 +367,22 @@ def test_dialog_simulates_a_copy_of_an_unfinished_simulation(qtbot, tmp_path):
     result = dialog.start_render()
     assert result.frames == shown.steps + 1
     assert shown.current_step == 3  # the one on screen was left alone
+
+
+def test_dialog_offers_gif_first_and_renders_it_without_the_video_extra(
+    qtbot, sim, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as in a plain `pip install -e .`
+    monkeypatch.chdir(tmp_path)
+    from lrsim.gui.render_dialog import RenderDialog
+
+    dialog = RenderDialog(sim, None)
+    qtbot.addWidget(dialog)
+    assert dialog.path_edit.text().endswith(".gif")
+    assert dialog.render_button.isEnabled()
+    dialog.size_box.setCurrentIndex(dialog.size_box.count() - 1)  # custom: small frames
+    dialog.width_box.setValue(320)
+    dialog.height_box.setValue(240)
+    result = dialog.start_render()
+    assert result is not None and not result.cancelled
+    assert Path(dialog.path_edit.text()).read_bytes()[:6] == b"GIF89a"

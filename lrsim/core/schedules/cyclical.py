@@ -259,7 +259,11 @@ ONECYCLE = ScheduleSpec(
         "max_lr / div_factor / final_div_factor at N - 1 (N = total_steps); momentum moves "
         "the opposite way between max_momentum and base_momentum. Each phase anneals "
         "v = to + (from - to) * (1 + cos(pi p)) / 2 (cos) or from + (to - from) * p (linear), "
-        "p the fraction of the phase done."
+        "p the fraction of the phase done. Step N itself (the last row when the run has N "
+        "steps) holds what PyTorch reports after its N-th scheduler step: the last phase "
+        "continued past p = 1, so cos rises again (lr(N) = lr(N - 2)) and linear overshoots "
+        "below the minimum; no update uses it. More steps than N are refused, as PyTorch "
+        "raises when stepped past total_steps."
     ),
     params=(
         ParamSpec("max_lr", "float", REQUIRED, "The peak lr (replaces the optimizer's lr)."),

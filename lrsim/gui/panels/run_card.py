@@ -52,8 +52,17 @@ KNOWN_KEYS = (
 )  # fmt: skip
 
 
+def _value(value: Any) -> str:
+    """A parameter as the summary shows it: a nested schedule as a call, never a dict."""
+    if isinstance(value, Mapping):
+        return _call(value)
+    if isinstance(value, list | tuple) and any(isinstance(item, Mapping) for item in value):
+        return "[" + ", ".join(_value(item) for item in value) + "]"
+    return format_value(value)
+
+
 def _call(table: Mapping[str, Any]) -> str:
-    params = ", ".join(f"{k}={format_value(v)}" for k, v in table.items() if k != "name")
+    params = ", ".join(f"{k}={_value(v)}" for k, v in table.items() if k != "name")
     return f"{table.get('name', '?')}({params})"
 
 

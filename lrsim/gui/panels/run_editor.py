@@ -128,7 +128,7 @@ class RunEditor(QScrollArea):
         return next((c for c in DEFAULT_COLORS if c not in used), DEFAULT_COLORS[0])
 
     def _on_add_clicked(self) -> None:
-        table = dict(NEW_RUN, label=f"run {len(self.cards) + 1}", color=self._unused_color())
+        table = dict(NEW_RUN, label=f"run {len(self.cards)}", color=self._unused_color())
         self._add_card(table).label.setFocus()
         self._on_edited()
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lrsim.core.basins import BASIN_RULE
 from lrsim.core.errors import ConfigError
 from lrsim.core.export import export_stats_csv
 from lrsim.core.stats import DEFAULT_DIST_TOL, DEFAULT_LOSS_TOL, minimum_label, stats_table
@@ -63,13 +64,12 @@ COLUMNS = (
     ("reached", "Fraction of particles whose loss came within the tolerance by this step"),
     ("loss\nmedian", "Median loss across particles at this step (tooltip: best … worst)"),
     ("distance\nto min", "Median distance to the nearest known minimum at this step"),
-    ("global\nminimum", "Fraction of particles in the basin of a global minimum at this step "
-     "(within 2 % of the domain's diagonal of it): the basin map's \"reach the global "
-     "minimum\""),
+    ("global\nminimum", "Fraction of particles in the basin of a global minimum at this step: "
+     "the basin map's \"reach the global minimum\". " + BASIN_RULE),
     ("sharpness", SHARPNESS_TIP),
     ("diverged", "Particles that diverged (non-finite or > 1e12) by this step"),
     ("basins", "Share of the particles in each known minimum's basin, elsewhere and diverged, "
-     "in the basin map's colours (View > Basin map); the tooltip lists them all"),
+     "in the basin map's colours (View > Basin map); the tooltip lists them all. " + BASIN_RULE),
 )  # fmt: skip
 COLUMN = {title.replace("\n", " "): i for i, (title, _tip) in enumerate(COLUMNS)}
 BASINS_ROLE = Qt.ItemDataRole.UserRole + 1

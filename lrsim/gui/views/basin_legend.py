@@ -20,17 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lrsim.core.basins import BASIN_RULE
 from lrsim.gui.legend_bar import FlowLayout
 from lrsim.gui.views import style
 from lrsim.gui.views.basin_style import LegendEntry
 
 LEGEND_POINT_SIZE = 12
 FLOW_SPACING = 12
-CAPTION = "Each square is a start, coloured by where its particle is now:"
-CAPTION_TIP = (
-    "A particle is in a minimum's basin when it is within 2 % of the domain's diagonal of "
-    "it (the statistics table counts the same way). Play to watch the basins fill in."
-)
+CAPTION = "Each square is a start, coloured by where its particle is headed now:"
+CAPTION_TIP = BASIN_RULE + " The statistics table counts the same way. Play to watch."
 
 
 def paint_widget(widget: QWidget, background: str, foreground: str) -> None:
