@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from golden_optimizers import EXTRA_OPTIMIZERS, build_extra_optimizer
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "tests" / "golden" / "cases"
@@ -292,13 +293,15 @@ OPTIMIZERS = {
 def build_optimizer(config: Mapping[str, Any], param: torch.Tensor):
     """(optimizer, momentum kind, description) for a run's ``optimizer`` table."""
     name = config.get("name")
+    if name in EXTRA_OPTIMIZERS:  # the second release's optimizers: tools/golden_optimizers.py
+        return build_extra_optimizer(config, param)
     if name not in OPTIMIZERS:
         raise CaseError(f"optimizer.name: unknown optimizer {name!r}")
     cls, kind = OPTIMIZERS[name]
     kwargs = {k: v for k, v in config.items() if k != "name"}
     if "betas" in kwargs:
         kwargs["betas"] = tuple(float(b) for b in kwargs["betas"])
-    for key in ("foreach", "fused", "maximize", "capturable", "differentiable"):
+    for key in ("foreach", "fused", "capturable", "differentiable"):
         if key in kwargs:
             raise CaseError(f"optimizer.{key}: not a run-file parameter")
     opt = cls([param], foreach=False, **kwargs)

@@ -96,18 +96,26 @@ def plateau_vector(schedule: dict) -> np.ndarray:
     )
 
 
-def run_learning_rates(run: RunConfig, schedule_lrs: np.ndarray, base_lr: float):
-    """(lr each update uses, loss scale per update or an empty array).
+def run_learning_rates(
+    run: RunConfig, schedule_lrs: np.ndarray, base_lr: float, maximize: bool = False
+):
+    """(lr each update uses, gradient scale per update or an empty array).
 
     Under ``loss_decay`` the schedule's factor lr(t) / lr moves from the rate to the
     loss: the optimizer keeps its base lr and every gradient is multiplied instead.
+    ``maximize`` (torch's: the gradient's sign flipped before the update) multiplies
+    every scale by -1, which is exact.
     """
     schedule_lrs = np.ascontiguousarray(schedule_lrs, dtype=np.float64)
     if not run.loss_decay:
-        return schedule_lrs, np.zeros(0)
-    if base_lr == 0.0:
+        lrs, scales = schedule_lrs, np.zeros(0)
+    elif base_lr == 0.0:
         raise ConfigError("optimizer.lr", "must be > 0 with loss_decay (it divides the schedule)")
-    return np.full_like(schedule_lrs, base_lr), schedule_lrs / base_lr
+    else:
+        lrs, scales = np.full_like(schedule_lrs, base_lr), schedule_lrs / base_lr
+    if maximize:
+        scales = -scales if scales.size else np.full_like(schedule_lrs, -1.0)
+    return lrs, scales
 
 
 def resolve_surface(runfile: RunFile):
@@ -235,7 +243,7 @@ class Simulation:
             base_momentum=spec.base_momentum(params),
             steps=self.steps,
         )
-        lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+        lrs, loss_scales = run_learning_rates(run, lrs, params["lr"], params.get("maximize", False))
         moms = np.ascontiguousarray(moms, dtype=np.float64)
         lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
         n, columns = self.n_particles, len(self.recorded_steps)
@@ -276,7 +284,7 @@ class Simulation:
                 lr_curve=lrs,
                 momentum_curve=moms,
                 frozen_at=frozen_at,
-                loss_scale_curve=loss_scales if loss_scales.size else None,
+                loss_scale_curve=np.abs(loss_scales) if run.loss_decay else None,
             )
         )
         self._states.append(

@@ -86,7 +86,15 @@ def coerce_value(spec: ParamSpec, value: Any, field: str) -> Any:
         if not isinstance(value, list | tuple):
             raise ConfigError(field, f"must be a list, got {_describe(value)}")
         convert = _as_int if kind == "ints" else _as_float
-        items = tuple(convert(item, f"{field}[{i}]") for i, item in enumerate(value))
+
+        def item_value(item: Any, where: str) -> Any:
+            # a pair with choices (Adafactor's eps: ["auto", 0.001]) also takes those words;
+            # null (JSON) means the first of them, as None does in the source
+            if spec.choices and (item is None or item in spec.choices):
+                return spec.choices[0] if item is None else item
+            return convert(item, where)
+
+        items = tuple(item_value(item, f"{field}[{i}]") for i, item in enumerate(value))
         if kind == "pair" and len(items) != 2:
             raise ConfigError(field, f"must be a list of two numbers, got {len(items)}")
         return items

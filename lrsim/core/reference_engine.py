@@ -11,7 +11,7 @@ import numpy as np
 from lrsim.core.engine import plateau_vector, resolve_surface, run_learning_rates, start_points
 from lrsim.core.kernel import DIVERGENCE_LIMIT
 from lrsim.core.noise import gaussian_pairs_numpy
-from lrsim.core.optim.reference import REFERENCE_UPDATES
+from lrsim.core.optim.registry import entry
 from lrsim.core.runfile import RunFile, resolved_optimizer, resolved_schedule, run_noise
 from lrsim.core.schedules import schedule_curves
 
@@ -51,9 +51,9 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     lrs, moms = schedule_curves(
         schedule, base_lr=params["lr"], base_momentum=spec.base_momentum(params), steps=steps
     )
-    lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+    lrs, loss_scales = run_learning_rates(run, lrs, params["lr"], params.get("maximize", False))
     lr_scales = np.array(run.lr_scales)
-    update = REFERENCE_UPDATES[spec.name]
+    update = entry(spec.name).reference
     plateau = plateau_vector(schedule).size > 0
     n = len(theta)
     out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}

@@ -1,0 +1,64 @@
+"""The one table of optimizers: each id joined to its spec, numba rule, constants and reference.
+
+``OPTIMIZER_ENTRIES[name]`` carries everything about an optimizer; the kernel's
+dispatch numbers (``RULES``) and the reference engine's lookups are derived from
+it. An id with no entry raises; nothing falls back to a neighbour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lrsim.core.errors import ConfigError
+from lrsim.core.optim import adafactor, asgd, kernels, lion, reference, rprop
+from lrsim.core.optim.base import OptimizerSpec
+from lrsim.core.optim.specs import OPTIMIZERS
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    spec: OptimizerSpec
+    update: Callable  # numba rule: update(state, i, base, n, x, y, gx, gy, lr, mom, h, c)
+    constants: Callable  # numba: constants(n, mom, h) -> 3 floats per step
+    reference: Callable  # NumPy: reference(theta, grad, state, n, lr, mom, params) -> theta
+
+
+def _entries() -> dict[str, OptimizerEntry]:
+    entries = {
+        name: OptimizerEntry(
+            OPTIMIZERS[name],
+            kernels.KERNEL_UPDATES[name],
+            kernels.KERNEL_CONSTANTS[name],
+            reference.REFERENCE_UPDATES[name],
+        )
+        for name in kernels.KERNEL_UPDATES
+    }
+    for module in (lion, rprop, asgd, adafactor):
+        entries[module.SPEC.name] = OptimizerEntry(
+            module.SPEC, module.update, module.constants, module.reference
+        )
+    if set(entries) != set(OPTIMIZERS):
+        raise AssertionError(f"specs without entries: {set(OPTIMIZERS) ^ set(entries)}")
+    return entries
+
+
+OPTIMIZER_ENTRIES: dict[str, OptimizerEntry] = _entries()
+
+# Kernel dispatch numbers: one per distinct rule (adam and adamw share theirs), in table order.
+RULES: tuple[Callable, ...] = tuple(dict.fromkeys(e.update for e in OPTIMIZER_ENTRIES.values()))
+RULE_CONSTANTS: tuple[Callable, ...] = tuple(
+    next(e.constants for e in OPTIMIZER_ENTRIES.values() if e.update is rule) for rule in RULES
+)
+
+
+def entry(name: str) -> OptimizerEntry:
+    """The entry of optimizer ``name``; an unknown id raises a ConfigError."""
+    if name not in OPTIMIZER_ENTRIES:
+        raise ConfigError("name", f"unknown optimizer {name!r}")
+    return OPTIMIZER_ENTRIES[name]
+
+
+def rule_number(name: str) -> int:
+    """The dispatch number of ``name``'s kernel rule."""
+    return RULES.index(entry(name).update)
