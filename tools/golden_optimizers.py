@@ -26,12 +26,37 @@ def _lion():
     return Lion
 
 
+def _schedulefree(name: str):
+    import schedulefree
+
+    return getattr(schedulefree, name)
+
+
+def _prodigy():
+    from prodigyopt import Prodigy
+
+    return Prodigy
+
+
 # name -> (class factory, momentum kind, takes foreach, distribution for the version)
 EXTRA_OPTIMIZERS: dict[str, tuple[Any, str | None, bool, str]] = {
     "lion": (_lion, "beta1", False, "lion-pytorch"),
     "rprop": (lambda: torch.optim.Rprop, None, True, "torch"),
     "asgd": (lambda: torch.optim.ASGD, None, True, "torch"),
     "adafactor": (lambda: torch.optim.Adafactor, None, True, "torch"),
+    "schedulefree_adamw": (
+        lambda: _schedulefree("AdamWScheduleFree"),
+        "beta1",
+        True,
+        "schedulefree",
+    ),
+    "schedulefree_sgd": (
+        lambda: _schedulefree("SGDScheduleFree"),
+        "momentum",
+        True,
+        "schedulefree",
+    ),
+    "prodigy": (_prodigy, "beta1", False, "prodigyopt"),
 }
 
 PAIRS = ("betas", "etas", "step_sizes", "eps")
@@ -44,7 +69,7 @@ def build_extra_optimizer(config: Mapping[str, Any], param: torch.Tensor):
     cls = factory()
     kwargs = {k: v for k, v in config.items() if k != "name"}
     for key in PAIRS:
-        if key in kwargs:
+        if isinstance(kwargs.get(key), list):
             kwargs[key] = tuple(None if v == "auto" else float(v) for v in kwargs[key])
     for key in ("foreach", "fused", "capturable", "differentiable", "use_triton"):
         if key in kwargs:
@@ -52,6 +77,8 @@ def build_extra_optimizer(config: Mapping[str, Any], param: torch.Tensor):
     if takes_foreach:
         kwargs["foreach"] = False
     opt = cls([param], **kwargs)
+    if hasattr(opt, "train"):  # Schedule-Free: steps are taken in train mode (y), never eval()
+        opt.train()
     desc = {
         "class": f"{cls.__module__}.{cls.__name__}",
         "package": f"{dist} {version(dist)}",

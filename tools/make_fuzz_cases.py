@@ -74,7 +74,50 @@ def _adafactor(rng):
     return p
 
 
-OPTIMIZERS = {"lion": _lion, "rprop": _rprop, "asgd": _asgd, "adafactor": _adafactor}
+def _schedule_free(rng, adam: bool):
+    p = {"lr": _log_uniform(rng, 1e-3, 0.1 if adam else 0.02)}
+    if adam:
+        p["betas"] = [_uniform(rng, 0.5, 0.95), _uniform(rng, 0.9, 0.999)]
+        p["eps"] = _log_uniform(rng, 1e-10, 1e-4)
+    else:
+        p["momentum"] = _uniform(rng, 0.5, 0.95)
+    if rng.random() < 0.5:
+        p["weight_decay"] = _uniform(rng, 0.0, 0.1)
+    p["warmup_steps"] = rng.choice((0, rng.randint(1, 10)))
+    if rng.random() < 0.5:
+        p["r"] = _uniform(rng, 0.0, 2.0)
+    p["weight_lr_power"] = _uniform(rng, 0.0, 3.0)
+    return p
+
+
+def _prodigy(rng):
+    p = {
+        "lr": _uniform(rng, 0.3, 1.0),
+        "betas": [_uniform(rng, 0.0, 0.95), _uniform(rng, 0.9, 0.999)],
+        "d0": _log_uniform(rng, 0.01, 0.1),
+        "d_coef": _uniform(rng, 0.5, 1.5),
+        "use_bias_correction": rng.random() < 0.5,
+        "safeguard_warmup": rng.random() < 0.5,
+        "growth_rate": rng.choice((math.inf, _uniform(rng, 1.02, 2.0))),
+    }
+    if rng.random() < 0.5:
+        p["beta3"] = _uniform(rng, 0.8, 0.999)
+    if rng.random() < 0.5:
+        p["weight_decay"] = _uniform(rng, 0.0, 0.1)
+        p["decouple"] = rng.random() < 0.5
+    return p
+
+
+OPTIMIZERS = {
+    "lion": _lion,
+    "rprop": _rprop,
+    "asgd": _asgd,
+    "adafactor": _adafactor,
+    "schedulefree_adamw": lambda rng: _schedule_free(rng, adam=True),
+    "schedulefree_sgd": lambda rng: _schedule_free(rng, adam=False),
+    "prodigy": _prodigy,
+}
+STEPS = {"prodigy": 10}  # d's estimate amplifies rounding: shorter runs stay well-posed
 
 
 def _schedule(rng: random.Random) -> dict:
@@ -135,7 +178,8 @@ def main() -> None:
         rng = random.Random(f"{args.seed}-{name}")
         for index in range(args.files_per_optimizer):
             path = CASES / f"fuzz_{name}_{index}.toml"
-            path.write_text(case_text(name, index, rng), encoding="utf-8")
+            text = case_text(name, index, rng, STEPS.get(name, 24))
+            path.write_text(text, encoding="utf-8")
             print(path.name)
 
 

@@ -189,5 +189,11 @@ def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
         _update_loop(10, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 11:
         _update_loop(11, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 12:
+        _update_loop(12, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 13:
+        _update_loop(13, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 14:
+        _update_loop(14, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     else:  # one branch per entry of OPTIMIZER_RULES (tested); never a neighbour's rule
         raise ValueError("unknown optimizer rule number")

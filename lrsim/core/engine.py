@@ -32,6 +32,7 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 """Bytes the recorded trajectories of one simulation may take."""
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
+"""State bytes per particle of a run whose optimizer has at most 6 slots (more: 8 per slot)."""
 
 
 @dataclass
@@ -206,7 +207,11 @@ class Simulation:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
-        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs
+        state_bytes = n * sum(
+            STATE_BYTES_PER_PARTICLE
+            + 8 * max(0, resolved_optimizer(run, self.steps)[0].n_slots - 6)
+            for run in runfile.runs
+        )
         needed = per_step * (self.steps + 1) + state_bytes
         if needed > memory_budget and not allow_stride:
             raise ConfigError(

@@ -35,6 +35,7 @@ class ParamSpec:
     doc: str
     choices: tuple[str, ...] = ()
     optional: bool = False  # may be absent/None without a default (e.g. step_size_down)
+    allow_inf: bool = False  # a float that may be +inf (Prodigy's growth_rate)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -70,6 +71,8 @@ def coerce_value(spec: ParamSpec, value: Any, field: str) -> Any:
     """``value`` converted to ``spec``'s kind, or a ConfigError naming ``field``."""
     kind = spec.kind
     if kind == "float":
+        if spec.allow_inf and isinstance(value, float) and value == math.inf:
+            return value
         return _as_float(value, field)
     if kind == "int":
         return _as_int(value, field)

@@ -20,7 +20,9 @@ from lrsim.core.export import write_trajectories
 from lrsim.core.runfile import load_runfile
 from tests.golden.golden import case_paths, load_expected, max_error_ratio
 
-FUZZED = ("lion", "rprop", "asgd", "adafactor")
+FUZZED = (
+    "lion", "rprop", "asgd", "adafactor", "schedulefree_adamw", "schedulefree_sgd", "prodigy"
+)  # fmt: skip
 FUZZ_PATHS = [path for path in case_paths() if path.stem.startswith("fuzz_")]
 
 
@@ -44,7 +46,7 @@ def test_random_parameters_agree_with_the_reference_per_optimizer():
         worst[name] = max(worst[name], _worst_ratio(path))
     print("\nworst error / tolerance per optimizer (random cases):")
     for name in FUZZED:
-        print(f"  {name:10s} {worst[name]:.3e} over {len(runs[name])} random runs")
+        print(f"  {name:18s} {worst[name]:.3e} over {len(runs[name])} random runs")
     for name in FUZZED:
         assert len(runs[name]) >= 12, name
         # the parameters really vary: no two runs of an optimizer are the same

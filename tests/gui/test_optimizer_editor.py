@@ -12,6 +12,9 @@ NEW = {
     "rprop": {"lr": "0.01", "etas": "0.5, 1.2", "step_sizes": "1e-06, 50.0"},
     "asgd": {"lr": "0.01", "lambd": "0.0001", "alpha": "0.75", "t0": "1000000.0"},
     "adafactor": {"lr": "0.01", "beta2_decay": "-0.8", "eps": "auto, 0.001", "d": "1.0"},
+    "schedulefree_adamw": {"lr": "0.0025", "betas": "0.9, 0.999", "warmup_steps": "0", "r": "0.0"},
+    "schedulefree_sgd": {"lr": "1.0", "momentum": "0.9", "weight_lr_power": "2.0"},
+    "prodigy": {"lr": "1.0", "beta3": "not set", "d0": "1e-06", "growth_rate": "inf"},
 }
 
 
@@ -43,4 +46,6 @@ def test_maximize_is_offered_where_the_source_has_it():
     with_maximize = {
         name for name, spec in OPTIMIZERS.items() if "maximize" in {p.name for p in spec.params}
     }
-    assert with_maximize == set(OPTIMIZERS) - {"lion"}
+    assert with_maximize == set(OPTIMIZERS) - {
+        "lion", "schedulefree_adamw", "schedulefree_sgd", "prodigy"
+    }  # fmt: skip

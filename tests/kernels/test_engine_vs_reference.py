@@ -25,6 +25,9 @@ OPTIMIZERS = [
     {"name": "asgd", "lr": 0.005, "t0": 10.0, "lambd": 0.01},
     {"name": "adafactor", "lr": 0.05, "weight_decay": 0.01},
     {"name": "adam", "lr": 0.05, "maximize": True},
+    {"name": "schedulefree_adamw", "lr": 0.05, "warmup_steps": 5},
+    {"name": "schedulefree_sgd", "lr": 0.005, "weight_decay": 0.01},
+    {"name": "prodigy", "d0": 0.01, "use_bias_correction": True},
 ]
 NO_MOMENTUM = ("adagrad", "adadelta", "rprop", "asgd", "adafactor")
 SCHEDULES = [

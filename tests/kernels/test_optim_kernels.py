@@ -43,6 +43,20 @@ CASES = [
     ("adafactor", {}),
     ("adafactor", {"lr": 0.3, "eps": [1e-9, 0.05], "d": 1.5, "beta2_decay": -0.5}),
     ("adafactor", {"lr": 0.1, "eps": [None, 0.001], "weight_decay": 0.2}),
+    ("schedulefree_adamw", {"lr": 0.05}),
+    ("schedulefree_adamw", {"lr": 0.05, "weight_decay": 0.1, "warmup_steps": 10, "r": 1.0}),
+    ("schedulefree_sgd", {"lr": 0.05}),
+    (
+        "schedulefree_sgd",
+        {"lr": 0.05, "weight_decay": 0.1, "warmup_steps": 7, "weight_lr_power": 1},
+    ),
+    ("prodigy", {"d0": 0.01}),
+    ("prodigy", {"d0": 0.01, "use_bias_correction": True, "safeguard_warmup": True}),
+    ("prodigy", {"d0": 0.05, "weight_decay": 0.1, "decouple": False, "growth_rate": 1.05}),
+    (
+        "prodigy",
+        {"d0": 0.05, "betas": [0.0, 0.99], "beta3": 0.9, "weight_decay": 0.1, "growth_rate": 1.01},
+    ),
 ]
 
 
@@ -137,6 +151,13 @@ def test_radam_first_update_is_a_plain_gradient_step():
         ("adafactor", {"eps": ["tiny", 0.001]}, "eps[0]"),
         ("adafactor", {"eps": [-1.0, 0.001]}, "eps[0]"),
         ("adafactor", {"d": 0.5}, "d"),
+        ("schedulefree_sgd", {"momentum": 1.0}, "momentum"),
+        ("schedulefree_sgd", {"lr": -0.1}, "lr"),
+        ("prodigy", {"d0": 0.0}, "d0"),
+        ("prodigy", {"lr": 0.0}, "lr"),
+        ("prodigy", {"eps": 0.0}, "eps"),
+        ("prodigy", {"growth_rate": float("nan")}, "growth_rate"),
+        ("adam", {"lr": float("inf")}, "lr"),
     ],
 )
 def test_bad_optimizer_parameters_name_the_field(name, given, field):
@@ -177,3 +198,10 @@ def test_adafactor_auto_eps_is_machine_epsilon():
     params = OPTIMIZERS["adafactor"].resolve({"eps": [None, 0.01]})
     assert params["eps"] == ("auto", 0.01)
     assert OPTIMIZERS["adafactor"].hyper_vector(params)[1] == np.finfo(np.float64).eps
+
+
+def test_prodigy_takes_an_infinite_growth_rate_and_beta3_defaults_to_sqrt_beta2():
+    spec = OPTIMIZERS["prodigy"]
+    params = spec.resolve({"growth_rate": float("inf"), "betas": [0.9, 0.81]})
+    hyper = dict(zip(spec.hyper_names, spec.hyper_vector(params), strict=True))
+    assert hyper["growth_rate"] == float("inf") and hyper["beta3"] == 0.9

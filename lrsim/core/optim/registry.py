@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.optim import adafactor, asgd, kernels, lion, reference, rprop
+from lrsim.core.optim import adafactor, asgd, kernels, lion, prodigy, reference, rprop, schedulefree
 from lrsim.core.optim.base import OptimizerSpec
 from lrsim.core.optim.specs import OPTIMIZERS
 
@@ -34,10 +34,15 @@ def _entries() -> dict[str, OptimizerEntry]:
         )
         for name in kernels.KERNEL_UPDATES
     }
-    for module in (lion, rprop, asgd, adafactor):
+    for module in (lion, rprop, asgd, adafactor, prodigy):
         entries[module.SPEC.name] = OptimizerEntry(
             module.SPEC, module.update, module.constants, module.reference
         )
+    sf = schedulefree
+    entries[sf.ADAMW.name] = OptimizerEntry(
+        sf.ADAMW, sf.adamw_update, sf.constants, sf.adamw_reference
+    )
+    entries[sf.SGD.name] = OptimizerEntry(sf.SGD, sf.sgd_update, sf.constants, sf.sgd_reference)
     if set(entries) != set(OPTIMIZERS):
         raise AssertionError(f"specs without entries: {set(OPTIMIZERS) ^ set(entries)}")
     return entries
