@@ -57,6 +57,7 @@ EXTRA_OPTIMIZERS: dict[str, tuple[Any, str | None, bool, str]] = {
         "schedulefree",
     ),
     "prodigy": (_prodigy, "beta1", False, "prodigyopt"),
+    "lbfgs": (lambda: torch.optim.LBFGS, None, False, "torch"),
 }
 
 PAIRS = ("betas", "etas", "step_sizes", "eps")
@@ -74,6 +75,8 @@ def build_extra_optimizer(config: Mapping[str, Any], param: torch.Tensor):
     for key in ("foreach", "fused", "capturable", "differentiable", "use_triton"):
         if key in kwargs:
             raise ValueError(f"optimizer.{key}: not a run-file parameter")
+    if kwargs.get("line_search_fn") == "none":  # lbfgs: the run file's "none" is torch's None
+        kwargs["line_search_fn"] = None
     if takes_foreach:
         kwargs["foreach"] = False
     opt = cls([param], **kwargs)
@@ -85,3 +88,18 @@ def build_extra_optimizer(config: Mapping[str, Any], param: torch.Tensor):
         "kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
     }
     return opt, kind, desc
+
+
+def step_optimizer(opt, loss_of) -> None:
+    """``opt.step()``; L-BFGS gets ``step(closure)``, one call per row (it re-evaluates)."""
+    if isinstance(opt, torch.optim.LBFGS):
+
+        def closure():
+            opt.zero_grad(set_to_none=True)
+            value = loss_of()
+            value.backward()
+            return value
+
+        opt.step(closure)
+    else:
+        opt.step()

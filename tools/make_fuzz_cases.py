@@ -108,6 +108,20 @@ def _prodigy(rng):
     return p
 
 
+def _lbfgs(rng):
+    p = {"lr": _uniform(rng, 0.05, 1.0), "max_iter": rng.randint(1, 4)}
+    if rng.random() < 0.5:
+        p["line_search_fn"] = "strong_wolfe"
+    if rng.random() < 0.5:
+        p["history_size"] = rng.randint(1, 5)
+    if rng.random() < 0.3:
+        p["max_eval"] = rng.randint(1, 8)
+    if rng.random() < 0.3:
+        p["tolerance_grad"] = _log_uniform(rng, 1e-9, 1e-5)
+        p["tolerance_change"] = _log_uniform(rng, 1e-12, 1e-8)
+    return p
+
+
 OPTIMIZERS = {
     "lion": _lion,
     "rprop": _rprop,
@@ -116,8 +130,9 @@ OPTIMIZERS = {
     "schedulefree_adamw": lambda rng: _schedule_free(rng, adam=True),
     "schedulefree_sgd": lambda rng: _schedule_free(rng, adam=False),
     "prodigy": _prodigy,
+    "lbfgs": _lbfgs,
 }
-STEPS = {"prodigy": 10}  # d's estimate amplifies rounding: shorter runs stay well-posed
+STEPS = {"prodigy": 10, "lbfgs": 4}  # d's estimate amplifies rounding: shorter runs stay well-posed
 
 
 def _schedule(rng: random.Random) -> dict:

@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from golden_optimizers import EXTRA_OPTIMIZERS, build_extra_optimizer
+from golden_optimizers import EXTRA_OPTIMIZERS, build_extra_optimizer, step_optimizer
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "tests" / "golden" / "cases"
@@ -605,7 +605,7 @@ def simulate(
         if frozen is None:
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            opt.step()
+            step_optimizer(opt, loss_of)  # opt.step(); L-BFGS: opt.step(closure)
             loss = loss_of()
             nx, ny, nf = float(param[0]), float(param[1]), float(loss)
             finite = [abs(v) for v in (nx, ny, nf) if math.isfinite(v)]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrsim.core import kernel
+from lrsim.core import kernel, lbfgs_kernel
 from lrsim.core.dispatch import optimizer_id, surface_id
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import (
@@ -76,6 +76,7 @@ class _RunState:
     loss_scales: np.ndarray  # empty unless loss decay
     lr_scales: np.ndarray  # empty unless per-coordinate lr scales
     noise_scale: float  # sigma / sqrt(batch_size) of this run
+    lbfgs: tuple | None = None  # (history, per-particle vector, config) on L-BFGS's own path
 
 
 def plateau_vector(schedule: dict) -> np.ndarray:
@@ -168,6 +169,28 @@ def recording_plan(steps: int, bytes_per_step: int, budget: int) -> tuple[int, n
     return stride, recorded
 
 
+def _state_bytes(run: RunConfig, steps: int) -> int:
+    """Bytes of kernel state per particle of ``run``."""
+    spec, params = resolved_optimizer(run, steps)
+    if spec.name == "lbfgs":
+        return STATE_BYTES_PER_PARTICLE + 8 * (5 * params["history_size"] + lbfgs_kernel.N_VEC)
+    return STATE_BYTES_PER_PARTICLE + 8 * max(0, spec.n_slots - 6)
+
+
+def _check_own_path(runfile: RunFile, run: RunConfig, schedule: dict) -> None:
+    """L-BFGS takes several evaluations per row: refuse options that assume one gradient."""
+    if run.optimizer.get("name") != "lbfgs":
+        return
+    if schedule["name"] == "plateau":
+        raise ConfigError("schedule.name", "plateau is not supported with lbfgs")
+    if run_noise(runfile, run).scale != 0.0:
+        raise ConfigError("noise", "lbfgs takes exact gradients (no noise)")
+    if run.loss_decay:
+        raise ConfigError("loss_decay", "not supported with lbfgs")
+    if run.lr_scales != (1.0, 1.0):
+        raise ConfigError("lr_scales", "not supported with lbfgs")
+
+
 def format_bytes(count: float) -> str:
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if count < 1024 or unit == "TB":
@@ -203,15 +226,12 @@ class Simulation:
         for index, run in enumerate(runfile.runs):
             try:
                 schedules.append(resolved_schedule(run, self.steps))
+                _check_own_path(runfile, run, schedules[-1])
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
-        state_bytes = n * sum(
-            STATE_BYTES_PER_PARTICLE
-            + 8 * max(0, resolved_optimizer(run, self.steps)[0].n_slots - 6)
-            for run in runfile.runs
-        )
+        state_bytes = n * sum(_state_bytes(run, self.steps) for run in runfile.runs)
         needed = per_step * (self.steps + 1) + state_bytes
         if needed > memory_budget and not allow_stride:
             raise ConfigError(
@@ -292,6 +312,12 @@ class Simulation:
                 loss_scale_curve=np.abs(loss_scales) if run.loss_decay else None,
             )
         )
+        own_path = None
+        if spec.name == "lbfgs":
+            own_path = (
+                *lbfgs_kernel.buffers(n, params["history_size"]),
+                lbfgs_kernel.config_vector(params),
+            )
         self._states.append(
             _RunState(
                 surface=surface_id(self.surface.value_grad),
@@ -304,6 +330,7 @@ class Simulation:
                 loss_scales=loss_scales,
                 lr_scales=lr_scales,
                 noise_scale=run_noise(self.runfile, run).scale,
+                lbfgs=own_path,
             )
         )
 
@@ -322,6 +349,14 @@ class Simulation:
             noise = self.runfile.noise
             lr_dummy = np.zeros((1, 1))
             for trajectory, run in zip(self.runs, self._states, strict=True):
+                if run.lbfgs is not None:
+                    hist, vec, config = run.lbfgs
+                    lbfgs_kernel.advance(
+                        run.surface, self.surface_params, hist, vec, run.state,
+                        trajectory.frozen_at, run.lrs, config, self.current_step, step,
+                        self.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
+                    )  # fmt: skip
+                    continue
                 kernel.advance(
                     self.n_particles,
                     run.surface,

@@ -54,6 +54,8 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     lrs, loss_scales = run_learning_rates(run, lrs, params["lr"], params.get("maximize", False))
     lr_scales = np.array(run.lr_scales)
     update = entry(spec.name).reference
+    if entry(spec.name).path == "lbfgs":
+        return _simulate_lbfgs(surface, surface_params, theta, lrs, moms, params, steps)
     plateau = plateau_vector(schedule).size > 0
     n = len(theta)
     out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}
@@ -107,3 +109,39 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
                 bad = np.where(move, new[2], bad)
                 cooldown = np.where(move, new[3], cooldown)
     return {**out, "momentum": moms.copy(), "frozen_at": frozen_at}
+
+
+def _simulate_lbfgs(surface, surface_params, theta, lrs, moms, params, steps) -> dict:
+    """L-BFGS, one ``step(closure)`` per row, particle by particle (plain Python floats)."""
+    from lrsim.core.optim.lbfgs import reference_step
+
+    def closure(point):
+        f, gx, gy = surface.reference(np.array([point[0]]), np.array([point[1]]), surface_params)
+        return float(f[0]), [float(gx[0]), float(gy[0])]
+
+    n = len(theta)
+    out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}
+    out["lr"][:] = lrs
+    frozen_at = np.full(n, -1)
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            point, state = [float(theta[i, 0]), float(theta[i, 1])], {}
+            loss = closure(point)[0]
+            if not _in_bounds(point, loss):
+                frozen_at[i] = 0
+            for t in range(steps + 1):
+                out["x"][i, t], out["y"][i, t], out["loss"][i, t] = *point, loss
+                if t == steps or frozen_at[i] >= 0:
+                    continue
+                new = reference_step(point, closure, state, float(lrs[t]), params)
+                new_loss = closure(new)[0]
+                if _in_bounds(new, new_loss):
+                    point, loss = new, new_loss
+                else:
+                    frozen_at[i] = t + 1
+    return {**out, "momentum": moms.copy(), "frozen_at": frozen_at}
+
+
+def _in_bounds(point, loss) -> bool:
+    values = (*point, loss)
+    return all(np.isfinite(v) and abs(v) <= DIVERGENCE_LIMIT for v in values)

@@ -21,7 +21,8 @@ from lrsim.core.runfile import load_runfile
 from tests.golden.golden import case_paths, load_expected, max_error_ratio
 
 FUZZED = (
-    "lion", "rprop", "asgd", "adafactor", "schedulefree_adamw", "schedulefree_sgd", "prodigy"
+    "lion", "rprop", "asgd", "adafactor", "schedulefree_adamw", "schedulefree_sgd", "prodigy",
+    "lbfgs",
 )  # fmt: skip
 FUZZ_PATHS = [path for path in case_paths() if path.stem.startswith("fuzz_")]
 

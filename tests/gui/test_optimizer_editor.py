@@ -15,6 +15,7 @@ NEW = {
     "schedulefree_adamw": {"lr": "0.0025", "betas": "0.9, 0.999", "warmup_steps": "0", "r": "0.0"},
     "schedulefree_sgd": {"lr": "1.0", "momentum": "0.9", "weight_lr_power": "2.0"},
     "prodigy": {"lr": "1.0", "beta3": "not set", "d0": "1e-06", "growth_rate": "inf"},
+    "lbfgs": {"lr": "1.0", "max_iter": "20", "max_eval": "not set", "history_size": "100"},
 }
 
 
@@ -47,5 +48,5 @@ def test_maximize_is_offered_where_the_source_has_it():
         name for name, spec in OPTIMIZERS.items() if "maximize" in {p.name for p in spec.params}
     }
     assert with_maximize == set(OPTIMIZERS) - {
-        "lion", "schedulefree_adamw", "schedulefree_sgd", "prodigy"
+        "lion", "schedulefree_adamw", "schedulefree_sgd", "prodigy", "lbfgs"
     }  # fmt: skip

@@ -11,7 +11,7 @@ from lrsim.core.kernel import OPT_BASE
 from lrsim.core.optim.registry import OPTIMIZER_ENTRIES, entry
 from lrsim.core.optim.specs import OPTIMIZERS, get_optimizer
 
-NAMES = sorted(OPTIMIZER_ENTRIES)
+NAMES = sorted(name for name, item in OPTIMIZER_ENTRIES.items() if item.path == "fused")
 
 
 def test_every_spec_has_one_entry_with_named_state_slots():
@@ -81,3 +81,9 @@ def test_unknown_ids_raise():
     assert raised.value.field == "name" and "lion" in raised.value.problem
     with pytest.raises(ValueError, match="unknown optimizer rule"):
         _three_steps("sgd", len(OPTIMIZER_RULES))
+
+
+def test_lbfgs_has_its_own_path_and_no_fused_rule():
+    item = entry("lbfgs")
+    assert item.path == "lbfgs" and item.update is None and optimizer_id("lbfgs") == -1
+    assert set(NAMES) | {"lbfgs"} == set(OPTIMIZER_ENTRIES)

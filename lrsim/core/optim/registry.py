@@ -11,17 +11,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.optim import adafactor, asgd, kernels, lion, prodigy, reference, rprop, schedulefree
+from lrsim.core.optim import (
+    adafactor,
+    asgd,
+    kernels,
+    lbfgs,
+    lion,
+    prodigy,
+    reference,
+    rprop,
+    schedulefree,
+)  # fmt: skip
 from lrsim.core.optim.base import OptimizerSpec
 from lrsim.core.optim.specs import OPTIMIZERS
 
 
 @dataclass(frozen=True)
 class OptimizerEntry:
+    """An elementwise optimizer runs in the fused kernel (``path`` "fused") with ``update``,
+    ``constants`` and ``reference``; L-BFGS has its own path ("lbfgs": lbfgs_kernel.py and
+    ``lbfgs.reference_step``) and none of the three."""
+
     spec: OptimizerSpec
-    update: Callable  # numba rule: update(state, i, base, n, x, y, gx, gy, lr, mom, h, c)
-    constants: Callable  # numba: constants(n, mom, h) -> 3 floats per step
-    reference: Callable  # NumPy: reference(theta, grad, state, n, lr, mom, params) -> theta
+    update: Callable | None  # numba rule: update(state, i, base, n, x, y, gx, gy, lr, mom, h, c)
+    constants: Callable | None  # numba: constants(n, mom, h) -> 3 floats per step
+    reference: Callable | None  # NumPy: reference(theta, grad, state, n, lr, mom, params)
+    path: str = "fused"
 
 
 def _entries() -> dict[str, OptimizerEntry]:
@@ -43,6 +58,9 @@ def _entries() -> dict[str, OptimizerEntry]:
         sf.ADAMW, sf.adamw_update, sf.constants, sf.adamw_reference
     )
     entries[sf.SGD.name] = OptimizerEntry(sf.SGD, sf.sgd_update, sf.constants, sf.sgd_reference)
+    entries[lbfgs.SPEC.name] = OptimizerEntry(
+        lbfgs.SPEC, None, None, lbfgs.reference_step, path="lbfgs"
+    )
     if set(entries) != set(OPTIMIZERS):
         raise AssertionError(f"specs without entries: {set(OPTIMIZERS) ^ set(entries)}")
     return entries
@@ -51,7 +69,9 @@ def _entries() -> dict[str, OptimizerEntry]:
 OPTIMIZER_ENTRIES: dict[str, OptimizerEntry] = _entries()
 
 # Kernel dispatch numbers: one per distinct rule (adam and adamw share theirs), in table order.
-RULES: tuple[Callable, ...] = tuple(dict.fromkeys(e.update for e in OPTIMIZER_ENTRIES.values()))
+RULES: tuple[Callable, ...] = tuple(
+    dict.fromkeys(e.update for e in OPTIMIZER_ENTRIES.values() if e.path == "fused")
+)
 RULE_CONSTANTS: tuple[Callable, ...] = tuple(
     next(e.constants for e in OPTIMIZER_ENTRIES.values() if e.update is rule) for rule in RULES
 )
@@ -65,5 +85,6 @@ def entry(name: str) -> OptimizerEntry:
 
 
 def rule_number(name: str) -> int:
-    """The dispatch number of ``name``'s kernel rule."""
-    return RULES.index(entry(name).update)
+    """The dispatch number of ``name``'s kernel rule (-1 for an optimizer with its own path)."""
+    item = entry(name)
+    return RULES.index(item.update) if item.path == "fused" else -1

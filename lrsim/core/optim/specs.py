@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.optim import adafactor, asgd, lion, prodigy, rprop, schedulefree
+from lrsim.core.optim import adafactor, asgd, lbfgs, lion, prodigy, rprop, schedulefree
 from lrsim.core.optim.base import LR_DOC, MAXIMIZE, WD_DOC, OptimizerSpec, require
 from lrsim.core.optim.base import param as _p
 
@@ -296,7 +296,7 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
 # Beyond the classic nine: each in its own module (spec, rule, constants, reference).
 for _spec_of_module in (
     lion.SPEC, rprop.SPEC, asgd.SPEC, adafactor.SPEC, schedulefree.ADAMW, schedulefree.SGD,
-    prodigy.SPEC,
+    prodigy.SPEC, lbfgs.SPEC,
 ):  # fmt: skip
     OPTIMIZERS[_spec_of_module.name] = _spec_of_module
 
