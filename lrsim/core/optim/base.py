@@ -64,6 +64,13 @@ class OptimizerSpec:
     initial: Callable[[Mapping[str, Any]], list[float]] | None = None
     state_names: tuple[str, ...] = ()
     source: str = ""
+    hidden_state: Callable[[Mapping[str, Any]], tuple[str, ...]] | None = None
+
+    def exported_state(self, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The state slots ``lrsim export --state`` writes for these parameters: the ones the
+        source keeps in its state (a name starting with "_" is lrsim's own bookkeeping)."""
+        hidden = self.hidden_state(params) if self.hidden_state is not None else ()
+        return tuple(n for n in self.state_names if not n.startswith("_") and n not in hidden)
 
     def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """All parameters with defaults filled, checked as the source checks them."""

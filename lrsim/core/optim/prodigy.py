@@ -120,6 +120,8 @@ SPEC = OptimizerSpec(
         "k",
     ),  # fmt: skip
     source="prodigyopt 1.1.2",
+    # k is the group's step counter (left out, as `step` is); exp_avg exists only if beta1 > 0
+    hidden_state=lambda p: ("k",) + (("exp_avg_x", "exp_avg_y") if p["betas"][0] == 0 else ()),
 )
 
 

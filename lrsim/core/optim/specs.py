@@ -119,6 +119,21 @@ _CLASSIC_STATE_NAMES = {
     "adamax": ("exp_avg_x", "exp_avg_y", "exp_inf_x", "exp_inf_y"),
 }
 _CLASSIC_STATE_NAMES["adamw"] = _CLASSIC_STATE_NAMES["adam"]
+_XY = ("_x", "_y")
+# state torch only creates for some parameters (read at the first update)
+_CLASSIC_HIDDEN = {
+    "rmsprop": lambda p: tuple(
+        f"{key}{axis}"
+        for key, absent in (
+            ("grad_avg", not p["centered"]),
+            ("momentum_buffer", p["momentum"] <= 0),
+        )
+        if absent
+        for axis in _XY
+    ),
+    "adam": lambda p: () if p["amsgrad"] else ("max_exp_avg_sq_x", "max_exp_avg_sq_y"),
+}
+_CLASSIC_HIDDEN["adamw"] = _CLASSIC_HIDDEN["adam"]
 
 
 def _spec(name, title, doc, params, momentum_kind, n_slots, hyper_names) -> OptimizerSpec:
@@ -135,6 +150,7 @@ def _spec(name, title, doc, params, momentum_kind, n_slots, hyper_names) -> Opti
         initial=_CLASSIC_INITIAL.get(name),
         state_names=_CLASSIC_STATE_NAMES[name],
         source="torch.optim 2.13",
+        hidden_state=_CLASSIC_HIDDEN.get(name),
     )
 
 
