@@ -816,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         known = set(case_names())
         for p in EXPECTED_DIR.iterdir():
-            stem = p.name.removesuffix(".meta.json").removesuffix(".csv")
+            stem = p.name.removesuffix(".meta.json").removesuffix(".csv").removesuffix(".state")
             if stem not in known:
                 print(f"note: {p.name} has no case file (remove it?)", file=sys.stderr)
     print(f"{len(names)} cases, {total} bytes of CSV")
