@@ -82,3 +82,23 @@ def test_cli_state_flag_writes_the_state_columns(tmp_path):
     )
     header = out.read_text().splitlines()[0]
     assert header == HEADER.strip() + ",eta,mu,ax_x,ax_y"
+
+
+def test_json_nulls_save_as_toml(tmp_path):
+    from lrsim.core.runfile import load_runfile as load, parse_runfile, save_runfile
+
+    runfile = parse_runfile(
+        {
+            "steps": 2,
+            "surface": {"name": "booth"},
+            "particles": {"points": [[1.0, 2.0]]},
+            "runs": [
+                {"optimizer": {"name": "adafactor", "eps": [None, 0.01]}},
+                {"optimizer": {"name": "prodigy", "beta3": None}},
+            ],
+        }
+    )
+    save_runfile(runfile, tmp_path / "saved.toml")
+    again = load(tmp_path / "saved.toml")
+    assert again.runs[0].optimizer["eps"] == ["auto", 0.01]
+    assert "beta3" not in again.runs[1].optimizer
