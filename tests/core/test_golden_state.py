@@ -85,7 +85,8 @@ def test_cli_state_flag_writes_the_state_columns(tmp_path):
 
 
 def test_json_nulls_save_as_toml(tmp_path):
-    from lrsim.core.runfile import load_runfile as load, parse_runfile, save_runfile
+    from lrsim.core.runfile import load_runfile as load
+    from lrsim.core.runfile import parse_runfile, save_runfile
 
     runfile = parse_runfile(
         {

@@ -58,3 +58,22 @@ def test_prodigy_finds_its_own_step_size(tmp_path):
     stuck = runs["Adam, lr 1e-6 (Prodigy's d0)"]["loss"]
     assert (np.abs(stuck[:, -1] / stuck[:, 0] - 1) < 0.01).all()  # barely moved
     assert (runs["Adam, lr 0.003"]["loss"][:, -1] > 50).all()
+
+
+def test_lion_sign_steps_against_adam(tmp_path):
+    runs = exported("lion-sign-steps", tmp_path, "exp_avg_x")
+    out = tmp_path / "xy.csv"
+    assert lrsim_main(["export", str(PRESETS / "lion-sign-steps.toml"), "-o", str(out), "-q"]) == 0
+    with out.open(newline="") as stream:
+        lion = [r for r in csv.DictReader(stream) if r["label"] == "Lion, lr 0.05"]
+    xy = np.array([[float(r["x"]), float(r["y"])] for r in lion]).reshape(3, -1, 2)
+    steps = np.abs(np.diff(xy, axis=1))
+    np.testing.assert_allclose(steps, 0.05, rtol=0, atol=1e-12)  # every coordinate, every step
+    constant, annealed = runs["Lion, lr 0.05"]["loss"], runs["Lion, lr 0.05, cosine"]["loss"]
+    adam = runs["Adam, lr 0.05"]["loss"]
+    assert (constant[:, 100] < 1).all() and (adam[:, 100] > 5).all()
+    assert (adam[:, -1] > 4).all()
+    # constant lr: still hopping at the end; annealed: lower at every start
+    assert (constant[:, -20:].max(axis=1) - constant[:, -20:].min(axis=1) > 0.3).all()
+    assert (annealed[:, -20:].max(axis=1) < constant[:, -20:].max(axis=1)).all()
+    assert np.isfinite(runs["Lion, lr 0.05"]["exp_avg_x"][:, 1:]).all()
