@@ -96,8 +96,11 @@ def _median(values: np.ndarray) -> float:
     return float(np.median(finite)) if finite.size else np.nan
 
 
-def inner_series(runfile: RunFile) -> list[RunInner] | None:
-    """Every run's inner-state series, or None when the run file is too large to re-run."""
+def inner_series(runfile: RunFile, progress=None) -> list[RunInner] | None:
+    """Every run's inner-state series, or None when the run file is too large to re-run.
+
+    ``progress(done, total)`` is called after every update (it may raise to stop).
+    """
     sim = Simulation(runfile, allow_stride=False)
     if sim.n_particles * sim.steps * sim.n_runs > MAX_PARTICLE_STEPS:
         return None
@@ -113,6 +116,8 @@ def inner_series(runfile: RunFile) -> list[RunInner] | None:
         sim.run_to(t)
         for r, (spec, params) in enumerate(specs):
             _record(sim, r, spec, params, t, out[r])
+        if progress is not None:
+            progress(t, sim.steps)
     return out
 
 

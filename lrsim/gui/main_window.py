@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.lr_dock = self._dock("Learning rate", "lr", self.lr_panel, right)
         self.loss_dock = self._dock("Loss", "loss", self.loss_panel, right)
         self.step_size_panel = StepSizePanel(self)
+        self.step_size_panel.inner_ready.connect(
+            lambda: self._on_step_changed(self.playback.column)
+        )
         self.step_size_dock = self._dock("Effective step", "step_size", self.step_size_panel, right)
         self.tabifyDockWidget(self.lr_dock, self.step_size_dock)
         self.lr_dock.raise_()
@@ -505,6 +508,7 @@ class MainWindow(QMainWindow):
             self.presentation.leave()  # the next start opens in the normal layout
         finally:  # worker threads must stop before the window goes, whatever happened
             self.controller.shutdown()
+            self.step_size_panel.shutdown()
             for task in list(self.background_tasks):
                 task.cancel()
                 task.wait()

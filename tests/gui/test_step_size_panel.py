@@ -41,6 +41,9 @@ def test_panel_draws_one_curve_per_run_and_names_the_quantity(qtbot):
     panel = StepSizePanel()
     qtbot.addWidget(panel)
     panel.set_scene(sim)
+    assert panel.note.text() == "Computing…"
+    with qtbot.waitSignal(panel.inner_ready, timeout=60_000):
+        pass
     assert len(panel._curves) == 2
     assert "lr / (sqrt(v_hat) + eps)" in panel.note.text() and "scheduled lr" in panel.note.text()
     assert panel.averaged(0) is None
@@ -54,7 +57,8 @@ def test_window_shows_effective_steps_and_averaged_points(qtbot, tmp_path, setti
     try:
         window.step_size_dock.raise_()
         panel = window.step_size_panel
-        assert panel.inner is not None and len(panel._curves) == 3
+        qtbot.waitUntil(lambda: panel.inner is not None, timeout=60_000)
+        assert len(panel._curves) == 3
         window.playback.set_column(20)
         window._on_step_changed(20)
         overlay = window.averaged_overlay
