@@ -173,22 +173,8 @@ def _state_bytes(run: RunConfig, steps: int) -> int:
     """Bytes of kernel state per particle of ``run``."""
     spec, params = resolved_optimizer(run, steps)
     if spec.name == "lbfgs":
-        return STATE_BYTES_PER_PARTICLE + 8 * (5 * params["history_size"] + lbfgs_kernel.N_VEC)
+        return STATE_BYTES_PER_PARTICLE + lbfgs_kernel.state_bytes(params)
     return STATE_BYTES_PER_PARTICLE + 8 * max(0, spec.n_slots - 6)
-
-
-def _check_own_path(runfile: RunFile, run: RunConfig, schedule: dict) -> None:
-    """L-BFGS takes several evaluations per row: refuse options that assume one gradient."""
-    if run.optimizer.get("name") != "lbfgs":
-        return
-    if schedule["name"] == "plateau":
-        raise ConfigError("schedule.name", "plateau is not supported with lbfgs")
-    if run_noise(runfile, run).scale != 0.0:
-        raise ConfigError("noise", "lbfgs takes exact gradients (no noise)")
-    if run.loss_decay:
-        raise ConfigError("loss_decay", "not supported with lbfgs")
-    if run.lr_scales != (1.0, 1.0):
-        raise ConfigError("lr_scales", "not supported with lbfgs")
 
 
 def format_bytes(count: float) -> str:
@@ -226,7 +212,7 @@ class Simulation:
         for index, run in enumerate(runfile.runs):
             try:
                 schedules.append(resolved_schedule(run, self.steps))
-                _check_own_path(runfile, run, schedules[-1])
+                lbfgs_kernel.check_run(runfile, run, schedules[-1])
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles

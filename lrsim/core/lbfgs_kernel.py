@@ -286,3 +286,25 @@ def config_vector(params) -> np.ndarray:
         ],
         dtype=np.float64,
     )
+
+
+def state_bytes(params) -> int:
+    """Bytes of L-BFGS state per particle (history and vector)."""
+    return 8 * (5 * params["history_size"] + N_VEC)
+
+
+def check_run(runfile, run, schedule: dict) -> None:
+    """L-BFGS takes several evaluations per row: refuse options that assume one gradient."""
+    from lrsim.core.errors import ConfigError
+    from lrsim.core.runfile import run_noise
+
+    if run.optimizer.get("name") != "lbfgs":
+        return
+    if schedule["name"] == "plateau":
+        raise ConfigError("schedule.name", "plateau is not supported with lbfgs")
+    if run_noise(runfile, run).scale != 0.0:
+        raise ConfigError("noise", "lbfgs takes exact gradients (no noise)")
+    if run.loss_decay:
+        raise ConfigError("loss_decay", "not supported with lbfgs")
+    if run.lr_scales != (1.0, 1.0):
+        raise ConfigError("lr_scales", "not supported with lbfgs")

@@ -124,6 +124,17 @@ class StepSizePanel(QWidget):
         self.shutdown()
         super().closeEvent(event)
 
+    @property
+    def inner(self):
+        """The inner-state series of the current simulation (None: not computed yet)."""
+        return self._inner
+
+    def averaged(self, run_index: int) -> np.ndarray | None:
+        """(particles, steps + 1, 2) averaged points of run ``run_index``, or None."""
+        if self._inner is None:
+            return None
+        return self._inner[run_index].averaged
+
     def _draw(self, problem: str | None = None) -> None:
         for curve in self._curves:
             self.plot.removeItem(curve)
