@@ -71,8 +71,10 @@ def coerce_value(spec: ParamSpec, value: Any, field: str) -> Any:
     """``value`` converted to ``spec``'s kind, or a ConfigError naming ``field``."""
     kind = spec.kind
     if kind == "float":
-        if spec.allow_inf and isinstance(value, float) and value == math.inf:
-            return value
+        if spec.allow_inf and isinstance(value, float) and not math.isfinite(value):
+            if value == math.inf:
+                return value
+            raise ConfigError(field, f"must be a number or inf, got {_describe(value)}")
         return _as_float(value, field)
     if kind == "int":
         return _as_int(value, field)
