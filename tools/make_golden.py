@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from golden_optimizers import EXTRA_OPTIMIZERS, build_extra_optimizer, step_optimizer
 
 REPO = Path(__file__).resolve().parent.parent
 CASES_DIR = REPO / "tests" / "golden" / "cases"
@@ -324,13 +325,15 @@ OPTIMIZERS = {
 def build_optimizer(config: Mapping[str, Any], param: torch.Tensor):
     """(optimizer, momentum kind, description) for a run's ``optimizer`` table."""
     name = config.get("name")
+    if name in EXTRA_OPTIMIZERS:  # the second release's optimizers: tools/golden_optimizers.py
+        return build_extra_optimizer(config, param)
     if name not in OPTIMIZERS:
         raise CaseError(f"optimizer.name: unknown optimizer {name!r}")
     cls, kind = OPTIMIZERS[name]
     kwargs = {k: v for k, v in config.items() if k != "name"}
     if "betas" in kwargs:
         kwargs["betas"] = tuple(float(b) for b in kwargs["betas"])
-    for key in ("foreach", "fused", "maximize", "capturable", "differentiable"):
+    for key in ("foreach", "fused", "capturable", "differentiable"):
         if key in kwargs:
             raise CaseError(f"optimizer.{key}: not a run-file parameter")
     opt = cls([param], foreach=False, **kwargs)
@@ -760,7 +763,7 @@ def simulate(
         if frozen is None:
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            opt.step()
+            step_optimizer(opt, loss_of)  # opt.step(); L-BFGS: opt.step(closure)
             loss = loss_of()
             nx, ny, nf = float(param[0]), float(param[1]), float(loss)
             finite = [abs(v) for v in (nx, ny, nf) if math.isfinite(v)]
@@ -971,7 +974,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check:
         known = set(case_names())
         for p in EXPECTED_DIR.iterdir():
-            stem = p.name.removesuffix(".meta.json").removesuffix(".csv")
+            stem = p.name.removesuffix(".meta.json").removesuffix(".csv").removesuffix(".state")
             if stem not in known:
                 print(f"note: {p.name} has no case file (remove it?)", file=sys.stderr)
     print(f"{len(names)} cases, {total} bytes of CSV")

@@ -29,8 +29,14 @@ def run(args: argparse.Namespace) -> int:
         runfile, allow_stride=False, memory_budget=args.memory_budget, stride=args.stride
     )
     show = not args.quiet
-    simulation.run_to_end(progress=progress_printer("simulating", show))
-    rows = export_csv(simulation, output, progress=progress_printer("writing", show))
+    state = None
+    if args.state:
+        from lrsim.core.state_export import simulate_with_state
+
+        state = simulate_with_state(simulation, progress=progress_printer("simulating", show))
+    else:
+        simulation.run_to_end(progress=progress_printer("simulating", show))
+    rows = export_csv(simulation, output, progress=progress_printer("writing", show), state=state)
     if show:
         print(f"wrote {rows} rows to {output}", file=sys.stderr)
     return 0
@@ -42,4 +48,10 @@ def register(commands) -> None:
     parser.add_argument("-o", "--output", required=True, help="CSV file to write")
     add_memory_options(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--state",
+        action="store_true",
+        help="append the optimizer's state after each update (columns named after its state "
+        "keys, _x/_y per coordinate; row 0 empty)",
+    )
     parser.set_defaults(handler=run)

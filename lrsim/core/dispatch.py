@@ -16,7 +16,7 @@ from numba.extending import overload
 
 from lrsim.core import surface_kernels as surfaces
 from lrsim.core.formula_kernel import formula_grad_loop, formula_value_grad
-from lrsim.core.optim import kernels as rules
+from lrsim.core.optim.registry import RULE_CONSTANTS, RULES, rule_number
 
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -39,26 +39,8 @@ SURFACE_KERNELS = (
     surfaces.two_basin,
     formula_value_grad,  # the interpreter of every typed formula (its program is in p)
 )
-OPTIMIZER_RULES = (
-    rules.sgd_update,
-    rules.adagrad_update,
-    rules.adadelta_update,
-    rules.rmsprop_update,
-    rules.adam_update,
-    rules.nadam_update,
-    rules.radam_update,
-    rules.adamax_update,
-)
-OPTIMIZER_CONSTANTS = (
-    rules.no_constants,
-    rules.adagrad_constants,
-    rules.no_constants,
-    rules.no_constants,
-    rules.adam_constants,
-    rules.nadam_constants,
-    rules.radam_constants,
-    rules.adamax_constants,
-)
+OPTIMIZER_RULES = RULES  # one per distinct rule, numbered in the registry's order
+OPTIMIZER_CONSTANTS = RULE_CONSTANTS
 
 
 def surface_id(value_grad) -> int:
@@ -67,7 +49,8 @@ def surface_id(value_grad) -> int:
 
 
 def optimizer_id(name: str) -> int:
-    return OPTIMIZER_RULES.index(rules.KERNEL_UPDATES[name])
+    """The dispatch number of optimizer ``name``'s rule (an unknown id raises)."""
+    return rule_number(name)
 
 
 @njit(cache=True, inline="always")
@@ -178,6 +161,8 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
 def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     """New positions (nx, ny) of particles lo, lo + 1, ... under optimizer rule ``rule``.
 
+    Branches 0 .. len(OPTIMIZER_RULES) - 1, one per rule; any other number raises.
+
     ``lrs`` holds one lr per particle (plateau schedules) or is empty (use ``lr``).
     """
     if rule == 0:
@@ -194,5 +179,21 @@ def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
         _update_loop(5, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
     elif rule == 6:
         _update_loop(6, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    else:
+    elif rule == 7:
         _update_loop(7, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 8:
+        _update_loop(8, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 9:
+        _update_loop(9, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 10:
+        _update_loop(10, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 11:
+        _update_loop(11, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 12:
+        _update_loop(12, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 13:
+        _update_loop(13, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    elif rule == 14:
+        _update_loop(14, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
+    else:  # one branch per entry of OPTIMIZER_RULES (tested); never a neighbour's rule
+        raise ValueError("unknown optimizer rule number")

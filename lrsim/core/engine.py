@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrsim.core import kernel
+from lrsim.core import kernel, lbfgs_kernel
 from lrsim.core.dispatch import optimizer_id, surface_id
 from lrsim.core.engine_checks import (  # noqa: F401 (format_bytes: re-exported)
     check_curves,
@@ -41,6 +41,7 @@ DEFAULT_MEMORY_BUDGET = 2 * 1024**3
 """Bytes the recorded trajectories of one simulation may take."""
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
+"""State bytes per particle of a run whose optimizer has at most 6 slots (more: 8 per slot)."""
 START_BYTES_PER_PARTICLE = 8 * 2 * 4  # the (N, 2) starts and a grid's or a draw's temporaries
 
 REFERENCE_PARTICLE_STEPS = 2_000_000
@@ -88,6 +89,7 @@ class _RunState:
     loss_scales: np.ndarray  # empty unless loss decay
     lr_scales: np.ndarray  # empty unless per-coordinate lr scales
     noise_scale: float  # sigma / sqrt(batch_size) of this run
+    lbfgs: tuple | None = None  # (history, per-particle vector, config) on L-BFGS's own path
 
 
 def plateau_vector(schedule: dict) -> np.ndarray:
@@ -109,18 +111,26 @@ def plateau_vector(schedule: dict) -> np.ndarray:
     )
 
 
-def run_learning_rates(run: RunConfig, schedule_lrs: np.ndarray, base_lr: float):
-    """(lr each update uses, loss scale per update or an empty array).
+def run_learning_rates(
+    run: RunConfig, schedule_lrs: np.ndarray, base_lr: float, maximize: bool = False
+):
+    """(lr each update uses, gradient scale per update or an empty array).
 
     Under ``loss_decay`` the schedule's factor lr(t) / lr moves from the rate to the
     loss: the optimizer keeps its base lr and every gradient is multiplied instead.
+    ``maximize`` (torch's: the gradient's sign flipped before the update) multiplies
+    every scale by -1, which is exact.
     """
     schedule_lrs = np.ascontiguousarray(schedule_lrs, dtype=np.float64)
     if not run.loss_decay:
-        return schedule_lrs, np.zeros(0)
-    if base_lr == 0.0:
+        lrs, scales = schedule_lrs, np.zeros(0)
+    elif base_lr == 0.0:
         raise ConfigError("optimizer.lr", "must be > 0 with loss_decay (it divides the schedule)")
-    return np.full_like(schedule_lrs, base_lr), schedule_lrs / base_lr
+    else:
+        lrs, scales = np.full_like(schedule_lrs, base_lr), schedule_lrs / base_lr
+    if maximize:
+        scales = -scales if scales.size else np.full_like(schedule_lrs, -1.0)
+    return lrs, scales
 
 
 def resolve_surface(runfile: RunFile):
@@ -185,6 +195,14 @@ def _choose_engine(engine: str, particle_steps: int) -> str:
     return "reference" if use_numpy() and particle_steps <= REFERENCE_PARTICLE_STEPS else "kernel"
 
 
+def _state_bytes(run: RunConfig, steps: int) -> int:
+    """Bytes of kernel state per particle of ``run``."""
+    spec, params = resolved_optimizer(run, steps)
+    if spec.name == "lbfgs":
+        return STATE_BYTES_PER_PARTICLE + lbfgs_kernel.state_bytes(params)
+    return STATE_BYTES_PER_PARTICLE + 8 * max(0, spec.n_slots - 6)
+
+
 class Simulation:
     """All runs of ``runfile`` over the same starts; advance with ``run_to``.
 
@@ -219,12 +237,14 @@ class Simulation:
         for index, run in enumerate(runfile.runs):
             try:
                 schedules.append(resolved_schedule(run, self.steps))
+                lbfgs_kernel.check_run(runfile, run, schedules[-1])
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
         per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
         # what cannot be thinned by recording every k-th step: optimizer state and curves
-        state_bytes = STATE_BYTES_PER_PARTICLE * n * self.n_runs + START_BYTES_PER_PARTICLE * n
+        state_bytes = n * sum(_state_bytes(run, self.steps) for run in runfile.runs)
+        state_bytes += START_BYTES_PER_PARTICLE * n
         fixed_bytes = state_bytes + curve_bytes(self.steps, self.n_runs)
         if stride is not None and (isinstance(stride, bool) or not int(stride) >= 1):
             raise ConfigError("stride", f"must be a positive integer, got {stride!r}")
@@ -280,7 +300,9 @@ class Simulation:
                 base_momentum=spec.base_momentum(params),
                 steps=self.steps,
             )
-            lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+            lrs, loss_scales = run_learning_rates(
+                run, lrs, params["lr"], params.get("maximize", False)
+            )
         check_curves(lrs, moms, loss_scales)
         moms = np.ascontiguousarray(moms, dtype=np.float64)
         lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
@@ -328,9 +350,15 @@ class Simulation:
                 lr_curve=lrs,
                 momentum_curve=moms,
                 frozen_at=frozen_at,
-                loss_scale_curve=loss_scales if loss_scales.size else None,
+                loss_scale_curve=np.abs(loss_scales) if run.loss_decay else None,
             )
         )
+        own_path = None
+        if spec.name == "lbfgs":
+            own_path = (
+                *lbfgs_kernel.buffers(n, params["history_size"]),
+                lbfgs_kernel.config_vector(params),
+            )
         self._states.append(
             _RunState(
                 surface=surface_id(self.surface.value_grad),
@@ -343,6 +371,7 @@ class Simulation:
                 loss_scales=loss_scales,
                 lr_scales=lr_scales,
                 noise_scale=run_noise(self.runfile, run).scale,
+                lbfgs=own_path,
             )
         )
 
@@ -366,6 +395,14 @@ class Simulation:
             noise = self.runfile.noise
             lr_dummy = np.zeros((1, 1))
             for trajectory, run in zip(self.runs, self._states, strict=True):
+                if run.lbfgs is not None:
+                    hist, vec, config = run.lbfgs
+                    lbfgs_kernel.advance(
+                        run.surface, self.surface_params, hist, vec, run.state,
+                        trajectory.frozen_at, run.lrs, config, self.current_step, step,
+                        self.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
+                    )  # fmt: skip
+                    continue
                 kernel.advance(
                     self.n_particles,
                     run.surface,

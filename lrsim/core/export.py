@@ -31,13 +31,25 @@ def _reprs(values: np.ndarray) -> list[str]:
     return list(map(repr, values.tolist()))
 
 
+def _state_cells(values: np.ndarray) -> list[str]:
+    """``,v1,v2,...`` per step of one particle's (steps, columns) state; NaN -> empty."""
+    return ["".join("," + ("" if v != v else repr(v)) for v in row) for row in values.tolist()]
+
+
 def write_trajectories(
     simulation: Simulation,
     stream: IO[str],
     progress: Callable[[int, int], None] | None = None,
+    state=None,
 ) -> int:
-    """Write the CSV of every computed step to ``stream``; returns the number of rows."""
-    stream.write(HEADER)
+    """Write the CSV of every computed step to ``stream``; returns the number of rows.
+
+    ``state`` (a ``state_export.StateTable``) appends the optimizer state columns.
+    """
+    if state is None:
+        stream.write(HEADER)
+    else:
+        stream.write(HEADER[:-1] + "".join("," + name for name in state.columns) + "\n")
     columns = simulation.recorded_upto()
     steps = simulation.recorded_steps[:columns]
     step_text = [str(s) for s in steps.tolist()]
@@ -59,8 +71,16 @@ def write_trajectories(
                 head = f"{prefix}{lo + offset},"
                 x, y, f = _reprs(xs[offset]), _reprs(ys[offset]), _reprs(losses[offset])
                 lr = shared_lr if lrs is None else _reprs(lrs[offset])
+                if state is None:
+                    lines.extend(
+                        f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}\n"
+                        for k in range(columns)
+                    )
+                    continue
+                cells = _state_cells(state.values[run_index][lo + offset, :columns])
+                cells[0] = "," * len(state.columns)  # row 0: before any update
                 lines.extend(
-                    f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}\n"
+                    f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}{cells[k]}\n"
                     for k in range(columns)
                 )
             stream.write("".join(lines))
@@ -74,10 +94,11 @@ def export_csv(
     simulation: Simulation,
     path: str | Path,
     progress: Callable[[int, int], None] | None = None,
+    state=None,
 ) -> int:
     """Write the trajectory CSV to ``path`` atomically; returns the number of rows."""
     with atomic_writer(path) as stream:
-        return write_trajectories(simulation, stream, progress)
+        return write_trajectories(simulation, stream, progress, state)
 
 
 STATS_COLUMNS = (

@@ -99,7 +99,7 @@ def _advance_block(
                 zx, zy = gaussian_pair(noise_seed, lo + k, t)
                 gx[k] += noise_scale * zx
                 gy[k] += noise_scale * zy
-        if loss_scales.shape[0] > 0:  # loss decay: the schedule's factor scales the loss
+        if loss_scales.shape[0] > 0:  # loss decay (the schedule scales the loss) and maximize
             for k in range(m):
                 gx[k] *= loss_scales[t]
                 gy[k] *= loss_scales[t]

@@ -37,6 +37,7 @@ class ParamSpec:
     doc: str
     choices: tuple[str, ...] = ()
     optional: bool = False  # may be absent/None without a default (e.g. step_size_down)
+    allow_inf: bool = False  # a float that may be +inf (Prodigy's growth_rate)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -78,6 +79,10 @@ def coerce_value(spec: ParamSpec, value: Any, field: str) -> Any:
     """``value`` converted to ``spec``'s kind, or a ConfigError naming ``field``."""
     kind = spec.kind
     if kind == "float":
+        if spec.allow_inf and isinstance(value, float) and not math.isfinite(value):
+            if value == math.inf:
+                return value
+            raise ConfigError(field, f"must be a number or inf, got {_describe(value)}")
         return _as_float(value, field)
     if kind == "int":
         return _as_int(value, field)
@@ -94,7 +99,15 @@ def coerce_value(spec: ParamSpec, value: Any, field: str) -> Any:
         if not isinstance(value, list | tuple):
             raise ConfigError(field, f"must be a list, got {_describe(value)}")
         convert = _as_int if kind == "ints" else _as_float
-        items = tuple(convert(item, f"{field}[{i}]") for i, item in enumerate(value))
+
+        def item_value(item: Any, where: str) -> Any:
+            # a pair with choices (Adafactor's eps: ["auto", 0.001]) also takes those words;
+            # null (JSON) means the first of them, as None does in the source
+            if spec.choices and (item is None or item in spec.choices):
+                return spec.choices[0] if item is None else item
+            return convert(item, where)
+
+        items = tuple(item_value(item, f"{field}[{i}]") for i, item in enumerate(value))
         if kind == "pair" and len(items) != 2:
             raise ConfigError(field, f"must be a list of two numbers, got {len(items)}")
         return items

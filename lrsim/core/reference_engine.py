@@ -14,7 +14,7 @@ from lrsim.core import kernel
 from lrsim.core.engine import plateau_vector, resolve_surface, run_learning_rates, start_points
 from lrsim.core.kernel import DIVERGENCE_LIMIT
 from lrsim.core.noise import gaussian_pairs_numpy
-from lrsim.core.optim.reference import REFERENCE_UPDATES
+from lrsim.core.optim.registry import entry
 from lrsim.core.runfile import RunFile, resolved_optimizer, resolved_schedule, run_noise
 from lrsim.core.schedules import schedule_curves
 
@@ -54,9 +54,11 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     lrs, moms = schedule_curves(
         schedule, base_lr=params["lr"], base_momentum=spec.base_momentum(params), steps=steps
     )
-    lrs, loss_scales = run_learning_rates(run, lrs, params["lr"])
+    lrs, loss_scales = run_learning_rates(run, lrs, params["lr"], params.get("maximize", False))
     lr_scales = np.array(run.lr_scales)
-    update = REFERENCE_UPDATES[spec.name]
+    update = entry(spec.name).reference
+    if entry(spec.name).path == "lbfgs":
+        return _simulate_lbfgs(surface, surface_params, theta, lrs, moms, params, steps)
     plateau = plateau_vector(schedule).size > 0
     n = len(theta)
     out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}
@@ -136,3 +138,39 @@ def fill_simulation(sim) -> None:
         state[kernel.X], state[kernel.Y] = out["x"][:, -1], out["y"][:, -1]
         state[kernel.LOSS] = out["loss"][:, -1]
     sim.current_step = sim.steps
+
+
+def _simulate_lbfgs(surface, surface_params, theta, lrs, moms, params, steps) -> dict:
+    """L-BFGS, one ``step(closure)`` per row, particle by particle (plain Python floats)."""
+    from lrsim.core.optim.lbfgs import reference_step
+
+    def closure(point):
+        f, gx, gy = surface.reference(np.array([point[0]]), np.array([point[1]]), surface_params)
+        return float(f[0]), [float(gx[0]), float(gy[0])]
+
+    n = len(theta)
+    out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}
+    out["lr"][:] = lrs
+    frozen_at = np.full(n, -1)
+    with np.errstate(all="ignore"):
+        for i in range(n):
+            point, state = [float(theta[i, 0]), float(theta[i, 1])], {}
+            loss = closure(point)[0]
+            if not _in_bounds(point, loss):
+                frozen_at[i] = 0
+            for t in range(steps + 1):
+                out["x"][i, t], out["y"][i, t], out["loss"][i, t] = *point, loss
+                if t == steps or frozen_at[i] >= 0:
+                    continue
+                new = reference_step(point, closure, state, float(lrs[t]), params)
+                new_loss = closure(new)[0]
+                if _in_bounds(new, new_loss):
+                    point, loss = new, new_loss
+                else:
+                    frozen_at[i] = t + 1
+    return {**out, "momentum": moms.copy(), "frozen_at": frozen_at}
+
+
+def _in_bounds(point, loss) -> bool:
+    values = (*point, loss)
+    return all(np.isfinite(v) and abs(v) <= DIVERGENCE_LIMIT for v in values)

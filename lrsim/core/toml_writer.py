@@ -29,9 +29,13 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        items = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        # TOML has no null: the one list that takes JSON's null, Adafactor's eps, documents
+        # null and "auto" as the same value
+        return "[" + ", ".join('"auto"' if v is None else _toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):  # a null value is left out: absent means the default too
+        items = ", ".join(
+            f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items() if v is not None
+        )
         return "{ " + items + " }" if items else "{}"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 

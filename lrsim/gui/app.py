@@ -102,4 +102,5 @@ def main(path: str | None = None) -> int:
     window.fit_to_screen()  # dock sizes settle only once the window is laid out
     code = app.exec()
     window.controller.shutdown()  # app.quit() without a close: stop any worker first
+    window.step_size_panel.shutdown()
     return code

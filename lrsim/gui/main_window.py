@@ -34,6 +34,7 @@ from lrsim.gui.panels.loss_panel import LossPanel
 from lrsim.gui.panels.lr_panel import LrPanel
 from lrsim.gui.panels.run_editor import RunEditor
 from lrsim.gui.panels.stats_panel import StatsPanel
+from lrsim.gui.panels.step_size_panel import StepSizePanel
 from lrsim.gui.playback import Playback
 from lrsim.gui.playback_bar import PlaybackBar
 from lrsim.gui.presentation import Presentation
@@ -41,6 +42,7 @@ from lrsim.gui.progress_status import ProgressStatus
 from lrsim.gui.resources import default_preset, resources_dir
 from lrsim.gui.theme import apply_theme
 from lrsim.gui.view_area import ViewArea
+from lrsim.gui.views.averaged_overlay import AveragedOverlay
 
 EDIT_DELAY_MS = 300  # validate and re-run this long after the last keystroke
 SETTING_LAST_FILE = "last_file"
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.view_area = ViewArea(central)
         self.view_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys drive the playback
         layout.addWidget(self.view_area, 1)
+        self.averaged_overlay = AveragedOverlay(self.view_area.contour.view_box)
         self.playback_bar = PlaybackBar(self.playback, central)
         layout.addWidget(self.playback_bar)
         self.setCentralWidget(central)
@@ -132,6 +135,13 @@ class MainWindow(QMainWindow):
         self.editor_dock = self._dock("Run editor", "editor", self.editor, left)
         self.lr_dock = self._dock("Learning rate", "lr", self.lr_panel, right)
         self.loss_dock = self._dock("Loss", "loss", self.loss_panel, right)
+        self.step_size_panel = StepSizePanel(self)
+        self.step_size_panel.inner_ready.connect(
+            lambda: self._on_step_changed(self.playback.column)
+        )
+        self.step_size_dock = self._dock("Effective step", "step_size", self.step_size_panel, right)
+        self.tabifyDockWidget(self.lr_dock, self.step_size_dock)
+        self.lr_dock.raise_()
         self.stats_dock = self._dock("Statistics", "stats", self.stats_panel, bottom)
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
@@ -285,6 +295,7 @@ class MainWindow(QMainWindow):
         self.playback.set_limit(upto - 1)
         self.lr_panel.set_scene(sim)
         self.loss_panel.set_scene(sim)
+        self.step_size_panel.set_scene(sim)
         self.stats_panel.set_scene(sim)
         self._update_explanation()
         self._on_step_changed(self.playback.column)
@@ -298,6 +309,8 @@ class MainWindow(QMainWindow):
         self.view_area.set_step(column)
         self.lr_panel.set_step(step)
         self.loss_panel.set_step(step)
+        self.step_size_panel.set_step(step)
+        self.averaged_overlay.set_data(sim, self.step_size_panel.averaged, column)
         self.stats_panel.set_step(step)
 
     # ------------------------------------------------------------------ files
@@ -486,6 +499,7 @@ class MainWindow(QMainWindow):
         self.view_area.set_theme(dark)
         self.lr_panel.set_theme(dark)
         self.loss_panel.set_theme(dark)
+        self.step_size_panel.set_theme(dark)
         if self.schedules_window is not None:
             self.schedules_window.set_theme(dark)
         menus.sync_checked(self.actions_.dark, dark)
@@ -501,6 +515,7 @@ class MainWindow(QMainWindow):
             self.presentation.leave()  # the next start opens in the normal layout
         finally:  # worker threads must stop before the window goes, whatever happened
             self.controller.shutdown()
+            self.step_size_panel.shutdown()
             for task in list(self.background_tasks):
                 task.cancel()
                 task.wait()

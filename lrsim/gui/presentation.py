@@ -170,6 +170,7 @@ class Presentation(QObject):
         window.view_area.legend.set_font_scale(font_scale)
         window.lr_panel.set_look(font_scale, line_scale)
         window.loss_panel.set_look(font_scale, line_scale)
+        window.step_size_panel.set_look(font_scale, line_scale)
         window.playback_bar.set_scale(font_scale)
         window.explanation.set_font_scale(font_scale)
         for dock in (window.lr_dock, window.loss_dock):

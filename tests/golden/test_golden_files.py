@@ -70,7 +70,7 @@ def test_expected_files_round_trip_and_stay_small():
 def test_no_orphan_expected_files():
     names = set(golden.case_names())
     for path in golden.EXPECTED_DIR.iterdir():
-        stem = path.name.removesuffix(".meta.json").removesuffix(".csv")
+        stem = path.name.removesuffix(".meta.json").removesuffix(".csv").removesuffix(".state")
         assert stem in names, f"{path.name} has no case file"
 
 

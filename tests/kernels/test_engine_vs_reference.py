@@ -20,7 +20,16 @@ OPTIMIZERS = [
     {"name": "nadam", "lr": 0.05},
     {"name": "radam", "lr": 0.05},
     {"name": "adamax", "lr": 0.05},
+    {"name": "lion", "lr": 0.02, "weight_decay": 0.1},
+    {"name": "rprop", "lr": 0.02},
+    {"name": "asgd", "lr": 0.005, "t0": 10.0, "lambd": 0.01},
+    {"name": "adafactor", "lr": 0.05, "weight_decay": 0.01},
+    {"name": "adam", "lr": 0.05, "maximize": True},
+    {"name": "schedulefree_adamw", "lr": 0.05, "warmup_steps": 5},
+    {"name": "schedulefree_sgd", "lr": 0.005, "weight_decay": 0.01},
+    {"name": "prodigy", "d0": 0.01, "use_bias_correction": True},
 ]
+NO_MOMENTUM = ("adagrad", "adadelta", "rprop", "asgd", "adafactor")
 SCHEDULES = [
     {"name": "cosine"},
     {"name": "cyclic", "base_lr": 0.001, "max_lr": 0.05, "step_size_up": 7, "mode": "triangular2"},
@@ -61,10 +70,12 @@ def _assert_same(runfile, sim, run_index):
     np.testing.assert_array_equal(run.frozen_at, expected["frozen_at"])
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=lambda o: o["name"])
+@pytest.mark.parametrize(
+    "optimizer", OPTIMIZERS, ids=lambda o: o["name"] + ("-maximize" if "maximize" in o else "")
+)
 def test_every_optimizer_on_himmelblau(optimizer):
     runs = [{"optimizer": optimizer, "schedule": schedule} for schedule in SCHEDULES]
-    if optimizer["name"] in ("adagrad", "adadelta"):
+    if optimizer["name"] in NO_MOMENTUM:
         runs[1]["schedule"] = dict(runs[1]["schedule"], cycle_momentum=False)
     runfile = _runfile("himmelblau", runs)
     sim = Simulation(runfile)

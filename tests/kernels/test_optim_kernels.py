@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from lrsim.core.kernel import OPT_BASE
-from lrsim.core.optim.kernels import KERNEL_CONSTANTS, KERNEL_UPDATES
-from lrsim.core.optim.reference import REFERENCE_UPDATES
+from lrsim.core.optim.registry import OPTIMIZER_ENTRIES
 from lrsim.core.optim.specs import OPTIMIZERS
+
+KERNEL_UPDATES = {name: e.update for name, e in OPTIMIZER_ENTRIES.items()}
+KERNEL_CONSTANTS = {name: e.constants for name, e in OPTIMIZER_ENTRIES.items()}
+REFERENCE_UPDATES = {name: e.reference for name, e in OPTIMIZER_ENTRIES.items()}
 
 CASES = [
     ("sgd", {"lr": 0.1}),
@@ -30,6 +33,30 @@ CASES = [
     ("radam", {"lr": 0.05}),
     ("radam", {"lr": 0.05, "weight_decay": 0.1}),
     ("adamax", {"lr": 0.05, "weight_decay": 0.01}),
+    ("lion", {"lr": 0.01}),
+    ("lion", {"lr": 0.01, "betas": [0.8, 0.95], "weight_decay": 0.3}),
+    ("lion", {"lr": 0.01, "weight_decay": 0.01, "decoupled_weight_decay": True}),
+    ("rprop", {}),
+    ("rprop", {"lr": 0.1, "etas": [0.3, 1.7], "step_sizes": [1e-3, 0.4]}),
+    ("asgd", {"lr": 0.01}),
+    ("asgd", {"lr": 0.01, "lambd": 0.05, "alpha": 0.6, "t0": 5.0, "weight_decay": 0.1}),
+    ("adafactor", {}),
+    ("adafactor", {"lr": 0.3, "eps": [1e-9, 0.05], "d": 1.5, "beta2_decay": -0.5}),
+    ("adafactor", {"lr": 0.1, "eps": [None, 0.001], "weight_decay": 0.2}),
+    ("schedulefree_adamw", {"lr": 0.05}),
+    ("schedulefree_adamw", {"lr": 0.05, "weight_decay": 0.1, "warmup_steps": 10, "r": 1.0}),
+    ("schedulefree_sgd", {"lr": 0.05}),
+    (
+        "schedulefree_sgd",
+        {"lr": 0.05, "weight_decay": 0.1, "warmup_steps": 7, "weight_lr_power": 1},
+    ),
+    ("prodigy", {"d0": 0.01}),
+    ("prodigy", {"d0": 0.01, "use_bias_correction": True, "safeguard_warmup": True}),
+    ("prodigy", {"d0": 0.05, "weight_decay": 0.1, "decouple": False, "growth_rate": 1.05}),
+    (
+        "prodigy",
+        {"d0": 0.05, "betas": [0.0, 0.99], "beta3": 0.9, "weight_decay": 0.1, "growth_rate": 1.01},
+    ),
 ]
 
 
@@ -57,7 +84,7 @@ def test_kernel_matches_reference(case):
     update = KERNEL_UPDATES[name]
     reference_theta = theta.copy()
     reference_state: dict = {}
-    if name == "adagrad":
+    if name == "adagrad":  # torch creates the sum in the constructor
         reference_state["sum"] = np.full_like(theta, params["initial_accumulator_value"])
     kernel_theta = theta.copy()
     for t in range(n_steps):
@@ -114,6 +141,23 @@ def test_radam_first_update_is_a_plain_gradient_step():
         ("adadelta", {"rho": 1.5}, "rho"),
         ("sgd", {"lr": "fast"}, "lr"),
         ("adam", {"amsgrad": 1}, "amsgrad"),
+        ("adam", {"maximize": "yes"}, "maximize"),
+        ("lion", {"lr": 0.0}, "lr"),
+        ("lion", {"betas": [0.9, 1.5]}, "betas[1]"),
+        ("rprop", {"etas": [1.2, 0.5]}, "etas"),
+        ("rprop", {"step_sizes": [1e-6]}, "step_sizes"),
+        ("asgd", {"weight_decay": -1.0}, "weight_decay"),
+        ("adafactor", {"beta2_decay": 0.5}, "beta2_decay"),
+        ("adafactor", {"eps": ["tiny", 0.001]}, "eps[0]"),
+        ("adafactor", {"eps": [-1.0, 0.001]}, "eps[0]"),
+        ("adafactor", {"d": 0.5}, "d"),
+        ("schedulefree_sgd", {"momentum": 1.0}, "momentum"),
+        ("schedulefree_sgd", {"lr": -0.1}, "lr"),
+        ("prodigy", {"d0": 0.0}, "d0"),
+        ("prodigy", {"lr": 0.0}, "lr"),
+        ("prodigy", {"eps": 0.0}, "eps"),
+        ("prodigy", {"growth_rate": float("nan")}, "growth_rate"),
+        ("adam", {"lr": float("inf")}, "lr"),
     ],
 )
 def test_bad_optimizer_parameters_name_the_field(name, given, field):
@@ -122,3 +166,42 @@ def test_bad_optimizer_parameters_name_the_field(name, given, field):
     with pytest.raises(ConfigError) as raised:
         OPTIMIZERS[name].resolve(given)
     assert raised.value.field == field
+
+
+def test_rprop_step_size_starts_at_the_first_lr_and_grows_while_the_sign_holds():
+    spec = OPTIMIZERS["rprop"]
+    params = spec.resolve({"lr": 0.1})
+    state = np.zeros((OPT_BASE + spec.n_slots, 1))
+    hyper, none = spec.hyper_vector(params), (0.0, 0.0, 0.0)
+    update = KERNEL_UPDATES["rprop"]
+    x, y = update(state, 0, OPT_BASE, 1.0, 0.0, 0.0, 3.0, -2.0, 0.1, 0.0, hyper, none)
+    assert (x, y) == (-0.1, 0.1)  # sign steps of the initial step size
+    x, y = update(state, 0, OPT_BASE, 2.0, x, y, 3.0, 2.0, 99.0, 0.0, hyper, none)
+    # x keeps its sign: 0.1 * 1.2; y flipped: step shrinks to 0.05 and y waits this step
+    assert x == pytest.approx(-0.1 - 0.12, rel=1e-15)
+    assert y == 0.1
+    assert state[OPT_BASE + 3, 0] == pytest.approx(0.05, rel=1e-15)
+
+
+def test_lion_moves_each_coordinate_by_exactly_lr():
+    spec = OPTIMIZERS["lion"]
+    params = spec.resolve({"lr": 0.25})
+    state = np.zeros((OPT_BASE + spec.n_slots, 1))
+    hyper, none = spec.hyper_vector(params), (0.0, 0.0, 0.0)
+    x, y = KERNEL_UPDATES["lion"](
+        state, 0, OPT_BASE, 1.0, 1.0, 1.0, 1e-9, -7e5, 0.25, 0.9, hyper, none
+    )
+    assert (x, y) == (0.75, 1.25)
+
+
+def test_adafactor_auto_eps_is_machine_epsilon():
+    params = OPTIMIZERS["adafactor"].resolve({"eps": [None, 0.01]})
+    assert params["eps"] == ("auto", 0.01)
+    assert OPTIMIZERS["adafactor"].hyper_vector(params)[1] == np.finfo(np.float64).eps
+
+
+def test_prodigy_takes_an_infinite_growth_rate_and_beta3_defaults_to_sqrt_beta2():
+    spec = OPTIMIZERS["prodigy"]
+    params = spec.resolve({"growth_rate": float("inf"), "betas": [0.9, 0.81]})
+    hyper = dict(zip(spec.hyper_names, spec.hyper_vector(params), strict=True))
+    assert hyper["growth_rate"] == float("inf") and hyper["beta3"] == 0.9

@@ -1,29 +1,20 @@
-"""Optimizer declarations: PyTorch's names, defaults and checks, one table each.
+"""Optimizer declarations: the sources' names, defaults and checks, one table each.
 
-``OptimizerSpec.hyper_vector`` packs the constant hyper-parameters into the
-float64 array the kernels read; ``lr`` and the momentum (SGD/RMSprop
-``momentum`` or the Adam family's ``betas[0]``) are not in it because
-schedules may change them every step.
+The classic nine (torch.optim) are declared here; each later optimizer lives in
+its own module beside them (``lion.py``, ``rprop.py``, ...) and is added to
+``OPTIMIZERS`` below. ``OptimizerSpec`` is in ``base.py``; the kernel rule,
+constants and reference of every id are joined to its spec in ``registry.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from lrsim.core.errors import ConfigError
-from lrsim.core.params import ParamSpec, resolve_params
-
-LR_DOC = "Learning rate: the step size every update is multiplied by."
-WD_DOC = "L2 penalty: weight_decay * theta is added to the gradient."
-
-
-def _p(name: str, kind: str, default: Any, doc: str) -> ParamSpec:
-    return ParamSpec(name, kind, default, doc)
-
+from lrsim.core.optim import adafactor, asgd, lbfgs, lion, prodigy, rprop, schedulefree
+from lrsim.core.optim.base import LR_DOC, MAXIMIZE, WD_DOC, OptimizerSpec, require
+from lrsim.core.optim.base import param as _p
 
 BETAS = _p(
     "betas",
@@ -42,59 +33,7 @@ DECOUPLED = _p(
 )
 
 
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """One optimizer: its parameters, where its momentum lives and its state size."""
-
-    name: str
-    title: str
-    doc: str
-    params: tuple[ParamSpec, ...]
-    momentum_kind: str | None  # "momentum", "beta1" or None
-    n_slots: int  # per-particle float64 state slots the kernel uses
-    hyper_names: tuple[str, ...]  # order of hyper_vector entries
-
-    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
-        """All parameters with defaults filled, checked as PyTorch checks them."""
-        params = resolve_params(self.params, given)
-        _check(self.name, params)
-        return params
-
-    def base_momentum(self, params: Mapping[str, Any]) -> float:
-        """The momentum (or beta1) the optimizer uses when no schedule cycles it."""
-        if self.momentum_kind == "momentum":
-            return float(params["momentum"])
-        if self.momentum_kind == "beta1":
-            return float(params["betas"][0])
-        return 0.0
-
-    def initial_slots(self, params: Mapping[str, Any]) -> np.ndarray:
-        """Starting values of the per-particle state (zeros but where PyTorch differs)."""
-        slots = np.zeros(self.n_slots, dtype=np.float64)
-        if self.name == "adagrad":
-            slots[:] = params["initial_accumulator_value"]
-        elif self.name == "nadam":
-            slots[4] = 1.0  # the running product of mu
-        return slots
-
-    def hyper_vector(self, params: Mapping[str, Any]) -> np.ndarray:
-        """The constant hyper-parameters as float64, in ``hyper_names`` order."""
-        values = []
-        for name in self.hyper_names:
-            if name == "beta2":
-                values.append(params["betas"][1])
-            elif name == "decoupled":
-                values.append(
-                    1.0 if self.name == "adamw" else float(params["decoupled_weight_decay"])
-                )
-            else:
-                values.append(float(params[name]))
-        return np.array(values, dtype=np.float64)
-
-
-def _require(condition: bool, field: str, problem: str) -> None:
-    if not condition:
-        raise ConfigError(field, problem)
+_require = require
 
 
 def _check(name: str, p: Mapping[str, Any]) -> None:
@@ -136,8 +75,83 @@ def _check(name: str, p: Mapping[str, Any]) -> None:
         )
 
 
+def _classic_hyper(name: str, hyper_names: tuple[str, ...]):
+    def hyper(params: Mapping[str, Any]) -> list[float]:
+        values = []
+        for key in hyper_names:
+            if key == "beta2":
+                values.append(params["betas"][1])
+            elif key == "decoupled":
+                values.append(1.0 if name == "adamw" else float(params["decoupled_weight_decay"]))
+            else:
+                values.append(float(params[key]))
+        return values
+
+    return hyper
+
+
+_CLASSIC_INITIAL = {
+    "adagrad": lambda p: [p["initial_accumulator_value"]] * 2,
+    "nadam": lambda p: [0.0, 0.0, 0.0, 0.0, 1.0],  # the running product of mu starts at 1
+}
+_CLASSIC_STATE_NAMES = {
+    "sgd": ("momentum_buffer_x", "momentum_buffer_y", "_buffer_exists"),
+    "adagrad": ("sum_x", "sum_y"),
+    "adadelta": ("square_avg_x", "square_avg_y", "acc_delta_x", "acc_delta_y"),
+    "rmsprop": (
+        "square_avg_x",
+        "square_avg_y",
+        "grad_avg_x",
+        "grad_avg_y",
+        "momentum_buffer_x",
+        "momentum_buffer_y",
+    ),  # fmt: skip
+    "adam": (
+        "exp_avg_x",
+        "exp_avg_y",
+        "exp_avg_sq_x",
+        "exp_avg_sq_y",
+        "max_exp_avg_sq_x",
+        "max_exp_avg_sq_y",
+    ),  # fmt: skip
+    "nadam": ("exp_avg_x", "exp_avg_y", "exp_avg_sq_x", "exp_avg_sq_y", "mu_product"),
+    "radam": ("exp_avg_x", "exp_avg_y", "exp_avg_sq_x", "exp_avg_sq_y"),
+    "adamax": ("exp_avg_x", "exp_avg_y", "exp_inf_x", "exp_inf_y"),
+}
+_CLASSIC_STATE_NAMES["adamw"] = _CLASSIC_STATE_NAMES["adam"]
+_XY = ("_x", "_y")
+# state torch only creates for some parameters (read at the first update)
+_CLASSIC_HIDDEN = {
+    "rmsprop": lambda p: tuple(
+        f"{key}{axis}"
+        for key, absent in (
+            ("grad_avg", not p["centered"]),
+            ("momentum_buffer", p["momentum"] <= 0),
+        )
+        if absent
+        for axis in _XY
+    ),
+    "adam": lambda p: () if p["amsgrad"] else ("max_exp_avg_sq_x", "max_exp_avg_sq_y"),
+}
+_CLASSIC_HIDDEN["adamw"] = _CLASSIC_HIDDEN["adam"]
+
+
 def _spec(name, title, doc, params, momentum_kind, n_slots, hyper_names) -> OptimizerSpec:
-    return OptimizerSpec(name, title, doc, tuple(params), momentum_kind, n_slots, hyper_names)
+    return OptimizerSpec(
+        name,
+        title,
+        doc,
+        (*params, MAXIMIZE),
+        momentum_kind,
+        n_slots,
+        hyper_names,
+        checks=_check,
+        hyper=_classic_hyper(name, hyper_names),
+        initial=_CLASSIC_INITIAL.get(name),
+        state_names=_CLASSIC_STATE_NAMES[name],
+        source="torch.optim 2.13",
+        hidden_state=_CLASSIC_HIDDEN.get(name),
+    )
 
 
 def _adam_like(name: str, title: str, doc: str, lr: float, wd: float, extra=()) -> OptimizerSpec:
@@ -294,6 +308,13 @@ OPTIMIZERS: dict[str, OptimizerSpec] = {
         ("beta2", "eps", "weight_decay"),
     ),
 }
+
+# Beyond the classic nine: each in its own module (spec, rule, constants, reference).
+for _spec_of_module in (
+    lion.SPEC, rprop.SPEC, asgd.SPEC, adafactor.SPEC, schedulefree.ADAMW, schedulefree.SGD,
+    prodigy.SPEC, lbfgs.SPEC,
+):  # fmt: skip
+    OPTIMIZERS[_spec_of_module.name] = _spec_of_module
 
 
 def get_optimizer(name: Any) -> OptimizerSpec:
