@@ -26,7 +26,7 @@ MAX_STEPS = 100_000  # as Tools > All schedules allows: ~35 MB of CSV at most
 
 
 def _families(text: str | None):
-    from lrsim.gui.schedule_families import FAMILIES, FAMILY_BY_KEY
+    from lrsim.core.schedule_families import FAMILIES, FAMILY_BY_KEY
 
     if text is None:
         return [family for family in FAMILIES if family.shown]
@@ -41,11 +41,15 @@ def _families(text: str | None):
 
 
 def curves(args: argparse.Namespace):
-    """The chosen families' curves at ``--lr`` and ``--steps`` (schedule_figure.Curve list)."""
+    """The chosen families' curves at ``--lr`` and ``--steps`` (``Curve`` list)."""
     import numpy as np
 
-    from lrsim.gui.schedule_families import cycles_momentum, family_curves, legend_label
-    from lrsim.gui.schedule_figure import Curve
+    from lrsim.core.schedule_families import (
+        Curve,
+        cycles_momentum,
+        family_curves,
+        legend_label,
+    )
 
     if not 2 <= args.steps <= MAX_STEPS:
         raise ConfigError("--steps", f"must be 2 to {MAX_STEPS:,}, got {args.steps}")
@@ -132,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(commands) -> None:
-    from lrsim.gui.schedule_families import FAMILIES  # no Qt: the registry of the figure
+    from lrsim.core.schedule_families import FAMILIES  # no Qt: the registry of the figure
 
     keys = " ".join(family.key for family in FAMILIES)
     shown = ",".join(family.key for family in FAMILIES if family.shown)

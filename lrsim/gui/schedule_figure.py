@@ -8,16 +8,14 @@ the size of the window or the screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPen
 from PySide6.QtWidgets import QWidget
 
+from lrsim.core.schedule_families import Curve, Family  # noqa: F401 (Curve: re-exported)
 from lrsim.gui.panels import plot_style
-from lrsim.gui.schedule_families import Family
 
 FONT_SCALE = 1.25  # the figure is made for a slide
 LINE_WIDTH = 3.0
@@ -64,17 +62,6 @@ def momentum_ticks(curves: list[Curve]) -> list[tuple[float, str]]:
 
 def family_pen(family: Family, width: float = LINE_WIDTH) -> QPen:
     return plot_style.run_pen(family.color, width, DASHES[family.dash])
-
-
-@dataclass(frozen=True)
-class Curve:
-    """One family's curves as the figure draws them."""
-
-    key: str
-    family: Family
-    label: str  # the legend's text
-    lr: np.ndarray  # t = 0..steps
-    momentum: np.ndarray | None  # None: the family does not cycle momentum
 
 
 class ScheduleFigure(pg.GraphicsLayoutWidget):

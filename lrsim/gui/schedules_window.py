@@ -40,9 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.schedules import SCHEDULES
-from lrsim.gui.panels.param_form import ERROR_STYLE, ParamForm, muted
-from lrsim.gui.schedule_families import (
+from lrsim.core.schedule_families import (
     DEFAULT_LR,
     DEFAULT_STEPS,
     FAMILIES,
@@ -52,6 +50,8 @@ from lrsim.gui.schedule_families import (
     format_value,
     legend_label,
 )
+from lrsim.core.schedules import SCHEDULES
+from lrsim.gui.panels.param_form import ERROR_STYLE, ParamForm, muted
 from lrsim.gui.schedule_figure import DASHES, Curve, ScheduleFigure, figure_image
 
 EDIT_DELAY_MS = 200

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFontMetricsF
 
 from lrsim.commands.schedules import curves
-from lrsim.gui.schedule_families import FAMILY_BY_KEY
+from lrsim.core.schedule_families import FAMILY_BY_KEY
 from lrsim.gui.schedule_figure import SWATCH_LENGTH, ScheduleFigure, momentum_ticks
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
+from lrsim.core.schedule_families import FAMILIES, FAMILY_BY_KEY, family_curves, legend_label
 from lrsim.core.schedules import schedule_curves, validate_schedule
-from lrsim.gui.schedule_families import FAMILIES, FAMILY_BY_KEY, family_curves, legend_label
 from lrsim.gui.schedules_window import SchedulesWindow
 
 

@@ -282,3 +282,14 @@ def family_curves(
         validated, base_lr=base_lr, base_momentum=BASE_MOMENTUM, steps=steps
     )
     return lr, momentum, validated
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One family's curves as the figure draws them."""
+
+    key: str
+    family: Family
+    label: str  # the legend's text
+    lr: np.ndarray  # t = 0..steps
+    momentum: np.ndarray | None  # None: the family does not cycle momentum
