@@ -47,6 +47,9 @@ SETTING_DARK = "dark_theme"
 SETTING_PRESENTATION_DARK = "presentation_dark_theme"
 SETTING_EXPLANATION = "explanation_expanded"
 SIDE_FRACTION = 0.22  # of the screen's width: the LR and loss panels
+MIN_SIDE_WIDTH = 320  # the right column (LR, loss, statistics) never gets narrower
+COMPACT_WIDTH = 1600  # narrower screens start with the editor hidden (F9 shows it)
+ROOMY_HEIGHT = 1200  # taller screens start with the explanation expanded
 
 
 class MainWindow(QMainWindow):
@@ -95,7 +98,7 @@ class MainWindow(QMainWindow):
         self._main_column = layout
         self.explanation = ExplanationPanel(central)
         screen = self.screen() or QGuiApplication.primaryScreen()
-        roomy = screen is None or screen.availableGeometry().height() >= 900
+        roomy = screen is None or screen.availableGeometry().height() >= ROOMY_HEIGHT
         self.explanation.set_expanded(self.settings.value(SETTING_EXPLANATION, roomy, type=bool))
         self.explanation.expanded_changed.connect(
             lambda on: self.settings.setValue(SETTING_EXPLANATION, bool(on))
@@ -103,6 +106,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.explanation)
         self.view_area = ViewArea(central)
         self.view_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys drive the playback
+        self._fit_timer = QTimer(self)  # the docks yield the width the surface can use
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_view_area)
+        self.view_area.arrangement_changed.connect(self._fit_timer.start)
         layout.addWidget(self.view_area, 1)
         self.playback_bar = PlaybackBar(self.playback, central)
         layout.addWidget(self.playback_bar)
@@ -123,7 +131,6 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.editor = RunEditor(self)
         self.lr_panel = LrPanel(self)
         self.loss_panel = LossPanel(self)
@@ -131,7 +138,10 @@ class MainWindow(QMainWindow):
         self.editor_dock = self._dock("Run editor", "editor", self.editor, left)
         self.lr_dock = self._dock("Learning rate", "lr", self.lr_panel, right)
         self.loss_dock = self._dock("Loss", "loss", self.loss_panel, right)
-        self.stats_dock = self._dock("Statistics", "stats", self.stats_panel, bottom)
+        # the statistics sit under the side plots, not under the surface: a square domain
+        # leaves width to spare, never height
+        self.stats_dock = self._dock("Statistics", "stats", self.stats_panel, right)
+        self.splitDockWidget(self.loss_dock, self.stats_dock, Qt.Orientation.Vertical)
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
 
@@ -144,19 +154,53 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.progress)
 
     def fit_to_screen(self) -> None:
-        """Size the docks for the screen: roomy on a projector, compact on a laptop."""
+        """Size the window and docks for the screen; the surface view gets the most room.
+
+        On a laptop (narrower than ``COMPACT_WIDTH``) the editor starts hidden (F9);
+        the right column takes the width the square surface leaves (``fit_view_area``)
+        and the statistics are tall enough for every run.
+        """
         screen = self.screen() or QGuiApplication.primaryScreen()
         area = screen.availableGeometry()
         self.setGeometry(area)
-        compact = area.width() < 1600
-        editor_width = 300 if compact else 400
-        side_width = max(320, round(SIDE_FRACTION * area.width()))
+        compact = area.width() < COMPACT_WIDTH
+        self.editor_dock.setVisible(not compact)
+        side_width = max(MIN_SIDE_WIDTH, round(SIDE_FRACTION * area.width()))
         self.resizeDocks(
-            [self.editor_dock, self.lr_dock], [editor_width, side_width], Qt.Orientation.Horizontal
+            [self.editor_dock, self.lr_dock], [320, side_width], Qt.Orientation.Horizontal
         )
+        self.fit_stats()
+        self._fit_timer.start()
+
+    def fit_stats(self) -> None:
+        """The statistics dock tall enough to show every run's row (LR and loss share the rest)."""
+        if not self.stats_dock.isVisible() or self.stats_dock.isFloating():
+            return
         title_bar = self.fontMetrics().height() + 12
-        stats_height = min(self.stats_panel.preferred_height() + title_bar, area.height() // 3)
-        self.resizeDocks([self.stats_dock], [stats_height], Qt.Orientation.Vertical)
+        wanted = self.stats_panel.preferred_height() + title_bar
+        column = self.lr_dock.height() + self.loss_dock.height() + self.stats_dock.height()
+        if column < 100:
+            column = self.height()
+        wanted = min(wanted, column // 2)
+        plots = max(1, (column - wanted) // 2)
+        self.resizeDocks(
+            [self.lr_dock, self.loss_dock, self.stats_dock],
+            [plots, plots, wanted],
+            Qt.Orientation.Vertical,
+        )
+
+    def fit_view_area(self) -> None:
+        """The right column's width: what the surface view does not need to fill its height."""
+        if not self.lr_dock.isVisible() or self.lr_dock.isFloating():
+            return
+        wanted = self.view_area.width_wanted()
+        if wanted is None:
+            return
+        delta = wanted - self.view_area.width()
+        if abs(delta) < 4:
+            return
+        side = max(MIN_SIDE_WIDTH, self.lr_dock.width() - delta)
+        self.resizeDocks([self.lr_dock], [side], Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------------------ wiring
 
@@ -283,7 +327,10 @@ class MainWindow(QMainWindow):
         self.playback.set_limit(upto - 1)
         self.lr_panel.set_scene(sim)
         self.loss_panel.set_scene(sim)
+        rows = self.stats_panel.table.rowCount()
         self.stats_panel.set_scene(sim)
+        if rows != sim.n_runs:  # sized when the scene arrives: every run's row shows
+            self.fit_stats()
         self._update_explanation()
         self._on_step_changed(self.playback.column)
 
@@ -482,6 +529,10 @@ class MainWindow(QMainWindow):
         if self.schedules_window is not None:
             self.schedules_window.set_theme(dark)
         menus.sync_checked(self.actions_.dark, dark)
+
+    def resizeEvent(self, event) -> None:  # Qt override: the docks yield to the surface again
+        super().resizeEvent(event)
+        self._fit_timer.start()
 
     # ------------------------------------------------------------------ closing
 

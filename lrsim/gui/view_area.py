@@ -22,6 +22,7 @@ class ViewArea(QWidget):
     """Holds the views; ``set_scene`` / ``set_step`` go to the ones on screen."""
 
     start_point_requested = Signal(float, float)
+    arrangement_changed = Signal()  # another view, layout or domain: the window refits the docks
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -98,7 +99,12 @@ class ViewArea(QWidget):
         if kind == "both":
             half = max(1, self.splitter.width() // 2)
             self.splitter.setSizes([half, half])
+            self.splitter.setStretchFactor(0, 1)
+            self.splitter.setStretchFactor(1, 1)
+        if self.surface3d is not None and hasattr(self.surface3d, "set_colorbar_visible"):
+            self.surface3d.set_colorbar_visible(kind == "3d")  # "both": the contour's bar
         self._sync_active()
+        self.arrangement_changed.emit()
 
     def _flat_view(self) -> QWidget | None:
         """The 2D view of the layout mode (overlay contour, small multiples or basin map)."""
@@ -116,6 +122,23 @@ class ViewArea(QWidget):
             self.basins = self._make_basins()
         self.flat.setCurrentWidget(self._flat_view())
         self._sync_active()
+        self.arrangement_changed.emit()
+
+    def width_wanted(self) -> int | None:
+        """The width at which the surface fills the height it has, with no padding beside it.
+
+        The overlay contour needs its domain's aspect at full height; "both" gives the
+        3D view as much again; small multiples, the basin map and 3D alone take what
+        they get (None).
+        """
+        if self.layout_mode != "overlay" or self.kind == "3d" or self._sim is None:
+            return None
+        needed = self.contour.width_wanted()
+        if needed is None:
+            return None
+        if self.kind == "both":  # the side column yields all it can; the views share halves
+            return 2 * needed + self.splitter.handleWidth()
+        return needed
 
     # ------------------------------------------------------------------ keeping in step
 
@@ -146,6 +169,7 @@ class ViewArea(QWidget):
             self.legend.set_runs(sim.runs)
         self._column = min(self._column, max(0, sim.recorded_upto() - 1))
         self._sync_active()
+        self.arrangement_changed.emit()
 
     def set_step(self, column: int) -> None:
         self._column = column

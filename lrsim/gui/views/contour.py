@@ -22,6 +22,7 @@ from lrsim.gui.views.scene import (
     DetailPlan,
     isoline_segments,
     plan_detail,
+    short_title,
     surface_grid,
     trail_polyline,
 )
@@ -64,6 +65,14 @@ def style_colorbar(bar: pg.ColorBarItem, foreground: str, font_scale: float = 1.
     style.style_axis(bar.axis, None, foreground, font_scale)
     for name in ("left", "top", "bottom"):
         bar.getAxis(name).setPen(pg.mkPen(foreground))
+
+
+def surface_title(surface) -> str:
+    """A view's title for ``surface``: its name, or the head of its formula ("f = x**2 + …")."""
+    title = getattr(surface, "title", "") or ""
+    if getattr(surface, "name", "") == "formula":
+        return "f = " + short_title(title)
+    return short_title(title, 48)
 
 
 class ContourView(QWidget):
@@ -160,7 +169,7 @@ class ContourView(QWidget):
             self._apply_scale()
             self._show_critical_points(points)
             (xmin, xmax), (ymin, ymax) = sim.domain
-            self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.02)
+            self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
         self._update_title()
         self._rebuild_runs()
         self.set_step(0)
@@ -275,6 +284,17 @@ class ContourView(QWidget):
         history = self._plan.history if self._plan is not None else slice(None)
         return trail_polyline(run.x[history], run.y[history], max(self._column, 0))
 
+    def width_wanted(self) -> int | None:
+        """The widget width at which the domain fills the plot's height (aspect kept)."""
+        if self._sim is None:
+            return None
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        box = self.view_box.boundingRect()
+        if box.height() < 10:
+            return None
+        plot_width = box.height() * (xmax - xmin) / (ymax - ymin)
+        return round(self.width() - box.width() + plot_width)
+
     def note_text(self) -> str:
         return self._note.textItem.toPlainText()
 
@@ -357,9 +377,10 @@ class ContourView(QWidget):
         if self._title is not None:
             text, color = self._title
         elif self._sim is not None:
-            text, color = getattr(self._sim.surface, "title", "") or "", None
+            text, color = surface_title(self._sim.surface), None
         else:
             text, color = "", None
+        full = self._sim.surface.title if self._title is None and self._sim is not None else text
         size = style.scaled_points(style.TITLE_POINT_SIZE, self._font_scale)
         # a long title (a formula) would widen the plot past the widget and push the colour
         # bar out of sight: it ends in "…" instead, the whole of it in the tooltip
@@ -371,7 +392,7 @@ class ContourView(QWidget):
             room -= self._colorbar.width() + self._colorbar.axis.width()
         room = max(80, room)  # the title spans the plot area's column only
         shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
-        self.plot_widget.setToolTip(text if shown != text else "")
+        self.plot_widget.setToolTip(full if shown != full else "")
         key = (shown, color or colors.foreground, size)
         if key == self._shown_title:
             return  # resizes come often; setting the same title again relays the plot out

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
 from lrsim.gui.views import style
+from lrsim.gui.views.basin_style import best_grid
 from lrsim.gui.views.contour import ContourView, label_colorbar, style_colorbar
 
 BAR_WIDTH = 145  # the shared colour bar's column, at font scale 1
+OVERHEAD = (70.0, 85.0)  # a view's pixels beside and above/below its plot, before it is shown
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -38,6 +40,9 @@ class SmallMultiplesView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         grid = QWidget(self)
+        self._grid = grid
+        grid.setMinimumSize(1, 1)  # the views' fixed sizes must not hold the window open
+        self.setMinimumSize(1, 1)
         self._layout = QGridLayout(grid)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)
@@ -60,6 +65,11 @@ class SmallMultiplesView(QWidget):
         self._refit.setSingleShot(True)
         self._refit.setInterval(0)
         self._refit.timeout.connect(self.fit_domain)
+        self._sizes: tuple | None = None  # (rows, columns, view width, view height) arranged
+        self._relayout = QTimer(self)
+        self._relayout.setSingleShot(True)
+        self._relayout.setInterval(0)
+        self._relayout.timeout.connect(self._fit_views)
 
     # ------------------------------------------------------------------ the API
 
@@ -105,7 +115,7 @@ class SmallMultiplesView(QWidget):
         if self._sim is None or not self.views:
             return
         (xmin, xmax), (ymin, ymax) = self._sim.domain
-        self.views[0].view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.02)
+        self.views[0].view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Bigger text and thicker trails in every view (see ``ContourView.set_look``)."""
@@ -134,23 +144,63 @@ class SmallMultiplesView(QWidget):
                 view.plot_item.setYLink(self.views[0].plot_item)
             self.views.append(view)
 
-    def _arrange(self) -> None:
-        for view in self.views:
-            self._layout.removeWidget(view)
-            view.hide()
-        shown = [
+    def _shown(self) -> list[ContourView]:
+        return [
             view
             for index, view in enumerate(self.views)
             if self._visible is None or index in self._visible
         ]
-        rows, columns = grid_shape(len(shown))
+
+    def _arrange(self) -> None:
+        self._sizes = None
+        self._fit_views()
+
+    def _overhead(self, shown: list[ContourView]) -> tuple[float, float]:
+        """Pixels a view spends beside (axis) and above and below (title, axis) its plot."""
+        view = shown[0]
+        box = view.view_box.boundingRect()
+        if not view.isVisible() or box.width() < 10 or box.height() < 10:
+            return OVERHEAD
+        return (view.width() - box.width(), view.height() - box.height())
+
+    def _fit_views(self) -> None:
+        """The grid (rows x columns) that makes the views biggest, each view sized so its
+        plot is the domain's shape (no padding), centred in the space there is."""
+        shown = self._shown()
+        if not shown or self._sim is None:
+            return
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        aspect = (xmax - xmin) / (ymax - ymin)
+        width, height = max(50, self._grid.width()), max(50, self._grid.height())
+        overhead = self._overhead(shown)
+        rows, columns, _ = best_grid(len(shown), width, height, aspect, overhead=overhead)
+        room_w, room_h = width / columns - overhead[0], height / rows - overhead[1]
+        plot_h = max(40.0, min(room_w / aspect, room_h))
+        size = (round(plot_h * aspect + overhead[0]), round(plot_h + overhead[1]))
+        key = (rows, columns, *size, len(shown))
+        if self._sizes is not None and self._sizes[:2] == key[:2] and self._sizes[4:] == key[4:]:
+            if abs(self._sizes[2] - size[0]) <= 2 and abs(self._sizes[3] - size[1]) <= 2:
+                return  # settled: a pixel here or there must not relayout for ever
+        self._sizes = key
+        for view in self.views:
+            self._layout.removeWidget(view)
+            view.hide()
+        centre = Qt.AlignmentFlag.AlignCenter
         for slot, view in enumerate(shown):
             row, column = divmod(slot, columns)
-            self._layout.addWidget(view, row, column)
+            view.setFixedSize(*size)
+            self._layout.addWidget(view, row, column, centre)
             view.show()
         for column in range(max(columns, self._layout.columnCount())):
             self._layout.setColumnStretch(column, 1 if column < columns else 0)
+        for row in range(max(rows, self._layout.rowCount())):
+            self._layout.setRowStretch(row, 1 if row < rows else 0)
         self._refit.start()
+        self._relayout.start()  # once more with the overhead measured on the shown views
+
+    def resizeEvent(self, event) -> None:  # Qt override: the grid follows the room there is
+        super().resizeEvent(event)
+        self._relayout.start()
 
     def _update_colorbar(self) -> None:
         scale = self.views[0].color_scale if self.views else None

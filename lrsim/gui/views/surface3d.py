@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QOpenGLContext, QVector3D
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
-from lrsim.gui.views.contour import label_colorbar, style_colorbar
+from lrsim.gui.views.contour import label_colorbar, style_colorbar, surface_title
 from lrsim.gui.views.scene import ColorScale, plan_detail, surface_grid
 
 GRID_SIZE_3D = 90
@@ -199,6 +199,11 @@ class SurfaceView3D(QWidget):
             item.setGLOptions("translucent")
             self.gl_view.addItem(item)
 
+    def set_colorbar_visible(self, on: bool) -> None:
+        """Show the colour bar (off beside a contour view that shows the same scale)."""
+        if self.available:
+            self._bar_widget.setVisible(bool(on))
+
     @property
     def available(self) -> bool:
         return self.gl_view is not None
@@ -214,7 +219,8 @@ class SurfaceView3D(QWidget):
         self._sim = sim
         if new_surface:
             self._log = bool(getattr(sim.surface, "log_scale", False))
-        self._title.setText(getattr(sim.surface, "title", "") or "")
+        self._title.setText(surface_title(sim.surface))
+        self._title.setToolTip(getattr(sim.surface, "title", "") or "")
         if not self.available:
             return
         self._rebuild_surface()
