@@ -33,6 +33,7 @@ class ViewArea(QWidget):
         layout.setSpacing(0)
         self.legend = LegendBar(self)
         self.legend.visible_runs_changed.connect(self._on_visible_runs_changed)
+        self.legend.emphasis_changed.connect(self.set_emphasis)
         layout.addWidget(self.legend)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -52,6 +53,8 @@ class ViewArea(QWidget):
         self._dark = False
         self._look = (1.0, 1.0)  # (font scale, line scale): bigger in presentation mode
         self._visible: list[int] | None = None
+        self._emphasis: dict[int, float] = {}  # run index -> opacity (legend's menu)
+        self._trail: tuple[int | None, bool] = (None, True)  # View > Trails
         self._synced: dict[int, object] = {}  # id(view) -> the simulation it shows
 
     # ------------------------------------------------------------------ which views
@@ -149,6 +152,8 @@ class ViewArea(QWidget):
             _set_look(view, self._look)
             view.set_log_scale(self._log)
             view.set_visible_runs(self._visible)
+            _call(view, "set_emphasis", self._emphasis)
+            _call(view, "set_trail", *self._trail)
             self._synced[id(view)] = self._sim
         view.set_step(self._column)
 
@@ -166,6 +171,7 @@ class ViewArea(QWidget):
         self._synced.clear()
         if not same_runs:
             self._visible = None
+            self._emphasis = {}
             self.legend.set_runs(sim.runs)
         self._column = min(self._column, max(0, sim.recorded_upto() - 1))
         self._sync_active()
@@ -192,6 +198,27 @@ class ViewArea(QWidget):
         for view in self._all_views():
             _set_look(view, self._look)
 
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Per run index, its opacity in every view (the legend's highlight and opacity)."""
+        self._emphasis = dict(opacities or {})
+        for view in self._all_views():
+            _call(view, "set_emphasis", self._emphasis)
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Trails of every step (None), none (0) or the last ``length`` steps, in every view."""
+        self._trail = (length, bool(fade))
+        for view in self._all_views():
+            _call(view, "set_trail", *self._trail)
+
+    def reset_camera(self) -> None:
+        """The 3D view's camera back to its default (View > Reset 3D camera)."""
+        if self.surface3d is not None:
+            _call(self.surface3d, "reset_camera")
+
+    @property
+    def trail(self) -> tuple[int | None, bool]:
+        return self._trail
+
     def _on_visible_runs_changed(self, indices: list[int] | None) -> None:
         self._visible = indices
         for view in self._all_views():
@@ -202,6 +229,13 @@ class ViewArea(QWidget):
         """The views showing the current scene (the others catch up when shown)."""
         views = (self.contour, self.multiples, self.basins, self.surface3d)
         return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]
+
+
+def _call(view: QWidget, name: str, *args) -> None:
+    """``view.name(*args)`` for the views that have it."""
+    method = getattr(view, name, None)
+    if method is not None:
+        method(*args)
 
 
 def _set_look(view: QWidget, look: tuple[float, float]) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
 from lrsim.gui.views.scene import (
@@ -122,11 +122,14 @@ class ContourView(QWidget):
             self._legend = pg.LegendItem(offset=(-12, 12), labelTextSize="13pt")
             self._legend.setParentItem(self.view_box)
             self._legend.setZValue(200)
-        self._note = pg.TextItem(anchor=(0, 1))
+        # notes go under the plot, never on the data
+        self._note = QLabel(self)
+        self._note.setWordWrap(True)
         self._note.setFont(style.note_font())
-        self._note.setParentItem(self.view_box)
-        self._note.setZValue(200)
-        self.view_box.sigResized.connect(self._place_note)
+        self._note.setContentsMargins(8, 0, 8, 2)
+        self._note.hide()
+        layout.addWidget(self._note)
+        self._opacity: dict[int, float] = {}  # run index -> opacity (1 when absent)
 
         self._sim = None
         self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -199,6 +202,19 @@ class ContourView(QWidget):
             if self._column >= 0:
                 self._swarm.set_column(self._column)
 
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Per run index, how opaque its particles and trails are (1 when absent): a
+        highlighted run stands out with the others faded behind it."""
+        self._opacity = dict(opacities or {})
+        if self._sim is not None:
+            self._rebuild_runs()
+            if self._column >= 0:
+                self._swarm.set_column(self._column)
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Trails of every step (None), none (0) or the last ``length`` steps (fading)."""
+        self._swarm.set_trail(length, fade)
+
     def set_theme(self, dark: bool) -> None:
         """Dark background for projectors, light for print."""
         self._dark = bool(dark)
@@ -214,8 +230,7 @@ class ContourView(QWidget):
             self._legend.setPen(pg.mkPen(colors.foreground, width=0.5))
             self._legend.setLabelTextColor(colors.foreground)
             self._rebuild_legend()
-        self._note.setColor(colors.note)
-        self._note.fill = pg.mkBrush(colors.legend_fill)
+        self._note.setStyleSheet(f"color: {colors.note}; background: {colors.background};")
         self._update_title()
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -296,7 +311,7 @@ class ContourView(QWidget):
         return round(self.width() - box.width() + plot_width)
 
     def note_text(self) -> str:
-        return self._note.textItem.toPlainText()
+        return self._note.text()
 
     # ------------------------------------------------------------------ internals
 
@@ -342,13 +357,20 @@ class ContourView(QWidget):
         self._plan = plan
         history = None if not plan.reduced else plan.history
         layers = [
-            RunLayer(run.color, run.x, run.y, run.frozen_at, history)
-            for run in (sim.runs[i] for i in indices)
+            RunLayer(
+                sim.runs[i].color,
+                sim.runs[i].x,
+                sim.runs[i].y,
+                sim.runs[i].frozen_at,
+                history,
+                index=i,
+                opacity=self._opacity.get(i, 1.0),
+            )
+            for i in indices
         ]
         self._swarm.set_runs(layers, sim.recorded_steps)
         self._note.setText(plan.note())
         self._note.setVisible(plan.reduced)
-        self._place_note()
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
@@ -402,14 +424,6 @@ class ContourView(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width
         super().resizeEvent(event)
         self._update_title()
-
-    def _place_note(self) -> None:
-        rect = self.view_box.boundingRect()
-        self._note.setTextWidth(-1)  # its natural width, wrapped only if the plot is narrower
-        natural = self._note.textItem.boundingRect().width()
-        if natural > rect.width() - 16:
-            self._note.setTextWidth(max(80.0, rect.width() - 16))
-        self._note.setPos(8, rect.height() - 8)
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():

@@ -58,6 +58,7 @@ class SmallMultiplesView(QWidget):
         self._dark = True
         self._column = 0
         self._look = (1.0, 1.0)  # (font scale, line scale)
+        self._trail: tuple[int | None, bool] = (None, True)
         # Linked views with a locked aspect ratio each widen the shared range a little on
         # every resize while the grid settles (the domain drifted to 5x its size): once the
         # layout is quiet the domain is shown again
@@ -102,6 +103,17 @@ class SmallMultiplesView(QWidget):
         self._visible = None if indices is None else [int(i) for i in indices]
         self._arrange()
 
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """A run's opacity applies in its own view."""
+        opacities = dict(opacities or {})
+        for index, view in enumerate(self.views):
+            view.set_emphasis({index: opacities[index]} if index in opacities else None)
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        self._trail = (length, fade)
+        for view in self.views:
+            view.set_trail(length, fade)
+
     def set_theme(self, dark: bool) -> None:
         self._dark = bool(dark)
         for view in self.views:
@@ -138,6 +150,7 @@ class SmallMultiplesView(QWidget):
             view.set_visible_runs([index])
             view.set_theme(self._dark)
             view.set_look(*self._look)
+            view.set_trail(*self._trail)
             view.view_box.sigResized.connect(self._refit.start)
             if index:
                 view.plot_item.setXLink(self.views[0].plot_item)

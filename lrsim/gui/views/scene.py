@@ -286,7 +286,7 @@ class DetailPlan:
         if not self.reduced:
             return ""
         return (
-            f"Trails and crosses for {len(self.history):,} of {self.n_particles:,} particles; "
+            f"Trails and marks for {len(self.history):,} of {self.n_particles:,} particles; "
             "current positions for all"
         )
 
