@@ -13,7 +13,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import QLayout, QMenu, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
-MAX_LINES = 2  # chips elide their labels rather than take a third line
+MAX_LINES = 2  # chips elide their labels rather than take a third line (one on a laptop)
+LAPTOP_HEIGHT = 900  # screens lower than this get one line of chips
 OPACITIES = (1.0, 0.6, 0.3)
 FADED = 0.25  # the other runs' opacity while one is highlighted
 
@@ -229,11 +230,14 @@ class LegendBar(QWidget):
         if not self._chips:
             return
         width = max(200, self.width() - 12)
-        per_line = -(-len(self._chips) // MAX_LINES)  # chips a line, at most
+        screen = self.screen()
+        low = screen is not None and screen.availableGeometry().height() < LAPTOP_HEIGHT
+        lines = 1 if low else MAX_LINES
+        per_line = -(-len(self._chips) // lines)  # chips a line, at most
         for chip, label in zip(self._chips, self._labels, strict=True):
             chip.setText(label)
         total = sum(chip.sizeHint().width() + 8 for chip in self._chips)
-        if total <= width * MAX_LINES * 0.95:
+        if total <= width * lines * 0.95:
             return
         room = width / per_line - 8
         for chip, label in zip(self._chips, self._labels, strict=True):

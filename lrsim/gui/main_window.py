@@ -321,7 +321,9 @@ class MainWindow(QMainWindow):
         self.view_area.set_scene(sim)
         if self._new_surface:
             self._new_surface = False
-            self.set_log_scale(bool(getattr(sim.surface, "log_scale", False)))
+            log = bool(getattr(sim.surface, "log_scale", False))
+            self.set_log_scale(log)
+            self.loss_panel.log_box.setChecked(log)  # a valley's loss spans decades too
         upto = max(1, sim.recorded_upto())
         self.playback_bar.set_steps(sim.recorded_steps[:upto], sim.steps)
         self.playback.set_limit(upto - 1)

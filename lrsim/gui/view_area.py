@@ -22,6 +22,7 @@ class ViewArea(QWidget):
     """Holds the views; ``set_scene`` / ``set_step`` go to the ones on screen."""
 
     start_point_requested = Signal(float, float)
+    trail_changed = Signal(object, bool)  # length (None: all), fade
     arrangement_changed = Signal()  # another view, layout or domain: the window refits the docks
 
     def __init__(self, parent: QWidget | None = None):
@@ -55,6 +56,7 @@ class ViewArea(QWidget):
         self._visible: list[int] | None = None
         self._emphasis: dict[int, float] = {}  # run index -> opacity (legend's menu)
         self._trail: tuple[int | None, bool] = (None, True)  # View > Trails
+        self._trail_chosen = False  # the user picked a trail: new scenes keep it
         self._synced: dict[int, object] = {}  # id(view) -> the simulation it shows
 
     # ------------------------------------------------------------------ which views
@@ -173,6 +175,9 @@ class ViewArea(QWidget):
             self._visible = None
             self._emphasis = {}
             self.legend.set_runs(sim.runs)
+        if not self._trail_chosen:
+            self._trail = (default_trail(sim.n_particles), self._trail[1])
+            self.trail_changed.emit(*self._trail)
         self._column = min(self._column, max(0, sim.recorded_upto() - 1))
         self._sync_active()
         self.arrangement_changed.emit()
@@ -205,8 +210,11 @@ class ViewArea(QWidget):
             _call(view, "set_emphasis", self._emphasis)
 
     def set_trail(self, length: int | None, fade: bool = True) -> None:
-        """Trails of every step (None), none (0) or the last ``length`` steps, in every view."""
+        """Trails of every step (None), none (0) or the last ``length`` steps, in every view
+        (the user's choice: later scenes keep it)."""
+        self._trail_chosen = True
         self._trail = (length, bool(fade))
+        self.trail_changed.emit(*self._trail)
         for view in self._all_views():
             _call(view, "set_trail", *self._trail)
 
@@ -229,6 +237,16 @@ class ViewArea(QWidget):
         """The views showing the current scene (the others catch up when shown)."""
         views = (self.contour, self.multiples, self.basins, self.surface3d)
         return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]
+
+
+CROWDED_SWARM = 100  # particles from which trails show the last steps only, by default
+CROWDED_TRAIL = 10
+
+
+def default_trail(n_particles: int) -> int | None:
+    """Whole trails for a few particles; a crowd's whole trails are a tangle, so the last
+    ``CROWDED_TRAIL`` steps (fading) show where each particle is heading."""
+    return CROWDED_TRAIL if n_particles >= CROWDED_SWARM else None
 
 
 def _call(view: QWidget, name: str, *args) -> None:

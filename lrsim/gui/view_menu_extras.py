@@ -34,6 +34,16 @@ def add_view_extras(view_menu, window) -> dict[str, QAction]:
     fade.setToolTip("Older steps of a short trail are drawn fainter")
     fade.toggled.connect(lambda on: area.set_trail(area.trail[0], on))
     actions["fade"] = fade
+    def sync(length, on) -> None:  # a new scene's default trail shows in the menu
+        for key, action in actions.items():
+            if key.startswith("trail_"):
+                action.setChecked(key == f"trail_{length}")
+        fade.blockSignals(True)
+        fade.setChecked(on)
+        fade.blockSignals(False)
+
+    area.trail_changed.connect(sync)
+    sync(*area.trail)
     reset = view_menu.addAction("&Reset 3D camera")
     reset.setShortcut("Ctrl+0")
     reset.setToolTip("The 3D view's camera back to its default angle and distance")

@@ -32,6 +32,7 @@ CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 MAX_SADDLES = 40  # more than this many saddles are not marked
 COLORBAR_AXIS_WIDTH = 100  # ticks and the rotated label of the colour bar, at font scale 1
 RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is beside the view
+NOTE_SCALE = 0.8  # the level-of-detail note's type, of the note font
 
 
 class _SmoothImageItem(pg.ImageItem):
@@ -122,13 +123,12 @@ class ContourView(QWidget):
             self._legend = pg.LegendItem(offset=(-12, 12), labelTextSize="13pt")
             self._legend.setParentItem(self.view_box)
             self._legend.setZValue(200)
-        # notes go under the plot, never on the data
+        # notes sit in the title row's left corner, never on the data
         self._note = QLabel(self)
         self._note.setWordWrap(True)
-        self._note.setFont(style.note_font())
-        self._note.setContentsMargins(8, 0, 8, 2)
+        self._note.setFont(style.note_font(NOTE_SCALE))
+        self._note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._note.hide()
-        layout.addWidget(self._note)
         self._opacity: dict[int, float] = {}  # run index -> opacity (1 when absent)
 
         self._sim = None
@@ -238,7 +238,7 @@ class ContourView(QWidget):
         (presentation mode: about 1.5 and 1.5; 1, 1 is the normal look)."""
         self._font_scale = float(font_scale)
         self._swarm.set_line_scale(line_scale)
-        self._note.setFont(style.note_font(self._font_scale))
+        self._note.setFont(style.note_font(self._font_scale * NOTE_SCALE))
         if self._legend is not None:
             size = style.scaled_points("13pt", self._font_scale)
             self._legend.opts["labelTextSize"] = size
@@ -370,7 +370,9 @@ class ContourView(QWidget):
         ]
         self._swarm.set_runs(layers, sim.recorded_steps)
         self._note.setText(plan.note())
+        self._note.setToolTip(plan.note(long=True))
         self._note.setVisible(plan.reduced)
+        self._place_note()
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
@@ -414,6 +416,7 @@ class ContourView(QWidget):
             room -= self._colorbar.width() + self._colorbar.axis.width()
         room = max(80, room)  # the title spans the plot area's column only
         shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
+        self._title_width = QFontMetricsF(font).horizontalAdvance(shown)
         self.plot_widget.setToolTip(full if shown != full else "")
         key = (shown, color or colors.foreground, size)
         if key == self._shown_title:
@@ -424,6 +427,17 @@ class ContourView(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width
         super().resizeEvent(event)
         self._update_title()
+        self._place_note()
+
+    def _place_note(self) -> None:
+        """Top left, beside the title, over no data (the plot area starts below)."""
+        top = self.plot_widget.mapFromScene(self.view_box.sceneBoundingRect().topLeft())
+        beside = (self.plot_widget.width() - getattr(self, "_title_width", 0.0)) / 2 - 12
+        width = max(60, min(round(beside), 260))
+        self._note.setFixedWidth(width)
+        self._note.adjustSize()
+        self._note.move(4, max(0, top.y() - self._note.height() - 2))
+        self._note.raise_()
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():

@@ -282,12 +282,14 @@ class DetailPlan:
     def reduced(self) -> bool:
         return len(self.history) < self.n_particles
 
-    def note(self) -> str:
+    def note(self, long: bool = False) -> str:
         if not self.reduced:
             return ""
+        if not long:
+            return f"Trails for {len(self.history):,} of {self.n_particles:,} particles"
         return (
-            f"Trails and marks for {len(self.history):,} of {self.n_particles:,} particles; "
-            "current positions for all"
+            f"Trails and marks for {len(self.history):,} of {self.n_particles:,} particles "
+            "(evenly spread); current positions for all"
         )
 
 

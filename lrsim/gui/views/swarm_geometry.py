@@ -134,3 +134,30 @@ def bands_of(first: int, last: int, fade: bool) -> list[tuple[int, int, float]]:
         for low, high, alpha in zip(edges[:-1], edges[1:], FADE_BANDS, strict=True)
         if high > low
     ]
+
+
+def dodge(runs: list, size: float) -> list:
+    """(run, px, py) of every run, a marker that lands on an earlier run's nudged aside.
+
+    Runs that agree (two schedules equal for a while, or all ending in one minimum)
+    would otherwise hide each other under the last one drawn; a clashing marker moves
+    ``size / 2`` pixels in its run's own direction, so every run stays in sight.
+    """
+    if len(runs) < 2:
+        return runs
+    cell = max(2.0, size / 2)
+    occupied = np.zeros(0, np.int64)
+    out = []
+    for slot, (run, px, py) in enumerate(runs):
+        finite = np.isfinite(px) & np.isfinite(py)
+        cx = np.where(finite, np.floor(px / cell), 0).astype(np.int64)
+        cy = np.where(finite, np.floor(py / cell), 0).astype(np.int64)
+        cells = cx * 1_000_003 + cy
+        if slot:
+            clash = finite & np.isin(cells, occupied)
+            angle = 2 * np.pi * (slot - 1) / (len(runs) - 1) - np.pi / 2
+            px = np.where(clash, px + 0.5 * size * np.cos(angle), px)
+            py = np.where(clash, py + 0.5 * size * np.sin(angle), py)
+        occupied = np.concatenate([occupied, cells[finite]])
+        out.append((run, px, py))
+    return out

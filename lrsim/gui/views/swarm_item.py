@@ -27,7 +27,14 @@ from PySide6.QtGui import QImage, QPainter, QTransform
 
 from lrsim.gui.views import style
 from lrsim.gui.views.scene import diverged_at
-from lrsim.gui.views.swarm_geometry import Mapping, RunLayer, bands_of, prepare, segments
+from lrsim.gui.views.swarm_geometry import (
+    Mapping,
+    RunLayer,
+    bands_of,
+    dodge,
+    prepare,
+    segments,
+)
 
 __all__ = ["RunLayer", "SwarmItem"]
 
@@ -331,7 +338,7 @@ class SwarmItem(pg.GraphicsObject):
                 self._stamp(painter, px[gone], py[gone], mapping, diverged)
                 px, py = px[~gone], py[~gone]
             alive.append((run, px, py))
-        for run, px, py in alive:
+        for run, px, py in dodge(alive, current_size):
             painter.setOpacity(run.opacity)
             shape = style.current_shape(run.index)
             pixmap = style.current_pixmap(run.color, ratio, current_size, shape)
