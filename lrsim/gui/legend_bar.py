@@ -119,6 +119,7 @@ class LegendBar(QWidget):
         self._font_scale = 1.0
         self._opacity: dict[int, float] = {}  # set by the chips' menus
         self._highlight: int | None = None
+        self._max_lines: int | None = None  # None: by the screen's height
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -232,15 +233,16 @@ class LegendBar(QWidget):
         width = max(200, self.width() - 12)
         screen = self.screen()
         low = screen is not None and screen.availableGeometry().height() < LAPTOP_HEIGHT
-        lines = 1 if low else MAX_LINES
+        lines = self._max_lines or (1 if low else MAX_LINES)
         per_line = -(-len(self._chips) // lines)  # chips a line, at most
         for chip, label in zip(self._chips, self._labels, strict=True):
             chip.setText(label)
         total = sum(chip.sizeHint().width() + 8 for chip in self._chips)
-        if total <= width * lines * 0.95:
-            return
-        room = width / per_line - 8
+        fits = total <= width * lines * 0.95
+        room = width - 8 if fits else width / per_line - 8  # no chip wider than a line
         for chip, label in zip(self._chips, self._labels, strict=True):
+            if chip.sizeHint().width() <= room:
+                continue
             extra = chip.sizeHint().width() - QFontMetrics(chip.font()).horizontalAdvance(label)
             text = QFontMetrics(chip.font()).elidedText(
                 label, Qt.TextElideMode.ElideRight, max(40, int(room - extra))
@@ -263,6 +265,11 @@ class LegendBar(QWidget):
         chip.setFont(font)
         side = round(16 * self._font_scale)
         chip.setIconSize(QSize(side, side))
+
+    def set_max_lines(self, lines: int | None) -> None:
+        """Lines of chips before labels elide (None: one on a laptop screen, else two)."""
+        self._max_lines = lines
+        self._elide()
 
     def visible_runs(self) -> list[int] | None:
         shown = [i for i, chip in enumerate(self._chips) if chip.isChecked()]

@@ -193,7 +193,8 @@ class MainWindow(QMainWindow):
         """The right column's width: what the surface view does not need to fill its height."""
         if not self.lr_dock.isVisible() or self.lr_dock.isFloating():
             return
-        wanted = self.view_area.width_wanted()
+        limit = self.view_area.width() + self.lr_dock.width() - MIN_SIDE_WIDTH
+        wanted = self.view_area.width_wanted(limit)
         if wanted is None:
             return
         delta = wanted - self.view_area.width()
@@ -230,11 +231,16 @@ class MainWindow(QMainWindow):
 
     def place_explanation(self, *, column: bool) -> None:
         """The explanation as a column left of the views (presentation) or a banner above."""
+        legend = self.view_area.legend  # in the column too: the surface gets the height
+        legend.set_max_lines(8 if column else None)
         if column:
-            self._column_slot.addWidget(self.explanation)
+            self._column_slot.addWidget(legend)
+            self._column_slot.addWidget(self.explanation, 1)
         else:
+            self.view_area.layout().insertWidget(0, legend)
             self._main_column.insertWidget(0, self.explanation)
         self.explanation.set_mode("column" if column else "banner")
+        self.view_area.set_compact(column)
 
     def _on_document_changed(self) -> None:
         star = "*" if self.document.dirty else ""

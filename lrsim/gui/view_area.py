@@ -129,14 +129,18 @@ class ViewArea(QWidget):
         self._sync_active()
         self.arrangement_changed.emit()
 
-    def width_wanted(self) -> int | None:
+    def width_wanted(self, limit: int) -> int | None:
         """The width at which the surface fills the height it has, with no padding beside it.
 
         The overlay contour needs its domain's aspect at full height; "both" gives the
-        3D view as much again; small multiples, the basin map and 3D alone take what
-        they get (None).
+        3D view as much again; small multiples the width of their best grid (at most
+        ``limit``); the basin map and 3D alone take what they get (None).
         """
-        if self.layout_mode != "overlay" or self.kind == "3d" or self._sim is None:
+        if self._sim is None or self.kind == "3d":
+            return None
+        if self.layout_mode == "multiples" and self.kind == "contour" and self.multiples:
+            return self.multiples.width_wanted(limit)
+        if self.layout_mode != "overlay":
             return None
         needed = self.contour.width_wanted()
         if needed is None:
@@ -217,6 +221,11 @@ class ViewArea(QWidget):
         self.trail_changed.emit(*self._trail)
         for view in self._all_views():
             _call(view, "set_trail", *self._trail)
+
+    def set_compact(self, on: bool) -> None:
+        """The overlay contour without title and axis labels (presentation mode)."""
+        self.contour.set_compact(on)
+        self.arrangement_changed.emit()
 
     def reset_camera(self) -> None:
         """The 3D view's camera back to its default (View > Reset 3D camera)."""

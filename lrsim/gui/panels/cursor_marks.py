@@ -138,7 +138,10 @@ class CursorMarks:
         items.sort(key=lambda item: item[0])
         for previous, item in zip(items, items[1:], strict=False):
             item[0] = max(item[0], previous[0] + (previous[2] + item[2]) / 2 + LABEL_GAP)
-        right = x1 > x0 and (self._step - x0) / (x1 - x0) > 0.7
+        width = max(1.0, box.width())
+        at = (self._step - x0) / (x1 - x0) * width if x1 > x0 else 0.0
+        widest = max((label.boundingRect().width() for _p, label, _h in items), default=0.0)
+        right = at + widest + 12 > width and at > width / 2  # no room right: go left
         for pixel, label, _h in items:
             y = y1 - pixel / height * (y1 - y0)
             label.setAnchor((1.15, 0.5) if right else (-0.15, 0.5))

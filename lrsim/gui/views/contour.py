@@ -259,12 +259,22 @@ class ContourView(QWidget):
         self._axis_labels = (bool(x), bool(y))
         self._style_axes()
 
+    def set_compact(self, on: bool) -> None:
+        """No title and no axis labels (presentation mode: the surface gets their room;
+        the ticks stay, and the window shows the surface's name elsewhere)."""
+        self._compact = bool(on)
+        self._shown_title = None
+        self._style_axes()
+        self._update_title()
+
     def _style_axes(self) -> None:
         colors = style.theme(self._dark)
         x, y = self._axis_labels
+        compact = getattr(self, "_compact", False)
         for name, label in (("bottom", "x" if x else ""), ("left", "y" if y else "")):
             axis = self.plot_item.getAxis(name)
             style.style_axis(axis, label, colors.foreground, self._font_scale)
+            axis.showLabel(bool(label) and not compact)
 
     @property
     def log_scale(self) -> bool:
@@ -418,10 +428,13 @@ class ContourView(QWidget):
         shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
         self._title_width = QFontMetricsF(font).horizontalAdvance(shown)
         self.plot_widget.setToolTip(full if shown != full else "")
-        key = (shown, color or colors.foreground, size)
+        key = (shown, color or colors.foreground, size, getattr(self, "_compact", False))
         if key == self._shown_title:
             return  # resizes come often; setting the same title again relays the plot out
         self._shown_title = key
+        if key[3]:
+            self.plot_item.setTitle(None)
+            return
         self.plot_item.setTitle(html.escape(shown), color=key[1], size=size, bold=True)
 
     def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width

@@ -211,6 +211,29 @@ class SmallMultiplesView(QWidget):
         self._refit.start()
         self._relayout.start()  # once more with the overhead measured on the shown views
 
+    def width_wanted(self, limit: int) -> int | None:
+        """The width (at most ``limit``) whose best grid makes the views biggest at this
+        height, with no padding beside them."""
+        shown = self._shown()
+        if not shown or self._sim is None:
+            return None
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        aspect = (xmax - xmin) / (ymax - ymin)
+        overhead = self._overhead(shown)
+        bar = self._bar_widget.width()
+        height = max(50, self._grid.height())
+        best = None
+        for rows in range(1, len(shown) + 1):
+            columns = math.ceil(len(shown) / rows)
+            if (rows - 1) * columns >= len(shown):
+                continue
+            across = ((limit - bar) / columns - overhead[0]) / aspect
+            plot = min(height / rows - overhead[1], across)
+            if best is None or plot > best[0] * 1.02:
+                best = (plot, columns)
+        plot, columns = best
+        return round(columns * (plot * aspect + overhead[0]) + bar + 2)
+
     def resizeEvent(self, event) -> None:  # Qt override: the grid follows the room there is
         super().resizeEvent(event)
         self._relayout.start()
