@@ -12,7 +12,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -110,6 +110,13 @@ class ContourView(QWidget):
         self._isolines.setCacheMode(CACHE)
         self.plot_item.addItem(self._isolines)
         self._swarm = SwarmItem(self.view_box)
+        # while the view pans or zooms the isolines are drawn without antialiasing (half
+        # the cost of re-caching them each frame), sharp again once the view settles
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(150)
+        self._settle.timeout.connect(self._on_settled)
+        self.view_box.sigTransformChanged.connect(self._on_view_moved)
 
         self._colorbar: pg.ColorBarItem | None = None
         if show_colorbar:
@@ -451,6 +458,24 @@ class ContourView(QWidget):
         self._note.adjustSize()
         self._note.move(4, max(0, top.y() - self._note.height() - 2))
         self._note.raise_()
+
+    def _on_view_moved(self, *_args) -> None:
+        """A zoom re-renders the cached heat map and isolines every frame: while it lasts,
+        draw them directly (isolines without antialiasing); a pan reuses the caches."""
+        transform = self.view_box.childGroup.transform()
+        scale = (round(transform.m11(), 12), round(transform.m22(), 12))
+        if scale != getattr(self, "_scale_seen", None) and hasattr(self, "_scale_seen"):
+            self._isolines.opts["antialias"] = False
+            for item in (self._image, self._isolines):
+                item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        self._scale_seen = scale
+        self._settle.start()
+
+    def _on_settled(self) -> None:
+        self._isolines.opts["antialias"] = True
+        for item in (self._image, self._isolines):
+            item.setCacheMode(CACHE)
+        self._isolines.update()
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():
