@@ -56,7 +56,8 @@ def screen_pixels(window) -> int:
     return max(1, size.width() * size.height())
 
 
-def surface_shares(window) -> list[float]:
-    """Each surface's rectangle as a fraction of the screen's pixels."""
-    total = screen_pixels(window)
+def surface_shares(window, screen_size: tuple[int, int] | None = None) -> list[float]:
+    """Each surface's rectangle as a fraction of the screen's pixels (of a screen of
+    ``screen_size`` if given: a window filling a 1366 x 768 screen, say)."""
+    total = screen_pixels(window) if screen_size is None else screen_size[0] * screen_size[1]
     return [r.width() * r.height() / total for r in surface_rects(window)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.loss_dock, self.stats_dock, Qt.Orientation.Vertical)
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
+        for dock in (self.editor_dock, self.lr_dock, self.loss_dock, self.stats_dock):
+            dock.visibilityChanged.connect(lambda _on: self._fit_timer.start())
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -153,15 +155,15 @@ class MainWindow(QMainWindow):
         self.progress = ProgressStatus(self)
         status.addPermanentWidget(self.progress)
 
-    def fit_to_screen(self) -> None:
+    def fit_to_screen(self, area: QRect | None = None) -> None:
         """Size the window and docks for the screen; the surface view gets the most room.
 
         On a laptop (narrower than ``COMPACT_WIDTH``) the editor starts hidden (F9);
         the right column takes the width the square surface leaves (``fit_view_area``)
         and the statistics are tall enough for every run.
         """
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
+        if area is None:  # ``area``: a screen of that size (tests, screenshots)
+            area = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
         self.setGeometry(area)
         compact = area.width() < COMPACT_WIDTH
         self.editor_dock.setVisible(not compact)
@@ -247,6 +249,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}{star} — lrsim")
 
     def _on_busy_changed(self, busy: bool) -> None:
+        self.playback.set_growing(busy)  # playing follows the columns as they are computed
         if busy:
             self.progress.begin(self.controller, "simulating", self.controller.cancel)
         else:

@@ -294,10 +294,17 @@ class StatsPanel(QWidget):
         self._fit_run_column()
 
     def _fit_run_column(self) -> None:
-        """The labels' width, but at most a fifth of the table (at least nine letters)."""
+        """The labels whole when the other columns leave room for them (the basins bar
+        keeps ``BAR_WIDTH``), else what is left, at least a fifth of the table or nine
+        letters."""
         self.table.resizeColumnToContents(0)
-        room = max(self.fontMetrics().horizontalAdvance("M" * 9), self.table.width() // 5)
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), room))
+        natural = self.table.columnWidth(0)
+        others = sum(
+            self.table.columnWidth(c) for c in range(1, len(COLUMNS)) if c != COLUMN["basins"]
+        )
+        left = self.table.viewport().width() - others - BAR_WIDTH - 16
+        floor = max(self.fontMetrics().horizontalAdvance("M" * 9), self.table.width() // 5)
+        self.table.setColumnWidth(0, min(natural, max(left, floor)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

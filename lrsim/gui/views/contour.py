@@ -432,6 +432,12 @@ class ContourView(QWidget):
         if self._colorbar is not None:
             room -= self._colorbar.width() + self._colorbar.axis.width()
         room = max(80, room)  # the title spans the plot area's column only
+        points = font.pointSizeF()
+        while (
+            QFontMetricsF(font).horizontalAdvance(text) > room and font.pointSizeF() > 0.62 * points
+        ):
+            font.setPointSizeF(font.pointSizeF() - 0.5)  # smaller type before a cut title
+        size = f"{font.pointSizeF():g}pt"
         shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
         self._title_width = QFontMetricsF(font).horizontalAdvance(shown)
         self.plot_widget.setToolTip(full if shown != full else "")
