@@ -385,7 +385,7 @@ class ContourView(QWidget):
             )
             for i in indices
         ]
-        self._swarm.set_runs(layers, sim.recorded_steps)
+        self._swarm.set_runs(layers, sim.recorded_steps, sim.domain)
         self._note.setText(plan.note())
         self._note.setToolTip(plan.note(long=True))
         self._note.setVisible(plan.reduced)

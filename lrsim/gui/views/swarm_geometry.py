@@ -112,12 +112,30 @@ class RunLayer:
         return prepare(self, np.arange(self.x.shape[1]))._all_cut if cut is None else cut
 
 
-def prepare(run: RunLayer, steps: np.ndarray) -> RunLayer:
-    """Fill in the run's diverged columns (the first column at or after its freezing step)."""
+def prepare(run: RunLayer, steps: np.ndarray, domain=None) -> RunLayer:
+    """Fill in where each diverged particle's history ends: the first column at or after
+    its freezing step, or, given the ``domain``, the first column it is off the map on its
+    way out (its marker then stays where it left, and no trail streaks across the map)."""
     frozen = run.frozen_at >= 0
     cut = np.where(
         frozen, np.searchsorted(steps, np.where(frozen, run.frozen_at, 0), side="left"), 1 << 60
     )
+    rows = np.flatnonzero(frozen)
+    if domain is not None and rows.size:
+        (xmin, xmax), (ymin, ymax) = domain
+        mx, my = 0.05 * (xmax - xmin), 0.05 * (ymax - ymin)
+        x, y = run.x[rows], run.y[rows]
+        with np.errstate(invalid="ignore"):
+            off = ~((x >= xmin - mx) & (x <= xmax + mx) & (y >= ymin - my) & (y <= ymax + my))
+        columns = np.arange(x.shape[1])[None, :]
+        before = columns < cut[rows][:, None]
+        on_map_before = ~off & before
+        last_in = np.where(  # the last column on the map before it froze
+            on_map_before.any(axis=1),
+            x.shape[1] - 1 - np.argmax(on_map_before[:, ::-1], axis=1),
+            0,
+        )
+        cut[rows] = np.minimum(cut[rows], last_in + 1)
     run._all_cut = cut
     if frozen.any():
         run.cut = cut if run.history is None else cut[run.history]

@@ -76,9 +76,9 @@ class SwarmItem(pg.GraphicsObject):
 
     # ------------------------------------------------------------------ data
 
-    def set_runs(self, runs: list[RunLayer], recorded_steps: np.ndarray) -> None:
+    def set_runs(self, runs: list[RunLayer], recorded_steps: np.ndarray, domain=None) -> None:
         self._steps = np.asarray(recorded_steps, dtype=np.int64)
-        self._runs = [prepare(run, self._steps) for run in runs]
+        self._runs = [prepare(run, self._steps, domain) for run in runs]
         crosses = sum(
             (run.x.shape[0] if run.history is None else len(run.history)) * run.x.shape[1]
             for run in self._runs
@@ -145,7 +145,10 @@ class SwarmItem(pg.GraphicsObject):
             if self._column < 0:
                 out.append({"crosses": 0, "trails": 0, "current": 0, "diverged": 0})
                 continue
-            hx, hy = run.columns(0, self._column)
+            first = 0 if self._trail is None else max(0, self._column - self._trail + 1)
+            hx, hy = run.columns(first, self._column)
+            if self._trail == 0:
+                hx, hy = hx[:, :0], hy[:, :0]
             diverged = diverged_at(run.frozen_at, int(self._steps[self._column]))
             finite = np.isfinite(run.x[:, self._column]) & np.isfinite(run.y[:, self._column])
             out.append(
