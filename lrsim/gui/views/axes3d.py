@@ -89,21 +89,30 @@ def make_axis_labels_item():
             if view is None or not self.labels:
                 return
             self.setupGLState()  # no depth test: the text is over everything
+            painter = QPainter(view)
+            self.draw(painter)
+            painter.end()
+
+        def draw(self, painter: QPainter, offset: QPointF | None = None) -> None:
+            """The labels with ``painter`` (on the GL widget, or on a grabbed image of it
+            at ``offset``: a grab of a GL widget leaves out what QPainter drew on it)."""
+            view = self.view()
+            if view is None or not self.labels:
+                return
             rect = QRectF(view.rect())
             viewport = QMatrix4x4()
             viewport.viewport(rect.left(), rect.bottom(), rect.width(), -rect.height())
             project = viewport * self.mvpMatrix()
             metrics = QFontMetricsF(self.font)
-            painter = QPainter(view)
             painter.setPen(self.color)
             painter.setFont(self.font)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            shift = offset or QPointF(0, 0)
             for position, text, align in self.labels:
-                point = project.map(QVector3D(*position)).toPointF()
+                point = project.map(QVector3D(*position)).toPointF() + shift
                 width, height = metrics.horizontalAdvance(text), metrics.capHeight()
                 dx = {"left": 0.0, "right": -width}.get(align, -width / 2)
                 dy = height + 2 if align == "top" else height / 2
                 painter.drawText(point + QPointF(dx, dy), text)
-            painter.end()
 
     return AxisLabels()

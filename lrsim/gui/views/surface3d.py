@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QVector3D
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QPainter, QVector3D
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
@@ -418,5 +418,16 @@ class SurfaceView3D(QWidget):
         }
 
     def grab_image(self):
-        """The rendered frame as a QImage (the GL framebuffer), or a widget grab without GL."""
-        return self.grab().toImage()
+        """The rendered frame as a QImage (the GL framebuffer and the axes' labels), or a
+        widget grab without GL."""
+        image = self.grab().toImage()
+        if self.available:
+            painter = QPainter(image)
+            self.paint_overlay(painter, QPointF(self.gl_view.mapTo(self, QPoint(0, 0))))
+            painter.end()
+        return image
+
+    def paint_overlay(self, painter, offset) -> None:
+        """What QPainter draws over the GL scene (the axes' labels), at ``offset``."""
+        if self.available:
+            self._labels.draw(painter, offset)
