@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import RunFile, load_runfile, parse_runfile, runfile_to_dict
-from lrsim.gui import file_actions, menus
+from lrsim.gui import file_actions, menus, window_layout
 from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
 from lrsim.gui.explanation import ExplanationPanel
@@ -46,9 +46,6 @@ SETTING_LAST_FILE = "last_file"
 SETTING_DARK = "dark_theme"
 SETTING_PRESENTATION_DARK = "presentation_dark_theme"
 SETTING_EXPLANATION = "explanation_expanded"
-SIDE_FRACTION = 0.22  # of the screen's width: the LR and loss panels
-MIN_SIDE_WIDTH = 320  # the right column (LR, loss, statistics) never gets narrower
-COMPACT_WIDTH = 1600  # narrower screens start with the editor hidden (F9 shows it)
 ROOMY_HEIGHT = 1200  # taller screens start with the explanation expanded
 
 
@@ -156,54 +153,14 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.progress)
 
     def fit_to_screen(self, area: QRect | None = None) -> None:
-        """Size the window and docks for the screen; the surface view gets the most room.
-
-        On a laptop (narrower than ``COMPACT_WIDTH``) the editor starts hidden (F9);
-        the right column takes the width the square surface leaves (``fit_view_area``)
-        and the statistics are tall enough for every run.
-        """
-        if area is None:  # ``area``: a screen of that size (tests, screenshots)
-            area = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
-        self.setGeometry(area)
-        compact = area.width() < COMPACT_WIDTH
-        self.editor_dock.setVisible(not compact)
-        side_width = max(MIN_SIDE_WIDTH, round(SIDE_FRACTION * area.width()))
-        self.resizeDocks(
-            [self.editor_dock, self.lr_dock], [320, side_width], Qt.Orientation.Horizontal
-        )
-        self.fit_stats()
-        self._fit_timer.start()
+        """Size the window and docks for the screen (``window_layout.fit_to_screen``)."""
+        window_layout.fit_to_screen(self, area)
 
     def fit_stats(self) -> None:
-        """The statistics dock tall enough to show every run's row (LR and loss share the rest)."""
-        if not self.stats_dock.isVisible() or self.stats_dock.isFloating():
-            return
-        title_bar = self.fontMetrics().height() + 12
-        wanted = self.stats_panel.preferred_height() + title_bar
-        column = self.lr_dock.height() + self.loss_dock.height() + self.stats_dock.height()
-        if column < 100:
-            column = self.height()
-        wanted = min(wanted, column // 2)
-        plots = max(1, (column - wanted) // 2)
-        self.resizeDocks(
-            [self.lr_dock, self.loss_dock, self.stats_dock],
-            [plots, plots, wanted],
-            Qt.Orientation.Vertical,
-        )
+        window_layout.fit_stats(self)
 
     def fit_view_area(self) -> None:
-        """The right column's width: what the surface view does not need to fill its height."""
-        if not self.lr_dock.isVisible() or self.lr_dock.isFloating():
-            return
-        limit = self.view_area.width() + self.lr_dock.width() - MIN_SIDE_WIDTH
-        wanted = self.view_area.width_wanted(limit)
-        if wanted is None:
-            return
-        delta = wanted - self.view_area.width()
-        if abs(delta) < 4:
-            return
-        side = max(MIN_SIDE_WIDTH, self.lr_dock.width() - delta)
-        self.resizeDocks([self.lr_dock], [side], Qt.Orientation.Horizontal)
+        window_layout.fit_view_area(self)
 
     # ------------------------------------------------------------------ wiring
 

@@ -12,68 +12,34 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
+from lrsim.gui.views.contour_look import (
+    CACHE,
+    ZoomCache,
+    _SmoothImageItem,
+    fit_title,
+    label_colorbar,
+    style_colorbar,
+    surface_title,
+)
 from lrsim.gui.views.scene import (
     ColorScale,
     DetailPlan,
     isoline_segments,
     plan_detail,
-    short_title,
     surface_grid,
     trail_polyline,
 )
 from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
 
-CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+__all__ = ["ContourView", "label_colorbar", "style_colorbar", "surface_title"]
+
 MAX_SADDLES = 40  # more than this many saddles are not marked
-COLORBAR_AXIS_WIDTH = 100  # ticks and the rotated label of the colour bar, at font scale 1
 RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is beside the view
 NOTE_SCALE = 0.8  # the level-of-detail note's type, of the note font
-
-
-class _SmoothImageItem(pg.ImageItem):
-    """An ImageItem scaled with bilinear filtering: no blocky cells on a big screen.
-
-    Smoothing is paid once per zoom level, as the item is cached in device pixels.
-    """
-
-    def paint(self, painter: QPainter, *args) -> None:
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        super().paint(painter, *args)
-
-
-def label_colorbar(
-    bar: pg.ColorBarItem, scale: ColorScale, foreground: str, font_scale: float = 1.0
-) -> None:
-    """Decade ticks and "f - f_min (log scale)" on a log scale; plain ticks and "loss f" else."""
-    axis = bar.axis
-    axis.setWidth(round(COLORBAR_AXIS_WIDTH * font_scale))
-    if scale.log:
-        axis.setTicks([scale.decade_ticks()])
-        text = "f − f_min  (log scale)"
-    else:
-        axis.setTicks(None)
-        text = "loss f"
-    size = style.scaled_points(style.LABEL_POINT_SIZE, font_scale)
-    axis.setLabel(text, color=foreground, **{"font-size": size})
-
-
-def style_colorbar(bar: pg.ColorBarItem, foreground: str, font_scale: float = 1.0) -> None:
-    style.style_axis(bar.axis, None, foreground, font_scale)
-    for name in ("left", "top", "bottom"):
-        bar.getAxis(name).setPen(pg.mkPen(foreground))
-
-
-def surface_title(surface) -> str:
-    """A view's title for ``surface``: its name, or the head of its formula ("f = x**2 + …")."""
-    title = getattr(surface, "title", "") or ""
-    if getattr(surface, "name", "") == "formula":
-        return "f = " + short_title(title)
-    return short_title(title, 48)
 
 
 class ContourView(QWidget):
@@ -110,13 +76,7 @@ class ContourView(QWidget):
         self._isolines.setCacheMode(CACHE)
         self.plot_item.addItem(self._isolines)
         self._swarm = SwarmItem(self.view_box)
-        # while the view pans or zooms the isolines are drawn without antialiasing (half
-        # the cost of re-caching them each frame), sharp again once the view settles
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setInterval(150)
-        self._settle.timeout.connect(self._on_settled)
-        self.view_box.sigTransformChanged.connect(self._on_view_moved)
+        self._zoom_cache = ZoomCache(self.view_box, self._image, self._isolines, self)
 
         self._colorbar: pg.ColorBarItem | None = None
         if show_colorbar:
@@ -423,23 +383,11 @@ class ContourView(QWidget):
             text, color = "", None
         full = self._sim.surface.title if self._title is None and self._sim is not None else text
         size = style.scaled_points(style.TITLE_POINT_SIZE, self._font_scale)
-        # a long title (a formula) would widen the plot past the widget and push the colour
-        # bar out of sight: it ends in "…" instead, the whole of it in the tooltip
-        font = QFont()
-        font.setPointSizeF(float(size.removesuffix("pt")))
-        font.setBold(True)
         room = self.plot_widget.width() - self.plot_item.getAxis("left").width() - 40
         if self._colorbar is not None:
             room -= self._colorbar.width() + self._colorbar.axis.width()
-        room = max(80, room)  # the title spans the plot area's column only
-        points = font.pointSizeF()
-        while (
-            QFontMetricsF(font).horizontalAdvance(text) > room and font.pointSizeF() > 0.62 * points
-        ):
-            font.setPointSizeF(font.pointSizeF() - 0.5)  # smaller type before a cut title
-        size = f"{font.pointSizeF():g}pt"
-        shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
-        self._title_width = QFontMetricsF(font).horizontalAdvance(shown)
+        shown, size, width = fit_title(text, size, max(80, room))
+        self._title_width = width
         self.plot_widget.setToolTip(full if shown != full else "")
         key = (shown, color or colors.foreground, size, getattr(self, "_compact", False))
         if key == self._shown_title:
@@ -464,24 +412,6 @@ class ContourView(QWidget):
         self._note.adjustSize()
         self._note.move(4, max(0, top.y() - self._note.height() - 2))
         self._note.raise_()
-
-    def _on_view_moved(self, *_args) -> None:
-        """A zoom re-renders the cached heat map and isolines every frame: while it lasts,
-        draw them directly (isolines without antialiasing); a pan reuses the caches."""
-        transform = self.view_box.childGroup.transform()
-        scale = (round(transform.m11(), 12), round(transform.m22(), 12))
-        if scale != getattr(self, "_scale_seen", None) and hasattr(self, "_scale_seen"):
-            self._isolines.opts["antialias"] = False
-            for item in (self._image, self._isolines):
-                item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
-        self._scale_seen = scale
-        self._settle.start()
-
-    def _on_settled(self) -> None:
-        self._isolines.opts["antialias"] = True
-        for item in (self._image, self._isolines):
-            item.setCacheMode(CACHE)
-        self._isolines.update()
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():

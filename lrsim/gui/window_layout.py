@@ -1,0 +1,71 @@
+"""The main window's layout: the surface view gets the most room on any screen.
+
+The statistics dock sits under the LR and loss plots; the right column takes the
+width the square surface leaves (``fit_view_area``, after every change of view,
+layout, dock or window size); the statistics are tall enough for every run
+(``fit_stats``, when a scene with another number of runs arrives); a laptop screen
+starts with the editor hidden (F9 shows it).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication
+
+SIDE_FRACTION = 0.22  # of the screen's width: the right column before it is fitted
+MIN_SIDE_WIDTH = 320  # the right column (LR, loss, statistics) never gets narrower
+COMPACT_WIDTH = 1600  # narrower screens start with the editor hidden (F9 shows it)
+EDITOR_WIDTH = 320
+
+
+def fit_to_screen(window, area: QRect | None = None) -> None:
+    """Size the window and docks for the screen; the surface view gets the most room.
+
+    On a laptop (narrower than ``COMPACT_WIDTH``) the editor starts hidden (F9);
+    the right column takes the width the square surface leaves (``fit_view_area``)
+    and the statistics are tall enough for every run.
+    """
+    if area is None:  # ``area``: a screen of that size (tests, screenshots)
+        area = (window.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+    window.setGeometry(area)
+    compact = area.width() < COMPACT_WIDTH
+    window.editor_dock.setVisible(not compact)
+    side_width = max(MIN_SIDE_WIDTH, round(SIDE_FRACTION * area.width()))
+    window.resizeDocks(
+        [window.editor_dock, window.lr_dock], [EDITOR_WIDTH, side_width], Qt.Orientation.Horizontal
+    )
+    window.fit_stats()
+    window._fit_timer.start()
+
+
+def fit_stats(window) -> None:
+    """The statistics dock tall enough to show every run's row (LR and loss share the rest)."""
+    if not window.stats_dock.isVisible() or window.stats_dock.isFloating():
+        return
+    title_bar = window.fontMetrics().height() + 12
+    wanted = window.stats_panel.preferred_height() + title_bar
+    column = window.lr_dock.height() + window.loss_dock.height() + window.stats_dock.height()
+    if column < 100:
+        column = window.height()
+    wanted = min(wanted, column // 2)
+    plots = max(1, (column - wanted) // 2)
+    window.resizeDocks(
+        [window.lr_dock, window.loss_dock, window.stats_dock],
+        [plots, plots, wanted],
+        Qt.Orientation.Vertical,
+    )
+
+
+def fit_view_area(window) -> None:
+    """The right column's width: what the surface view does not need to fill its height."""
+    if not window.lr_dock.isVisible() or window.lr_dock.isFloating():
+        return
+    limit = window.view_area.width() + window.lr_dock.width() - MIN_SIDE_WIDTH
+    wanted = window.view_area.width_wanted(limit)
+    if wanted is None:
+        return
+    delta = wanted - window.view_area.width()
+    if abs(delta) < 4:
+        return
+    side = max(MIN_SIDE_WIDTH, window.lr_dock.width() - delta)
+    window.resizeDocks([window.lr_dock], [side], Qt.Orientation.Horizontal)
