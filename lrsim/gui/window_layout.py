@@ -16,6 +16,7 @@ SIDE_FRACTION = 0.22  # of the screen's width: the right column before it is fit
 MIN_SIDE_WIDTH = 320  # the right column (LR, loss, statistics) never gets narrower
 COMPACT_WIDTH = 1600  # narrower screens start with the editor hidden (F9 shows it)
 EDITOR_WIDTH = 320
+PRESENTATION_SIDE = 0.16  # of the width: the side plots' least in presentation mode
 
 
 def fit_to_screen(window, area: QRect | None = None) -> None:
@@ -60,12 +61,16 @@ def fit_view_area(window) -> None:
     """The right column's width: what the surface view does not need to fill its height."""
     if not window.lr_dock.isVisible() or window.lr_dock.isFloating():
         return
-    limit = window.view_area.width() + window.lr_dock.width() - MIN_SIDE_WIDTH
+    presentation = getattr(window, "presentation", None)
+    least = MIN_SIDE_WIDTH
+    if presentation is not None and presentation.active:
+        least = round(PRESENTATION_SIDE * window.width())  # big type: plots still readable
+    limit = window.view_area.width() + window.lr_dock.width() - least
     wanted = window.view_area.width_wanted(limit)
     if wanted is None:
         return
     delta = wanted - window.view_area.width()
     if abs(delta) < 4:
         return
-    side = max(MIN_SIDE_WIDTH, window.lr_dock.width() - delta)
+    side = max(least, window.lr_dock.width() - delta)
     window.resizeDocks([window.lr_dock], [side], Qt.Orientation.Horizontal)

@@ -205,9 +205,10 @@ class SmallMultiplesView(QWidget):
             self._layout.addWidget(view, row, column, centre)
             view.show()
         for column in range(max(columns, self._layout.columnCount())):
-            self._layout.setColumnStretch(column, 1 if column < columns else 0)
+            self._layout.setColumnStretch(column, 0)
         for row in range(max(rows, self._layout.rowCount())):
-            self._layout.setRowStretch(row, 1 if row < rows else 0)
+            self._layout.setRowStretch(row, 0)
+        self._layout.setAlignment(centre)  # the views together in the middle, no gaps
         self._refit.start()
         self._relayout.start()  # once more with the overhead measured on the shown views
 
