@@ -16,6 +16,7 @@ SIDE_FRACTION = 0.22  # of the screen's width: the right column before it is fit
 MIN_SIDE_WIDTH = 320  # the right column (LR, loss, statistics) never gets narrower
 COMPACT_WIDTH = 1600  # narrower screens start with the editor hidden (F9 shows it)
 EDITOR_WIDTH = 320
+EDITOR_LEAST = 250  # a wide domain may take the editor's width down to this
 PRESENTATION_SIDE = 0.16  # of the width: the side plots' least in presentation mode
 
 
@@ -73,4 +74,10 @@ def fit_view_area(window) -> None:
     if abs(delta) < 4:
         return
     side = max(least, window.lr_dock.width() - delta)
-    window.resizeDocks([window.lr_dock], [side], Qt.Orientation.Horizontal)
+    short = delta - (window.lr_dock.width() - side)  # still wanted once the column yielded
+    docks, widths = [window.lr_dock], [side]
+    editor = window.editor_dock
+    if short > 4 and editor.isVisible() and not editor.isFloating():
+        docks.append(editor)
+        widths.append(max(EDITOR_LEAST, editor.width() - short))
+    window.resizeDocks(docks, widths, Qt.Orientation.Horizontal)

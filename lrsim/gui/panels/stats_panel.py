@@ -209,10 +209,13 @@ class StatsPanel(QWidget):
         self._cost = 0.0  # seconds the last refresh took
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 4)
-        bar = QHBoxLayout()
+        # the caption on a line of its own: in the narrow right column it would otherwise
+        # wrap to four lines beside the controls and push the last rows out of sight
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)  # never widens the window
-        bar.addWidget(self.caption, 1)
+        layout.addWidget(self.caption)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
         self.loss_tol = self._tolerance_box(DEFAULT_LOSS_TOL, "Loss tolerance: loss - f* <= tol")
         self.dist_tol = self._tolerance_box(
             DEFAULT_DIST_TOL, "Distance tolerance to the nearest known minimum"
@@ -381,8 +384,10 @@ class StatsPanel(QWidget):
         header = self.table.horizontalHeader().sizeHint().height()
         row = self.table.verticalHeader().defaultSectionSize()
         scroll = self.table.horizontalScrollBar().sizeHint().height()
-        caption = max(self.caption.sizeHint().height(), self.loss_tol.sizeHint().height())
-        return caption + header + rows * row + scroll + 16
+        caption = self.caption.heightForWidth(max(200, self.width() - 8))
+        caption = max(caption, self.fontMetrics().height())
+        controls = self.loss_tol.sizeHint().height()
+        return caption + controls + header + rows * row + scroll + 22
 
     def cell_text(self, row: int, column: int) -> str:
         return self.table.item(row, column).text()
