@@ -14,7 +14,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMatrix4x4, QPainter, QV
 
 from lrsim.gui.views.scene import nice_ticks
 
-FLOOR = -0.06  # the floor's height, under the lowest point of the surface (0)
+FLOOR = -0.45  # the floor's height, well under the surface's lowest point (0): the
+# contour projected on it shows below the surface, as in a textbook figure
 TICK = 0.04  # tick length, in box units
 
 

@@ -406,9 +406,12 @@ class ContourView(QWidget):
     def _place_note(self) -> None:
         """Top left, beside the title, over no data (the plot area starts below)."""
         top = self.plot_widget.mapFromScene(self.view_box.sceneBoundingRect().topLeft())
-        beside = (self.plot_widget.width() - getattr(self, "_title_width", 0.0)) / 2 - 12
-        width = max(60, min(round(beside), 260))
-        self._note.setFixedWidth(width)
+        width = 260
+        item = self.plot_item.titleLabel.item
+        if self.plot_item.titleLabel.isVisible() and item.toPlainText():
+            title = item.mapRectToScene(item.boundingRect())
+            width = min(width, self.plot_widget.mapFromScene(title.topLeft()).x() - 10)
+        self._note.setFixedWidth(max(60, round(width)))
         self._note.adjustSize()
         self._note.move(4, max(0, top.y() - self._note.height() - 2))
         self._note.raise_()

@@ -44,7 +44,7 @@ FLOOR_GRID = 60  # the floor's contour: coarser, it is seen at a slant
 HEIGHT = 0.9
 LIFT = 0.012  # particles float this far above the surface, so it does not hide them
 HISTORY_BUDGET_3D = 12_000  # trail points: 4 GL vertices of cross each
-CAMERA = {"distance": 3.0, "elevation": 32, "azimuth": -58}  # the default (View > Reset)
+CAMERA = {"distance": 3.7, "elevation": 26, "azimuth": -58}  # the default (View > Reset)
 CROWDED = 2_000
 LOG_DECADES_3D = 3.0  # a log surface spans this many decades of height: minima stay
 
@@ -138,7 +138,7 @@ class SurfaceView3D(QWidget):
         if self.gl_view is None:
             return
         self.gl_view.setCameraPosition(**CAMERA)
-        self.gl_view.opts["center"] = QVector3D(0, 0, HEIGHT * 0.25)
+        self.gl_view.opts["center"] = QVector3D(0, 0, 0.5 * (HEIGHT + FLOOR) - 0.2)
         self.gl_view.update()
 
     def set_colorbar_visible(self, on: bool) -> None:
