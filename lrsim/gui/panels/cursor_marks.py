@@ -138,6 +138,10 @@ class CursorMarks:
         items.sort(key=lambda item: item[0])
         for previous, item in zip(items, items[1:], strict=False):
             item[0] = max(item[0], previous[0] + (previous[2] + item[2]) / 2 + LABEL_GAP)
+        if items and items[-1][0] > height - items[-1][2] / 2:  # off the bottom: stack upwards
+            items[-1][0] = height - items[-1][2] / 2
+            for later, item in zip(items[::-1], items[-2::-1], strict=False):
+                item[0] = min(item[0], later[0] - (later[2] + item[2]) / 2 - LABEL_GAP)
         width = max(1.0, box.width())
         at = (self._step - x0) / (x1 - x0) * width if x1 > x0 else 0.0
         widest = max((label.boundingRect().width() for _p, label, _h in items), default=0.0)
