@@ -130,6 +130,8 @@ class SurfaceView3D(QWidget):
         self._floor = gl.GLLinePlotItem(mode="lines", width=1.0, antialias=False)
         self._frame = gl.GLLinePlotItem(mode="lines", width=1.0, antialias=False)
         self._labels = make_axis_labels_item()
+        for item in (self._floor, self._frame):
+            item.setGLOptions("translucent")  # the default, additive, vanishes on white
         for item in (self._floor, self._frame, self._labels):
             self.gl_view.addItem(item)
 
