@@ -34,6 +34,7 @@ def add_view_extras(view_menu, window) -> dict[str, QAction]:
     fade.setToolTip("Older steps of a short trail are drawn fainter")
     fade.toggled.connect(lambda on: area.set_trail(area.trail[0], on))
     actions["fade"] = fade
+
     def sync(length, on) -> None:  # a new scene's default trail shows in the menu
         for key, action in actions.items():
             if key.startswith("trail_"):

@@ -65,9 +65,7 @@ def test_default_palette_keeps_runs_apart_for_colour_blind_eyes():
     first = DEFAULT_COLORS[:6]
     for matrix in (None, DEUTAN, PROTAN):
         colors = [lab(seen(rgb(c), matrix)) for c in first]
-        gaps = [
-            np.linalg.norm(colors[i] - colors[j]) for i in range(6) for j in range(i + 1, 6)
-        ]
+        gaps = [np.linalg.norm(colors[i] - colors[j]) for i in range(6) for j in range(i + 1, 6)]
         assert min(gaps) >= 12, min(gaps)
 
 
