@@ -106,8 +106,10 @@ class ViewArea(QWidget):
             self.splitter.setSizes([half, half])
             self.splitter.setStretchFactor(0, 1)
             self.splitter.setStretchFactor(1, 1)
+        # "both": one colour bar, the 3D view's at the right; the contour gets the width
+        self.contour.set_colorbar_visible(kind != "both")
         if self.surface3d is not None and hasattr(self.surface3d, "set_colorbar_visible"):
-            self.surface3d.set_colorbar_visible(kind == "3d")  # "both": the contour's bar
+            self.surface3d.set_colorbar_visible(True)
         self._sync_active()
         self.arrangement_changed.emit()
 

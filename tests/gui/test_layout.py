@@ -106,6 +106,10 @@ def test_both_views_at_laptop_size_share_the_width(qtbot, settings):
     sizes = window.view_area.splitter.sizes()
     assert min(sizes) >= 0.4 * max(sizes)
     assert window.view_area.width() >= 0.5 * 1366
+    # one colour bar (the 3D view's): the contour keeps a good share of the screen
+    assert not window.view_area.contour._colorbar.isVisible()
+    contour_share = surface_shares(window, SIZES["1366x768"])[0]
+    assert contour_share >= 0.15, f"{contour_share:.1%}"
 
 
 def test_playback_follows_a_simulation_while_it_computes():

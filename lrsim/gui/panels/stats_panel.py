@@ -220,9 +220,9 @@ class StatsPanel(QWidget):
         self.dist_tol = self._tolerance_box(
             DEFAULT_DIST_TOL, "Distance tolerance to the nearest known minimum"
         )
-        bar.addWidget(QLabel("loss tol", self))
+        bar.addWidget(QLabel("loss tol", self, toolTip=self.loss_tol.toolTip()))
         bar.addWidget(self.loss_tol)
-        bar.addWidget(QLabel("distance tol", self))
+        bar.addWidget(QLabel("dist. tol", self, toolTip=self.dist_tol.toolTip()))
         bar.addWidget(self.dist_tol)
         self.save_button = QToolButton(self)
         self.save_button.setText("CSV…")

@@ -226,6 +226,17 @@ class ContourView(QWidget):
         self._axis_labels = (bool(x), bool(y))
         self._style_axes()
 
+    def set_colorbar_visible(self, on: bool) -> None:
+        """Show the colour bar (off beside a 3D view that shows the same scale: the
+        contour's plot gets its width)."""
+        if self._colorbar is None:
+            return
+        self._colorbar.setVisible(bool(on))
+        self._colorbar.setMaximumWidth(16_777_215 if on else 0)
+        self._colorbar.setMinimumWidth(0)
+        self._shown_title = None
+        self._update_title()
+
     def set_compact(self, on: bool) -> None:
         """No title and no axis labels (presentation mode: the surface gets their room;
         the ticks stay, and the window shows the surface's name elsewhere)."""
@@ -384,7 +395,7 @@ class ContourView(QWidget):
         full = self._sim.surface.title if self._title is None and self._sim is not None else text
         size = style.scaled_points(style.TITLE_POINT_SIZE, self._font_scale)
         room = self.plot_widget.width() - self.plot_item.getAxis("left").width() - 40
-        if self._colorbar is not None:
+        if self._colorbar is not None and self._colorbar.isVisible():
             room -= self._colorbar.width() + self._colorbar.axis.width()
         shown, size, width = fit_title(text, size, max(80, room))
         self._title_width = width
