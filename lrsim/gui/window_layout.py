@@ -9,13 +9,15 @@ starts with the editor hidden (F9 shows it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 
 SIDE_FRACTION = 0.22  # of the screen's width: the right column before it is fitted
 MIN_SIDE_WIDTH = 320  # the right column (LR, loss, statistics) never gets narrower
 COMPACT_WIDTH = 1600  # narrower screens start with the editor hidden (F9 shows it)
 EDITOR_WIDTH = 320
+MAX_FIT_PASSES = 3  # a view's own layout (a colour bar coming back) may follow a pass later
+FIT_AGAIN_MS = 80
 EDITOR_LEAST = 250  # a wide domain may take the editor's width down to this
 PRESENTATION_SIDE = 0.16  # of the width: the side plots' least in presentation mode
 
@@ -71,8 +73,11 @@ def fit_view_area(window) -> None:
     if wanted is None:
         return
     delta = wanted - window.view_area.width()
-    if abs(delta) < 4:
+    passes = getattr(window, "_fit_passes", 0)
+    if abs(delta) < 4 or passes >= MAX_FIT_PASSES:
+        window._fit_passes = 0
         return
+    window._fit_passes = passes + 1  # look again once the layouts have followed
     side = max(least, window.lr_dock.width() - delta)
     short = delta - (window.lr_dock.width() - side)  # still wanted once the column yielded
     docks, widths = [window.lr_dock], [side]
@@ -81,3 +86,4 @@ def fit_view_area(window) -> None:
         docks.append(editor)
         widths.append(max(EDITOR_LEAST, editor.width() - short))
     window.resizeDocks(docks, widths, Qt.Orientation.Horizontal)
+    QTimer.singleShot(FIT_AGAIN_MS, window._fit_timer.start)

@@ -92,7 +92,6 @@ class ContourView(QWidget):
             self._legend.setZValue(200)
         # notes sit in the title row's left corner, never on the data
         self._note = QLabel(self)
-        self._note.setWordWrap(True)
         self._note.setFont(style.note_font(NOTE_SCALE))
         self._note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._note.hide()
@@ -299,7 +298,8 @@ class ContourView(QWidget):
         return round(self.width() - box.width() + plot_width)
 
     def note_text(self) -> str:
-        return self._note.text()
+        """The level-of-detail note (shown elided to the room beside the title)."""
+        return self._plan.note() if self._plan is not None else ""
 
     # ------------------------------------------------------------------ internals
 
@@ -422,8 +422,12 @@ class ContourView(QWidget):
         if self.plot_item.titleLabel.isVisible() and item.toPlainText():
             title = item.mapRectToScene(item.boundingRect())
             width = min(width, self.plot_widget.mapFromScene(title.topLeft()).x() - 10)
-        self._note.setFixedWidth(max(60, round(width)))
-        self._note.adjustSize()
+        width = max(60, round(width))
+        self._note.setFixedWidth(width)
+        full = self._plan.note() if self._plan is not None else ""
+        metrics = self._note.fontMetrics()
+        self._note.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, width - 4))
+        self._note.adjustSize()  # one line, beside the title: never down onto the data
         self._note.move(4, max(0, top.y() - self._note.height() - 2))
         self._note.raise_()
 
