@@ -21,7 +21,11 @@ OVERLAY_GOAL = {"1920x1080": 0.30, "1366x768": 0.25}
 
 
 def settle(qtbot, window, ms: int = 300) -> None:
-    qtbot.wait(ms)  # the docks refit on timers after each resize
+    """Wait until the docks have refitted (they do on timers, in a few passes)."""
+    qtbot.wait(ms)
+    idle = lambda: not window._fit_timer.isActive() and getattr(window, "_fit_passes", 0) == 0  # noqa: E731
+    qtbot.waitUntil(idle, timeout=5000)
+    qtbot.wait(100)
 
 
 def sized_window(qtbot, settings, preset: str, size: tuple[int, int]):

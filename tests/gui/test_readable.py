@@ -165,8 +165,9 @@ def test_pan_shows_a_cached_picture_then_redraws_sharp(contour, qtbot):
     contour.view_box.translateBy(x=0.3)
     paint(contour)
     assert contour.swarm._preview
-    qtbot.wait(400)  # settled: the history is drawn sharp at the new view
-    paint(contour)
+    swarm = contour.swarm
+    qtbot.waitUntil(lambda: swarm._layer_key is None or not swarm._preview, timeout=5000)
+    paint(contour)  # settled: the history is drawn sharp at the new view
     assert not contour.swarm._preview and contour.swarm._drawn == 30
 
 
