@@ -10,19 +10,13 @@ take the surface's height.
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QIcon
 from PySide6.QtWidgets import QLayout, QMenu, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
 MAX_LINES = 2  # chips elide their labels rather than take a third line (one on a laptop)
 LAPTOP_HEIGHT = 900  # screens lower than this get one line of chips
 OPACITIES = (1.0, 0.6, 0.3)
 FADED = 0.25  # the other runs' opacity while one is highlighted
-
-
-def swatch(color: str, size: int = 16) -> QIcon:
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor(color))
-    return QIcon(pixmap)
 
 
 def marker_icon(color: str, run_index: int, size: int = 16) -> QIcon:
