@@ -23,9 +23,13 @@ from lrsim.core.errors import ConfigError
 from lrsim.core.limits import check_structure, read_limited
 from lrsim.core.toml_writer import dumps_toml
 
+# Okabe-Ito's colour-blind-safe colours that stay visible on every part of viridis (the
+# views' colour map) and on the plots' white and dark backgrounds, then brown, Tol's wine,
+# magenta and sand: CIE Lab distance >= 28 from every viridis colour, checked in
+# tests/gui/test_palette.py; runs also differ by marker shape
 DEFAULT_COLORS = (
-    "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#d55e00", "#56b4e9", "#cc79a7", "#e69f00", "#8c564b",
+    "#882255", "#ee3377", "#ddaa33",
 )  # fmt: skip
 MAX_STEPS = 1_000_000
 MAX_PARTICLES = 10_000_000

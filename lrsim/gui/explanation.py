@@ -46,6 +46,8 @@ COLOR_WORDS = {
     "cyan": "#17becf",
     "teal": "#17becf",
     "black": "#202020",
+    "white": "#ffffff",
+    "vermillion": "#d55e00",
 }
 _COLOR_WORD = re.compile(r"\((" + "|".join(COLOR_WORDS) + r")\b", re.IGNORECASE)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import RunFile, load_runfile, parse_runfile, runfile_to_dict
 from lrsim.core.safe_text import printable
-from lrsim.gui import file_actions, menus
+from lrsim.gui import file_actions, menus, window_layout
 from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
 from lrsim.gui.explanation import ExplanationPanel
@@ -49,7 +49,7 @@ SETTING_LAST_FILE = "last_file"
 SETTING_DARK = "dark_theme"
 SETTING_PRESENTATION_DARK = "presentation_dark_theme"
 SETTING_EXPLANATION = "explanation_expanded"
-SIDE_FRACTION = 0.22  # of the screen's width: the LR and loss panels
+ROOMY_HEIGHT = 1200  # taller screens start with the explanation expanded
 
 
 class MainWindow(QMainWindow):
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self._main_column = layout
         self.explanation = ExplanationPanel(central)
         screen = self.screen() or QGuiApplication.primaryScreen()
-        roomy = screen is None or screen.availableGeometry().height() >= 900
+        roomy = screen is None or screen.availableGeometry().height() >= ROOMY_HEIGHT
         self.explanation.set_expanded(self.settings.value(SETTING_EXPLANATION, roomy, type=bool))
         self.explanation.expanded_changed.connect(
             lambda on: self.settings.setValue(SETTING_EXPLANATION, bool(on))
@@ -106,6 +106,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.explanation)
         self.view_area = ViewArea(central)
         self.view_area.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys drive the playback
+        self._fit_timer = QTimer(self)  # the docks yield the width the surface can use
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_view_area)
+        self.view_area.arrangement_changed.connect(self._fit_timer.start)
         layout.addWidget(self.view_area, 1)
         self.averaged_overlay = AveragedOverlay(self.view_area.contour.view_box)
         self.playback_bar = PlaybackBar(self.playback, central)
@@ -127,7 +132,6 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.editor = RunEditor(self)
         self.lr_panel = LrPanel(self)
         self.loss_panel = LossPanel(self)
@@ -142,9 +146,20 @@ class MainWindow(QMainWindow):
         self.step_size_dock = self._dock("Effective step", "step_size", self.step_size_panel, right)
         self.tabifyDockWidget(self.lr_dock, self.step_size_dock)
         self.lr_dock.raise_()
-        self.stats_dock = self._dock("Statistics", "stats", self.stats_panel, bottom)
+        # the statistics sit under the side plots, not under the surface: a square domain
+        # leaves width to spare, never height
+        self.stats_dock = self._dock("Statistics", "stats", self.stats_panel, right)
+        self.splitDockWidget(self.loss_dock, self.stats_dock, Qt.Orientation.Vertical)
         self.setCorner(Qt.Corner.BottomLeftCorner, left)
         self.setCorner(Qt.Corner.BottomRightCorner, right)
+        for dock in (
+            self.editor_dock,
+            self.lr_dock,
+            self.step_size_dock,
+            self.loss_dock,
+            self.stats_dock,
+        ):
+            dock.visibilityChanged.connect(lambda _on: self._fit_timer.start())
 
     def _build_status(self) -> None:
         status = self.statusBar()
@@ -155,20 +170,15 @@ class MainWindow(QMainWindow):
         self.progress = ProgressStatus(self)
         status.addPermanentWidget(self.progress)
 
-    def fit_to_screen(self) -> None:
-        """Size the docks for the screen: roomy on a projector, compact on a laptop."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        area = screen.availableGeometry()
-        self.setGeometry(area)
-        compact = area.width() < 1600
-        editor_width = 300 if compact else 400
-        side_width = max(320, round(SIDE_FRACTION * area.width()))
-        self.resizeDocks(
-            [self.editor_dock, self.lr_dock], [editor_width, side_width], Qt.Orientation.Horizontal
-        )
-        title_bar = self.fontMetrics().height() + 12
-        stats_height = min(self.stats_panel.preferred_height() + title_bar, area.height() // 3)
-        self.resizeDocks([self.stats_dock], [stats_height], Qt.Orientation.Vertical)
+    def fit_to_screen(self, area: QRect | None = None) -> None:
+        """Size the window and docks for the screen (``window_layout.fit_to_screen``)."""
+        window_layout.fit_to_screen(self, area)
+
+    def fit_stats(self) -> None:
+        window_layout.fit_stats(self)
+
+    def fit_view_area(self) -> None:
+        window_layout.fit_view_area(self)
 
     # ------------------------------------------------------------------ wiring
 
@@ -198,17 +208,23 @@ class MainWindow(QMainWindow):
 
     def place_explanation(self, *, column: bool) -> None:
         """The explanation as a column left of the views (presentation) or a banner above."""
+        legend = self.view_area.legend  # in the column too: the surface gets the height
+        legend.set_max_lines(8 if column else None)
         if column:
-            self._column_slot.addWidget(self.explanation)
+            self._column_slot.addWidget(legend)
+            self._column_slot.addWidget(self.explanation, 1)
         else:
+            self.view_area.layout().insertWidget(0, legend)
             self._main_column.insertWidget(0, self.explanation)
         self.explanation.set_mode("column" if column else "banner")
+        self.view_area.set_compact(column)
 
     def _on_document_changed(self) -> None:
         star = "*" if self.document.dirty else ""
         self.setWindowTitle(f"{self.document.display_name}{star} — lrsim")
 
     def _on_busy_changed(self, busy: bool) -> None:
+        self.playback.set_growing(busy)  # playing follows the columns as they are computed
         if busy:
             self.progress.begin(self.controller, "simulating", self.controller.cancel)
         else:
@@ -289,14 +305,19 @@ class MainWindow(QMainWindow):
         self.view_area.set_scene(sim)
         if self._new_surface:
             self._new_surface = False
-            self.set_log_scale(bool(getattr(sim.surface, "log_scale", False)))
+            log = bool(getattr(sim.surface, "log_scale", False))
+            self.set_log_scale(log)
+            self.loss_panel.log_box.setChecked(log)  # a valley's loss spans decades too
         upto = max(1, sim.recorded_upto())
         self.playback_bar.set_steps(sim.recorded_steps[:upto], sim.steps)
         self.playback.set_limit(upto - 1)
         self.lr_panel.set_scene(sim)
         self.loss_panel.set_scene(sim)
         self.step_size_panel.set_scene(sim)
+        rows = self.stats_panel.table.rowCount()
         self.stats_panel.set_scene(sim)
+        if rows != sim.n_runs:  # sized when the scene arrives: every run's row shows
+            self.fit_stats()
         self._update_explanation()
         self._on_step_changed(self.playback.column)
 
@@ -503,6 +524,10 @@ class MainWindow(QMainWindow):
         if self.schedules_window is not None:
             self.schedules_window.set_theme(dark)
         menus.sync_checked(self.actions_.dark, dark)
+
+    def resizeEvent(self, event) -> None:  # Qt override: the docks yield to the surface again
+        super().resizeEvent(event)
+        self._fit_timer.start()
 
     # ------------------------------------------------------------------ closing
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from lrsim import __version__
 from lrsim.gui import export_actions, file_actions, simulation_settings
 from lrsim.gui.resources import list_presets
+from lrsim.gui.view_menu_extras import add_view_extras
 
 
 @dataclass
@@ -162,6 +163,7 @@ def build_menus(window) -> Actions:
     log_scale = _action(window, "&Log colour scale", window.set_log_scale, "Ctrl+L", checkable=True)
     dark = _action(window, "&Dark background", window.set_dark, "Ctrl+D", checkable=True)
     view_menu.addActions([log_scale, dark])
+    window.view_extras = add_view_extras(view_menu, window)
     view_menu.addSeparator()
     for dock in (window.editor_dock, window.lr_dock, window.loss_dock, window.stats_dock):
         view_menu.addAction(dock.toggleViewAction())

@@ -29,6 +29,7 @@ class Playback(QObject):
         self._speed = DEFAULT_SPEED
         self._carry = 0.0  # fractional steps owed by the timer
         self.every_step = False  # True: a late tick still moves one step (none skipped)
+        self.growing = False  # the simulation is still computing: play on as columns arrive
         self.min_interval_ms = int(1000 / MAX_FRAME_RATE)
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -59,6 +60,13 @@ class Playback(QObject):
         if self._column > self._last:
             self.set_column(self._last)
         self.state_changed.emit()
+
+    def set_growing(self, on: bool) -> None:
+        """While a long simulation computes, playing waits at its last column for more
+        instead of stopping (and Play there does not rewind)."""
+        self.growing = bool(on)
+        if not self.growing and self.playing and self._column >= self._last:
+            self.pause()
 
     def set_every_step(self, on: bool) -> None:
         self.every_step = bool(on)
@@ -91,9 +99,9 @@ class Playback(QObject):
     def play(self) -> None:
         if self.playing:
             return
-        if self._column >= self._last:
+        if self._column >= self._last and not self.growing:
             self.set_column(0)  # play from the start again
-        if self._last == 0:
+        if self._last == 0 and not self.growing:
             return
         self._carry = 0.0
         self._clock.start()
@@ -140,5 +148,5 @@ class Playback(QObject):
             advance, self._carry = 1, 0.0
         target = min(self._column + advance, self._last)
         self.set_column(target)
-        if target >= self._last:
+        if target >= self._last and not self.growing:
             self.pause()

@@ -135,6 +135,7 @@ class Presentation(QObject):
         self.font_scale, self.line_scale = looks_for_height(area.height())
         window.place_explanation(column=True)
         window.explanation.setFixedWidth(round(COLUMN_FRACTION * area.width()))
+        window.view_area.legend.setFixedWidth(round(COLUMN_FRACTION * area.width()))
         self._set_looks(self.font_scale, self.line_scale)
         window.apply_theme(window.presentation_dark())
         window.showFullScreen()
@@ -163,6 +164,7 @@ class Presentation(QObject):
         window.resizeDocks(
             [window.lr_dock, window.loss_dock], [1, 1], Qt.Orientation.Vertical
         )  # equal heights
+        window.fit_view_area()  # then the side plots yield what the surface can use
 
     def _set_looks(self, font_scale: float, line_scale: float) -> None:
         window = self.window
@@ -221,6 +223,8 @@ class Presentation(QObject):
         self._set_looks(1.0, 1.0)
         for dock in (window.lr_dock, window.loss_dock):
             dock.setTitleBarWidget(None)
+        window.view_area.legend.setMinimumWidth(0)
+        window.view_area.legend.setMaximumWidth(16_777_215)
         window.place_explanation(column=False)
         window.explanation.set_expanded(saved.explanation_expanded)
         window.menuBar().setVisible(saved.menu_bar)

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from lrsim.gui.panels.cursor_marks import CursorMarks, cursor_pen
 from lrsim.gui.views import style
 from lrsim.gui.views.multiples import grid_shape
 
@@ -214,18 +215,21 @@ class FrameWidget(QWidget):
             faint.setAlpha(80)
             plot.addItem(pg.PlotDataItem(steps, values, pen=pg.mkPen(faint, width=self._px(3))))
             past = pg.PlotDataItem(pen=pg.mkPen(color, width=self._px(4)))
-            point = pg.PlotDataItem(
-                pen=None,
-                symbol="o",
-                symbolSize=self._px(13),
-                symbolBrush=color,
-                symbolPen=pg.mkPen(self.background, width=1.5),
-            )
             plot.addItem(past)
-            plot.addItem(point)
-            self._lr_items.append((past, point))
-        self._cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(self.muted, width=1.5))
+            self._lr_items.append(past)
+        # the cursor, dots and values of the window's LR panel: one look
+        pen = cursor_pen(self._px(2) / 2, self.options.dark)
+        self._cursor = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        self._cursor.setZValue(35)
         plot.addItem(self._cursor, ignoreBounds=True)
+        self._marks = CursorMarks(plot)
+        self._marks.set_series(
+            [
+                (steps, values, self.sim.runs[index].color)
+                for (steps, values), index in zip(self._lr_data, self.run_indices, strict=True)
+            ]
+        )
+        self._marks.set_look(1.5 * self._px(17) / 17, self.options.dark)
         plot.setLogMode(y=log)
         plot.setXRange(0, max(1, self.sim.steps), padding=0.01)
         plot.enableAutoRange(axis="y")
@@ -306,13 +310,10 @@ class FrameWidget(QWidget):
             label.setText(f"lr {format_lr(self._lr_at(index, column, step))}")
         if self.strip is not None:
             self._cursor.setValue(step)
-            for (steps, values), (past, point) in zip(self._lr_data, self._lr_items, strict=True):
+            for (steps, values), past in zip(self._lr_data, self._lr_items, strict=True):
                 upto = int(np.searchsorted(steps, step, side="right"))
                 past.setData(steps[:upto], values[:upto])
-                if upto:
-                    point.setData(steps[upto - 1 : upto], values[upto - 1 : upto])
-                else:
-                    point.setData([], [])
+            self._marks.set_step(step)
 
     def _lr_at(self, run_index: int, column: int, step: int) -> float:
         run = self.sim.runs[run_index]
@@ -325,5 +326,12 @@ class FrameWidget(QWidget):
         return float(np.median(finite)) if finite.size else float("nan")
 
     def grab_image(self) -> QImage:
-        """The frame as drawn (the 3D view's framebuffer included)."""
-        return self.grab().toImage()
+        """The frame as drawn (the 3D view's framebuffer and axis labels included)."""
+        image = self.grab().toImage()
+        overlay = getattr(self.view, "paint_overlay", None)
+        gl_view = getattr(self.view, "gl_view", None)
+        if overlay is not None and gl_view is not None:
+            painter = QPainter(image)
+            overlay(painter, QPointF(gl_view.mapTo(self, QPoint(0, 0))))
+            painter.end()
+        return image

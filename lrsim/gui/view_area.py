@@ -22,6 +22,8 @@ class ViewArea(QWidget):
     """Holds the views; ``set_scene`` / ``set_step`` go to the ones on screen."""
 
     start_point_requested = Signal(float, float)
+    trail_changed = Signal(object, bool)  # length (None: all), fade
+    arrangement_changed = Signal()  # another view, layout or domain: the window refits the docks
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -32,6 +34,7 @@ class ViewArea(QWidget):
         layout.setSpacing(0)
         self.legend = LegendBar(self)
         self.legend.visible_runs_changed.connect(self._on_visible_runs_changed)
+        self.legend.emphasis_changed.connect(self.set_emphasis)
         layout.addWidget(self.legend)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -51,6 +54,9 @@ class ViewArea(QWidget):
         self._dark = False
         self._look = (1.0, 1.0)  # (font scale, line scale): bigger in presentation mode
         self._visible: list[int] | None = None
+        self._emphasis: dict[int, float] = {}  # run index -> opacity (legend's menu)
+        self._trail: tuple[int | None, bool] = (None, True)  # View > Trails
+        self._trail_chosen = False  # the user picked a trail: new scenes keep it
         self._synced: dict[int, object] = {}  # id(view) -> the simulation it shows
 
     # ------------------------------------------------------------------ which views
@@ -98,7 +104,14 @@ class ViewArea(QWidget):
         if kind == "both":
             half = max(1, self.splitter.width() // 2)
             self.splitter.setSizes([half, half])
+            self.splitter.setStretchFactor(0, 1)
+            self.splitter.setStretchFactor(1, 1)
+        # "both": one colour bar, the 3D view's at the right; the contour gets the width
+        self.contour.set_colorbar_visible(kind != "both")
+        if self.surface3d is not None and hasattr(self.surface3d, "set_colorbar_visible"):
+            self.surface3d.set_colorbar_visible(True)
         self._sync_active()
+        self.arrangement_changed.emit()
 
     def _flat_view(self) -> QWidget | None:
         """The 2D view of the layout mode (overlay contour, small multiples or basin map)."""
@@ -116,6 +129,27 @@ class ViewArea(QWidget):
             self.basins = self._make_basins()
         self.flat.setCurrentWidget(self._flat_view())
         self._sync_active()
+        self.arrangement_changed.emit()
+
+    def width_wanted(self, limit: int) -> int | None:
+        """The width at which the surface fills the height it has, with no padding beside it.
+
+        The overlay contour needs its domain's aspect at full height; "both" gives the
+        3D view as much again; small multiples the width of their best grid (at most
+        ``limit``); the basin map and 3D alone take what they get (None).
+        """
+        if self._sim is None or self.kind == "3d":
+            return None
+        if self.layout_mode == "multiples" and self.kind == "contour" and self.multiples:
+            return self.multiples.width_wanted(limit)
+        if self.layout_mode != "overlay":
+            return None
+        needed = self.contour.width_wanted()
+        if needed is None:
+            return None
+        if self.kind == "both":  # the side column yields all it can; the views share halves
+            return 2 * needed + self.splitter.handleWidth()
+        return needed
 
     # ------------------------------------------------------------------ keeping in step
 
@@ -126,6 +160,8 @@ class ViewArea(QWidget):
             _set_look(view, self._look)
             view.set_log_scale(self._log)
             view.set_visible_runs(self._visible)
+            _call(view, "set_emphasis", self._emphasis)
+            _call(view, "set_trail", *self._trail)
             self._synced[id(view)] = self._sim
         view.set_step(self._column)
 
@@ -143,9 +179,14 @@ class ViewArea(QWidget):
         self._synced.clear()
         if not same_runs:
             self._visible = None
+            self._emphasis = {}
             self.legend.set_runs(sim.runs)
+        if not self._trail_chosen:
+            self._trail = (default_trail(sim.n_particles), self._trail[1])
+            self.trail_changed.emit(*self._trail)
         self._column = min(self._column, max(0, sim.recorded_upto() - 1))
         self._sync_active()
+        self.arrangement_changed.emit()
 
     def set_step(self, column: int) -> None:
         self._column = column
@@ -168,6 +209,35 @@ class ViewArea(QWidget):
         for view in self._all_views():
             _set_look(view, self._look)
 
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Per run index, its opacity in every view (the legend's highlight and opacity)."""
+        self._emphasis = dict(opacities or {})
+        for view in self._all_views():
+            _call(view, "set_emphasis", self._emphasis)
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Trails of every step (None), none (0) or the last ``length`` steps, in every view
+        (the user's choice: later scenes keep it)."""
+        self._trail_chosen = True
+        self._trail = (length, bool(fade))
+        self.trail_changed.emit(*self._trail)
+        for view in self._all_views():
+            _call(view, "set_trail", *self._trail)
+
+    def set_compact(self, on: bool) -> None:
+        """The overlay contour without title and axis labels (presentation mode)."""
+        self.contour.set_compact(on)
+        self.arrangement_changed.emit()
+
+    def reset_camera(self) -> None:
+        """The 3D view's camera back to its default (View > Reset 3D camera)."""
+        if self.surface3d is not None:
+            _call(self.surface3d, "reset_camera")
+
+    @property
+    def trail(self) -> tuple[int | None, bool]:
+        return self._trail
+
     def _on_visible_runs_changed(self, indices: list[int] | None) -> None:
         self._visible = indices
         for view in self._all_views():
@@ -178,6 +248,23 @@ class ViewArea(QWidget):
         """The views showing the current scene (the others catch up when shown)."""
         views = (self.contour, self.multiples, self.basins, self.surface3d)
         return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]
+
+
+CROWDED_SWARM = 100  # particles from which trails show the last steps only, by default
+CROWDED_TRAIL = 10
+
+
+def default_trail(n_particles: int) -> int | None:
+    """Whole trails for a few particles; a crowd's whole trails are a tangle, so the last
+    ``CROWDED_TRAIL`` steps (fading) show where each particle is heading."""
+    return CROWDED_TRAIL if n_particles >= CROWDED_SWARM else None
+
+
+def _call(view: QWidget, name: str, *args) -> None:
+    """``view.name(*args)`` for the views that have it."""
+    method = getattr(view, name, None)
+    if method is not None:
+        method(*args)
 
 
 def _set_look(view: QWidget, look: tuple[float, float]) -> None:

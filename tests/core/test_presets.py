@@ -46,7 +46,8 @@ def test_fixed_vs_decay(tmp_path: Path):
     preset = PRESETS / "fixed-vs-decay.toml"
     runfile = load_runfile(preset)
     assert runfile.surface.name == "quadratic"
-    assert [run.color for run in runfile.runs] == ["#d62728", "#1f77b4", "#2ca02c"]
+    # vermillion, sky blue, reddish purple: Okabe-Ito, visible on viridis
+    assert [run.color for run in runfile.runs] == ["#d55e00", "#56b4e9", "#cc79a7"]
     assert {run.optimizer["name"] for run in runfile.runs} == {"sgd"}
     high, low, decay = (exported_distances(preset, tmp_path)[run.label] for run in runfile.runs)
     # the decayed run is close to the optimum after four iterations and stays there

@@ -12,7 +12,7 @@ STEPS = 50  # the preset's steps
 def test_first_start_opens_the_lecture_preset(window, settings):
     sim = window.controller.simulation
     assert sim is not None and sim.finished and sim.n_runs == 3
-    assert [run.color for run in sim.runs] == ["#d62728", "#1f77b4", "#2ca02c"]
+    assert [run.color for run in sim.runs] == ["#d55e00", "#56b4e9", "#cc79a7"]
     assert "fixed-vs-decay" in window.windowTitle()
     assert settings.value("last_file") == str(PRESET)
     assert window.playback.column == 0

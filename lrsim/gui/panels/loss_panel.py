@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from lrsim.gui.panels import plot_style, series
+from lrsim.gui.panels.cursor_marks import CursorMarks
 from lrsim.gui.panels.param_form import muted
 
 
@@ -63,7 +64,7 @@ class LossPanel(QWidget):
             "geometric convergence becomes a straight line."
         )
         self.log_box.toggled.connect(self._on_log_changed)
-        self.band_note = ElidedLabel("median across particles, band 10–90 %", self)
+        self.band_note = ElidedLabel("median, 10–90 % band", self)
         muted(self.band_note)
         bar.addWidget(self.band_note, 1)
         bar.addWidget(self.log_box)
@@ -75,6 +76,8 @@ class LossPanel(QWidget):
         self.cursor = plot_style.make_cursor()
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self._items: list = []
+        self.marks = CursorMarks(self.plot)  # each run's median loss at the step shown
+        self._step = 0
         self.set_theme(False)
 
     def set_theme(self, dark: bool) -> None:
@@ -82,13 +85,14 @@ class LossPanel(QWidget):
         self.canvas.setBackground(plot_style.THEMES[dark]["background"])
         plot_style.style_plot(self.plot, dark, font_scale=self._font_scale)
         plot_style.set_label(self.plot, "bottom", "step", dark)
+        self.cursor.setPen(plot_style.cursor_pen(self._line_scale, dark))
+        self.marks.set_look(self._font_scale, dark)
         self._update_title()
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Text ``font_scale`` times as big and lines ``line_scale`` times as thick
         (presentation mode); 1, 1 is the normal look."""
         self._font_scale, self._line_scale = float(font_scale), float(line_scale)
-        self.cursor.setPen(plot_style.cursor_pen(self._line_scale))
         self.set_theme(self._dark)
         self._redraw()
 
@@ -114,10 +118,12 @@ class LossPanel(QWidget):
         floor = series.loss_floor(sim) if log else 0.0
         if log and not np.isfinite(floor):
             floor = float(min(np.nanmin(run.loss) for run in sim.runs))
+        marks = []
         for index, run in enumerate(sim.runs):
             steps, median, lower, upper = series.loss_quantiles(sim, index)
             if log:
                 median, lower, upper = (_positive(v - floor) for v in (median, lower, upper))
+            marks.append((steps, median, run.color))
             if sim.n_particles > 1:
                 low_item = pg.PlotDataItem(steps, lower, pen=None, connect="finite")
                 high_item = pg.PlotDataItem(steps, upper, pen=None, connect="finite")
@@ -132,9 +138,12 @@ class LossPanel(QWidget):
             plot_style.cache(item.curve if isinstance(item, pg.PlotDataItem) else item)
         self.plot.setLogMode(y=log)
         self.plot.enableAutoRange()
+        self.marks.set_series(marks)
 
     def set_step(self, step: int) -> None:
+        self._step = step
         self.cursor.setValue(step)
+        self.marks.set_step(step)
 
     def _on_log_changed(self, _on: bool) -> None:
         self._redraw()

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from lrsim.gui.panels import plot_style, series
+from lrsim.gui.panels.cursor_marks import CursorMarks
 
 
 class LrPanel(QWidget):
@@ -45,6 +46,8 @@ class LrPanel(QWidget):
             plot.addItem(cursor, ignoreBounds=True)
             plot.setMenuEnabled(False)
         self._curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.marks = CursorMarks(self.lr_plot)  # each run's lr at the step shown
+        self.momentum_marks = CursorMarks(self.momentum_plot)
         self.set_theme(False)
         self._show_momentum(False)
 
@@ -65,13 +68,15 @@ class LrPanel(QWidget):
         plot_style.set_label(self.momentum_plot, "left", "momentum / beta1", dark)
         plot_style.set_label(self.momentum_plot, "bottom", "step", dark)
         plot_style.set_label(self.lr_plot, "bottom", "step", dark)
+        for cursor in self.cursors:
+            cursor.setPen(plot_style.cursor_pen(self._line_scale, dark))
+        for marks in (self.marks, self.momentum_marks):
+            marks.set_look(self._font_scale, dark)
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Text ``font_scale`` times as big and lines ``line_scale`` times as thick
         (presentation mode); 1, 1 is the normal look."""
         self._font_scale, self._line_scale = float(font_scale), float(line_scale)
-        for cursor in self.cursors:
-            cursor.setPen(plot_style.cursor_pen(self._line_scale))
         self.set_theme(self._dark)
         if self._sim is not None:
             self.set_scene(self._sim)
@@ -83,13 +88,18 @@ class LrPanel(QWidget):
         self._curves = []
         momentum = series.cycles_momentum(sim)
         self._show_momentum(momentum)
+        lr_marks, momentum_marks = [], []
         for index, run in enumerate(sim.runs):
             steps, lr = series.lr_series(sim, index)
             self._curves.append((self.lr_plot, self._add_curve(self.lr_plot, steps, lr, run)))
+            lr_marks.append((steps, lr, run.color))
             if momentum:
                 steps, values = series.momentum_series(sim, index)
                 curve = self._add_curve(self.momentum_plot, steps, values, run)
                 self._curves.append((self.momentum_plot, curve))
+                momentum_marks.append((steps, values, run.color))
+        self.marks.set_series(lr_marks)
+        self.momentum_marks.set_series(momentum_marks)
         for plot in (self.lr_plot, self.momentum_plot):
             plot.enableAutoRange()
 
@@ -105,6 +115,9 @@ class LrPanel(QWidget):
     def set_step(self, step: int) -> None:
         for cursor in self.cursors:
             cursor.setValue(step)
+        self.marks.set_step(step)
+        self.momentum_marks.set_step(step)
 
     def _on_log_changed(self, on: bool) -> None:
         self.lr_plot.setLogMode(y=on)
+        self.marks.set_step(self.marks._step)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QGraphicsItem
 
 LINE_WIDTH = 2.5
 MAX_STEP_TICKS = 10  # labelled ticks on a steps axis, at most
-CURSOR_COLOR = "#888888"
 THEMES = {
     False: {"background": "#ffffff", "foreground": "#202020"},
     True: {"background": "#1e1f22", "foreground": "#d8d8d8"},
@@ -92,13 +91,18 @@ def band_brush(color: str, alpha: int = 55) -> pg.QtGui.QBrush:
     return pg.mkBrush(fill)
 
 
-def cursor_pen(line_scale: float = 1.0) -> pg.QtGui.QPen:
-    return pg.mkPen(CURSOR_COLOR, width=1.5 * line_scale)
+def cursor_pen(line_scale: float = 1.0, dark: bool = False) -> pg.QtGui.QPen:
+    """The cursor's pen: a colour no grid line has (``cursor_marks.cursor_pen``)."""
+    from lrsim.gui.panels.cursor_marks import cursor_pen as pen
+
+    return pen(line_scale, dark)
 
 
 def make_cursor() -> pg.InfiniteLine:
-    """The vertical line at the current step."""
-    return pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen())
+    """The vertical line at the current step, over the curves."""
+    line = pg.InfiniteLine(angle=90, movable=False, pen=cursor_pen())
+    line.setZValue(35)
+    return line
 
 
 def cache(item: QGraphicsItem) -> None:

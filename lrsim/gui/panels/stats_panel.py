@@ -209,17 +209,20 @@ class StatsPanel(QWidget):
         self._cost = 0.0  # seconds the last refresh took
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 4)
-        bar = QHBoxLayout()
+        # the caption on a line of its own: in the narrow right column it would otherwise
+        # wrap to four lines beside the controls and push the last rows out of sight
         self.caption = QLabel(self)
         self.caption.setWordWrap(True)  # never widens the window
-        bar.addWidget(self.caption, 1)
+        layout.addWidget(self.caption)
+        bar = QHBoxLayout()
+        bar.addStretch(1)
         self.loss_tol = self._tolerance_box(DEFAULT_LOSS_TOL, "Loss tolerance: loss - f* <= tol")
         self.dist_tol = self._tolerance_box(
             DEFAULT_DIST_TOL, "Distance tolerance to the nearest known minimum"
         )
-        bar.addWidget(QLabel("loss tol", self))
+        bar.addWidget(QLabel("loss tol", self, toolTip=self.loss_tol.toolTip()))
         bar.addWidget(self.loss_tol)
-        bar.addWidget(QLabel("distance tol", self))
+        bar.addWidget(QLabel("dist. tol", self, toolTip=self.dist_tol.toolTip()))
         bar.addWidget(self.dist_tol)
         self.save_button = QToolButton(self)
         self.save_button.setText("CSV…")
@@ -294,10 +297,17 @@ class StatsPanel(QWidget):
         self._fit_run_column()
 
     def _fit_run_column(self) -> None:
-        """The labels' width, but at most a fifth of the table (at least nine letters)."""
+        """The labels whole when the other columns leave room for them (the basins bar
+        keeps ``BAR_WIDTH``), else what is left, at least a fifth of the table or nine
+        letters."""
         self.table.resizeColumnToContents(0)
-        room = max(self.fontMetrics().horizontalAdvance("M" * 9), self.table.width() // 5)
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), room))
+        natural = self.table.columnWidth(0)
+        others = sum(
+            self.table.columnWidth(c) for c in range(1, len(COLUMNS)) if c != COLUMN["basins"]
+        )
+        left = self.table.viewport().width() - others - BAR_WIDTH - 16
+        floor = max(self.fontMetrics().horizontalAdvance("M" * 9), self.table.width() // 5)
+        self.table.setColumnWidth(0, min(natural, max(left, floor)))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -374,8 +384,10 @@ class StatsPanel(QWidget):
         header = self.table.horizontalHeader().sizeHint().height()
         row = self.table.verticalHeader().defaultSectionSize()
         scroll = self.table.horizontalScrollBar().sizeHint().height()
-        caption = max(self.caption.sizeHint().height(), self.loss_tol.sizeHint().height())
-        return caption + header + rows * row + scroll + 16
+        caption = self.caption.heightForWidth(max(200, self.width() - 8))
+        caption = max(caption, self.fontMetrics().height())
+        controls = self.loss_tol.sizeHint().height()
+        return caption + controls + header + rows * row + scroll + 22
 
     def cell_text(self, row: int, column: int) -> str:
         return self.table.item(row, column).text()

@@ -98,6 +98,33 @@ def _time_frames(app, view, target, columns) -> tuple[float, float]:
     return len(columns) / wall, len(columns) / max(cpu, 1e-9)
 
 
+def _time_motion(app, view, target, column: int, frames: int = 30) -> dict:
+    """Median ms a frame while panning, then zooming; and the redraw once the view settles."""
+    view.set_step(column)
+    app.processEvents()
+    box = view.view_box
+    (x0, x1), _ = box.viewRange()
+    out = {}
+    for name, move in (
+        ("pan_ms", lambda i: box.translateBy(x=(x1 - x0) * (0.01 if i % 20 < 10 else -0.01))),
+        ("zoom_ms", lambda i: box.scaleBy((0.98, 0.98) if i % 20 < 10 else (1.02, 1.02))),
+    ):
+        times = []
+        for i in range(frames):
+            start = time.perf_counter()
+            move(i)
+            app.processEvents()
+            target.repaint()
+            times.append(time.perf_counter() - start)
+        out[name] = 1000 * float(np.median(times))
+    time.sleep(0.25)  # the view settles: the history is redrawn sharp once
+    start = time.perf_counter()
+    app.processEvents()
+    target.repaint()
+    out["settle_ms"] = 1000 * (time.perf_counter() - start)
+    return out
+
+
 def bench_view(app, kind: str, sim, size, screenshots: Path | None, tag: str) -> dict:
     from lrsim.gui.views import ContourView, SurfaceView3D
 
@@ -124,6 +151,7 @@ def bench_view(app, kind: str, sim, size, screenshots: Path | None, tag: str) ->
         app.processEvents()
         target.repaint()
         redraws.append(time.perf_counter() - start)
+    motion = _time_motion(app, view, target, int(columns[-1])) if kind == "contour" else {}
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
         view.set_step(int(columns[-1]))
@@ -140,6 +168,7 @@ def bench_view(app, kind: str, sim, size, screenshots: Path | None, tag: str) ->
         "fps_wall": wall,
         "fps_cpu": cpu,
         "redraw_ms": 1000 * float(np.median(redraws)),
+        **motion,
         "counts": counts,
         "note": note,
     }
@@ -174,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{n:>7} particles  {kind:7s}  {result['fps_wall']:6.1f} fps wall  "
                 f"{result['fps_cpu']:6.1f} fps cpu  redraw {result['redraw_ms']:6.1f} ms"
+                + (
+                    f"  pan {result['pan_ms']:5.1f} ms  zoom {result['zoom_ms']:5.1f} ms"
+                    f"  settle {result['settle_ms']:6.1f} ms"
+                    if "pan_ms" in result
+                    else ""
+                )
                 + (f"  [{result['note']}]" if result["note"] else "")
             )
     return 0

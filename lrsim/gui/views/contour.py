@@ -13,10 +13,18 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter
-from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
+from lrsim.gui.views.contour_look import (
+    CACHE,
+    ZoomCache,
+    _SmoothImageItem,
+    fit_title,
+    label_colorbar,
+    style_colorbar,
+    surface_title,
+)
 from lrsim.gui.views.scene import (
     ColorScale,
     DetailPlan,
@@ -27,43 +35,11 @@ from lrsim.gui.views.scene import (
 )
 from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
 
-CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+__all__ = ["ContourView", "label_colorbar", "style_colorbar", "surface_title"]
+
 MAX_SADDLES = 40  # more than this many saddles are not marked
-COLORBAR_AXIS_WIDTH = 100  # ticks and the rotated label of the colour bar, at font scale 1
 RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is beside the view
-
-
-class _SmoothImageItem(pg.ImageItem):
-    """An ImageItem scaled with bilinear filtering: no blocky cells on a big screen.
-
-    Smoothing is paid once per zoom level, as the item is cached in device pixels.
-    """
-
-    def paint(self, painter: QPainter, *args) -> None:
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        super().paint(painter, *args)
-
-
-def label_colorbar(
-    bar: pg.ColorBarItem, scale: ColorScale, foreground: str, font_scale: float = 1.0
-) -> None:
-    """Decade ticks and "f - f_min (log scale)" on a log scale; plain ticks and "loss f" else."""
-    axis = bar.axis
-    axis.setWidth(round(COLORBAR_AXIS_WIDTH * font_scale))
-    if scale.log:
-        axis.setTicks([scale.decade_ticks()])
-        text = "f − f_min  (log scale)"
-    else:
-        axis.setTicks(None)
-        text = "loss f"
-    size = style.scaled_points(style.LABEL_POINT_SIZE, font_scale)
-    axis.setLabel(text, color=foreground, **{"font-size": size})
-
-
-def style_colorbar(bar: pg.ColorBarItem, foreground: str, font_scale: float = 1.0) -> None:
-    style.style_axis(bar.axis, None, foreground, font_scale)
-    for name in ("left", "top", "bottom"):
-        bar.getAxis(name).setPen(pg.mkPen(foreground))
+NOTE_SCALE = 0.8  # the level-of-detail note's type, of the note font
 
 
 class ContourView(QWidget):
@@ -100,6 +76,7 @@ class ContourView(QWidget):
         self._isolines.setCacheMode(CACHE)
         self.plot_item.addItem(self._isolines)
         self._swarm = SwarmItem(self.view_box)
+        self._zoom_cache = ZoomCache(self.view_box, self._image, self._isolines, self)
 
         self._colorbar: pg.ColorBarItem | None = None
         if show_colorbar:
@@ -113,11 +90,12 @@ class ContourView(QWidget):
             self._legend = pg.LegendItem(offset=(-12, 12), labelTextSize="13pt")
             self._legend.setParentItem(self.view_box)
             self._legend.setZValue(200)
-        self._note = pg.TextItem(anchor=(0, 1))
-        self._note.setFont(style.note_font())
-        self._note.setParentItem(self.view_box)
-        self._note.setZValue(200)
-        self.view_box.sigResized.connect(self._place_note)
+        # notes sit in the title row's left corner, never on the data
+        self._note = QLabel(self)
+        self._note.setFont(style.note_font(NOTE_SCALE))
+        self._note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._note.hide()
+        self._opacity: dict[int, float] = {}  # run index -> opacity (1 when absent)
 
         self._sim = None
         self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -160,7 +138,7 @@ class ContourView(QWidget):
             self._apply_scale()
             self._show_critical_points(points)
             (xmin, xmax), (ymin, ymax) = sim.domain
-            self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.02)
+            self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
         self._update_title()
         self._rebuild_runs()
         self.set_step(0)
@@ -190,6 +168,19 @@ class ContourView(QWidget):
             if self._column >= 0:
                 self._swarm.set_column(self._column)
 
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Per run index, how opaque its particles and trails are (1 when absent): a
+        highlighted run stands out with the others faded behind it."""
+        self._opacity = dict(opacities or {})
+        if self._sim is not None:
+            self._rebuild_runs()
+            if self._column >= 0:
+                self._swarm.set_column(self._column)
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Trails of every step (None), none (0) or the last ``length`` steps (fading)."""
+        self._swarm.set_trail(length, fade)
+
     def set_theme(self, dark: bool) -> None:
         """Dark background for projectors, light for print."""
         self._dark = bool(dark)
@@ -205,8 +196,7 @@ class ContourView(QWidget):
             self._legend.setPen(pg.mkPen(colors.foreground, width=0.5))
             self._legend.setLabelTextColor(colors.foreground)
             self._rebuild_legend()
-        self._note.setColor(colors.note)
-        self._note.fill = pg.mkBrush(colors.legend_fill)
+        self._note.setStyleSheet(f"color: {colors.note}; background: {colors.background};")
         self._update_title()
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -214,7 +204,7 @@ class ContourView(QWidget):
         (presentation mode: about 1.5 and 1.5; 1, 1 is the normal look)."""
         self._font_scale = float(font_scale)
         self._swarm.set_line_scale(line_scale)
-        self._note.setFont(style.note_font(self._font_scale))
+        self._note.setFont(style.note_font(self._font_scale * NOTE_SCALE))
         if self._legend is not None:
             size = style.scaled_points("13pt", self._font_scale)
             self._legend.opts["labelTextSize"] = size
@@ -235,12 +225,33 @@ class ContourView(QWidget):
         self._axis_labels = (bool(x), bool(y))
         self._style_axes()
 
+    def set_colorbar_visible(self, on: bool) -> None:
+        """Show the colour bar (off beside a 3D view that shows the same scale: the
+        contour's plot gets its width)."""
+        if self._colorbar is None:
+            return
+        self._colorbar.setVisible(bool(on))
+        self._colorbar.setMaximumWidth(16_777_215 if on else 0)
+        self._colorbar.setMinimumWidth(0)
+        self._shown_title = None
+        self._update_title()
+
+    def set_compact(self, on: bool) -> None:
+        """No title and no axis labels (presentation mode: the surface gets their room;
+        the ticks stay, and the window shows the surface's name elsewhere)."""
+        self._compact = bool(on)
+        self._shown_title = None
+        self._style_axes()
+        self._update_title()
+
     def _style_axes(self) -> None:
         colors = style.theme(self._dark)
         x, y = self._axis_labels
+        compact = getattr(self, "_compact", False)
         for name, label in (("bottom", "x" if x else ""), ("left", "y" if y else "")):
             axis = self.plot_item.getAxis(name)
             style.style_axis(axis, label, colors.foreground, self._font_scale)
+            axis.showLabel(bool(label) and not compact)
 
     @property
     def log_scale(self) -> bool:
@@ -275,8 +286,20 @@ class ContourView(QWidget):
         history = self._plan.history if self._plan is not None else slice(None)
         return trail_polyline(run.x[history], run.y[history], max(self._column, 0))
 
+    def width_wanted(self) -> int | None:
+        """The widget width at which the domain fills the plot's height (aspect kept)."""
+        if self._sim is None:
+            return None
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        box = self.view_box.boundingRect()
+        if box.height() < 10:
+            return None
+        plot_width = box.height() * (xmax - xmin) / (ymax - ymin)
+        return round(self.width() - box.width() + plot_width)
+
     def note_text(self) -> str:
-        return self._note.textItem.toPlainText()
+        """The level-of-detail note (shown elided to the room beside the title)."""
+        return self._plan.note() if self._plan is not None else ""
 
     # ------------------------------------------------------------------ internals
 
@@ -322,11 +345,20 @@ class ContourView(QWidget):
         self._plan = plan
         history = None if not plan.reduced else plan.history
         layers = [
-            RunLayer(run.color, run.x, run.y, run.frozen_at, history)
-            for run in (sim.runs[i] for i in indices)
+            RunLayer(
+                sim.runs[i].color,
+                sim.runs[i].x,
+                sim.runs[i].y,
+                sim.runs[i].frozen_at,
+                history,
+                index=i,
+                opacity=self._opacity.get(i, 1.0),
+            )
+            for i in indices
         ]
-        self._swarm.set_runs(layers, sim.recorded_steps)
+        self._swarm.set_runs(layers, sim.recorded_steps, sim.domain)
         self._note.setText(plan.note())
+        self._note.setToolTip(plan.note(long=True))
         self._note.setVisible(plan.reduced)
         self._place_note()
         self._rebuild_legend()
@@ -357,38 +389,47 @@ class ContourView(QWidget):
         if self._title is not None:
             text, color = self._title
         elif self._sim is not None:
-            text, color = getattr(self._sim.surface, "title", "") or "", None
+            text, color = surface_title(self._sim.surface), None
         else:
             text, color = "", None
+        full = self._sim.surface.title if self._title is None and self._sim is not None else text
         size = style.scaled_points(style.TITLE_POINT_SIZE, self._font_scale)
-        # a long title (a formula) would widen the plot past the widget and push the colour
-        # bar out of sight: it ends in "…" instead, the whole of it in the tooltip
-        font = QFont()
-        font.setPointSizeF(float(size.removesuffix("pt")))
-        font.setBold(True)
         room = self.plot_widget.width() - self.plot_item.getAxis("left").width() - 40
-        if self._colorbar is not None:
+        if self._colorbar is not None and self._colorbar.isVisible():
             room -= self._colorbar.width() + self._colorbar.axis.width()
-        room = max(80, room)  # the title spans the plot area's column only
-        shown = QFontMetricsF(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
-        self.plot_widget.setToolTip(text if shown != text else "")
-        key = (shown, color or colors.foreground, size)
+        shown, size, width = fit_title(text, size, max(80, room))
+        self._title_width = width
+        self.plot_widget.setToolTip(full if shown != full else "")
+        key = (shown, color or colors.foreground, size, getattr(self, "_compact", False))
         if key == self._shown_title:
             return  # resizes come often; setting the same title again relays the plot out
         self._shown_title = key
+        if key[3]:
+            self.plot_item.setTitle(None)
+            return
         self.plot_item.setTitle(html.escape(shown), color=key[1], size=size, bold=True)
 
     def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width
         super().resizeEvent(event)
         self._update_title()
+        self._place_note()
 
     def _place_note(self) -> None:
-        rect = self.view_box.boundingRect()
-        self._note.setTextWidth(-1)  # its natural width, wrapped only if the plot is narrower
-        natural = self._note.textItem.boundingRect().width()
-        if natural > rect.width() - 16:
-            self._note.setTextWidth(max(80.0, rect.width() - 16))
-        self._note.setPos(8, rect.height() - 8)
+        """Top left, beside the title, over no data (the plot area starts below)."""
+        top = self.plot_widget.mapFromScene(self.view_box.sceneBoundingRect().topLeft())
+        width = 260
+        item = self.plot_item.titleLabel.item
+        if self.plot_item.titleLabel.isVisible() and item.toPlainText():
+            title = item.mapRectToScene(item.boundingRect())
+            width = min(width, self.plot_widget.mapFromScene(title.topLeft()).x() - 10)
+        width = max(60, round(width))
+        self._note.setFixedWidth(width)
+        full = self._plan.note() if self._plan is not None else ""
+        metrics = self._note.fontMetrics()
+        self._note.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, width - 4))
+        self._note.adjustSize()  # one line, beside the title: never down onto the data
+        self._note.move(4, max(0, top.y() - self._note.height() - 2))
+        self._note.raise_()
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():

@@ -32,6 +32,30 @@ _GRID_CACHE: dict[tuple, tuple[object, np.ndarray, np.ndarray, np.ndarray]] = {}
 _GRID_CACHE_SIZE = 6
 
 
+# ----------------------------------------------------------------------------- titles
+
+TITLE_LIMIT = 30  # characters of a formula shown as a view's title
+
+
+def short_title(title: str, limit: int = TITLE_LIMIT) -> str:
+    """A title that fits a view: itself if short, else the head of a formula cut after a
+    whole top-level term ("x**2 + y**2 + …"), or its first ``limit`` characters and "…".
+    """
+    title = " ".join(str(title).split())
+    if len(title) <= limit:
+        return title
+    depth, cuts = 0, []
+    for index, char in enumerate(title):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char in "+-" and 0 < index and title[index - 1] == " ":
+            cuts.append(index)
+    fitting = [cut for cut in cuts if cut - 1 <= limit - 4]
+    if fitting:
+        cut = fitting[-1]
+        return f"{title[: cut - 1]} {title[cut]} …"
+    return title[: limit - 1].rstrip() + "…"
+
+
 # ----------------------------------------------------------------------------- the grid
 
 
@@ -258,12 +282,14 @@ class DetailPlan:
     def reduced(self) -> bool:
         return len(self.history) < self.n_particles
 
-    def note(self) -> str:
+    def note(self, long: bool = False) -> str:
         if not self.reduced:
             return ""
+        if not long:
+            return f"Trails for {len(self.history):,} of {self.n_particles:,} particles"
         return (
-            f"Trails and crosses for {len(self.history):,} of {self.n_particles:,} particles; "
-            "current positions for all"
+            f"Trails and marks for {len(self.history):,} of {self.n_particles:,} particles "
+            "(evenly spread); current positions for all"
         )
 
 

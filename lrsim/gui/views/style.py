@@ -7,9 +7,11 @@ colour of the heat map, the current position a 15 px disc ringed in white.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
 from PySide6.QtCore import QPointF, Qt
@@ -129,35 +131,87 @@ def _stroke_twice(painter: QPainter, path: QPainterPath, color: QColor, width: f
     painter.drawPath(path)
 
 
-@lru_cache(maxsize=64)
-def cross_pixmap(color: str, ratio: float = 1.0, size: int = CROSS_SIZE) -> QPixmap:
-    """An upright cross '+' in ``color``, outlined: the mark of one iteration."""
-    pixmap, painter = _canvas(size, ratio)
-    half, arm = size / 2, size / 2 - 1.8
+MARK_SHAPES = ("+", "x", "^", "d", "s", "v")
+"""Each run's mark of an iteration, by run index: runs stay apart in grey scale and where
+they overlap exactly (two schedules that agree for a while)."""
+CURRENT_SHAPES = ("o", "s", "^", "d", "v", "h")
+"""Each run's marker of the particle now (filled, ringed), by run index."""
+
+
+def mark_shape(run_index: int) -> str:
+    return MARK_SHAPES[run_index % len(MARK_SHAPES)]
+
+
+def current_shape(run_index: int) -> str:
+    return CURRENT_SHAPES[run_index % len(CURRENT_SHAPES)]
+
+
+def shape_path(shape: str, size: float, inset: float) -> QPainterPath:
+    """The outline of ``shape`` centred in a ``size`` square, ``inset`` from its edges."""
+    c, r = size / 2, size / 2 - inset
     path = QPainterPath()
-    path.moveTo(half - arm, half)
-    path.lineTo(half + arm, half)
-    path.moveTo(half, half - arm)
-    path.lineTo(half, half + arm)
-    _stroke_twice(painter, path, QColor(color), max(1.8, 1.8 * size / CROSS_SIZE))
+    if shape == "+":
+        path.moveTo(c - r, c)
+        path.lineTo(c + r, c)
+        path.moveTo(c, c - r)
+        path.lineTo(c, c + r)
+    elif shape == "x":
+        d = r * 0.8
+        path.moveTo(c - d, c - d)
+        path.lineTo(c + d, c + d)
+        path.moveTo(c + d, c - d)
+        path.lineTo(c - d, c + d)
+    elif shape == "o":
+        path.addEllipse(QPointF(c, c), r, r)
+    elif shape == "s":
+        d = r * 0.82
+        path.addRect(c - d, c - d, 2 * d, 2 * d)
+    else:
+        corners = {
+            "^": ((0, -1), (0.95, 0.72), (-0.95, 0.72)),
+            "v": ((0, 1), (0.95, -0.72), (-0.95, -0.72)),
+            "d": ((0, -1), (0.85, 0), (0, 1), (-0.85, 0)),
+            "h": tuple((math.cos(a), math.sin(a)) for a in np.arange(6) * math.pi / 3),
+        }[shape]
+        path.moveTo(c + r * corners[0][0], c + r * corners[0][1])
+        for x, y in corners[1:]:
+            path.lineTo(c + r * x, c + r * y)
+        path.closeSubpath()
+    return path
+
+
+@lru_cache(maxsize=128)
+def cross_pixmap(
+    color: str, ratio: float = 1.0, size: int = CROSS_SIZE, shape: str = "+"
+) -> QPixmap:
+    """The mark of one iteration in ``color``, outlined: an upright cross '+' for the first
+    run, 'x', an open triangle, diamond, square... for the next (``MARK_SHAPES``)."""
+    pixmap, painter = _canvas(size, ratio)
+    inset = 1.8 if shape in "+x" else 2.6
+    _stroke_twice(
+        painter, shape_path(shape, size, inset), QColor(color), max(1.8, 1.8 * size / CROSS_SIZE)
+    )
     painter.end()
     return pixmap
 
 
-@lru_cache(maxsize=64)
-def current_pixmap(color: str, ratio: float = 1.0, size: int = CURRENT_SIZE) -> QPixmap:
-    """The particle now: a disc in ``color`` ringed white then dark, bigger than a cross."""
+@lru_cache(maxsize=128)
+def current_pixmap(
+    color: str, ratio: float = 1.0, size: int = CURRENT_SIZE, shape: str = "o"
+) -> QPixmap:
+    """The particle now: ``shape`` filled with ``color``, ringed white then dark, bigger than
+    a mark of an iteration."""
     pixmap, painter = _canvas(size, ratio)
-    centre = QPointF(size / 2, size / 2)
-    radius = size / 2 - 1.0
-    ring = max(1.0, size / CURRENT_SIZE)  # rings grow with a bigger disc (presentation mode)
+    ring = max(1.0, size / CURRENT_SIZE)  # rings grow with a bigger marker (presentation mode)
+    path = shape_path(shape, size, 2.4 * ring)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(OUTLINE, 4.2 * ring))
+    painter.drawPath(path)
+    painter.setPen(QPen(QColor("#ffffff"), 2.2 * ring))
+    painter.drawPath(path)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(OUTLINE)
-    painter.drawEllipse(centre, radius, radius)
-    painter.setBrush(QColor("#ffffff"))
-    painter.drawEllipse(centre, radius - 1.2 * ring, radius - 1.2 * ring)
     painter.setBrush(QColor(color))
-    painter.drawEllipse(centre, radius - 3.0 * ring, radius - 3.0 * ring)
+    painter.drawPath(path)
     painter.end()
     return pixmap
 

@@ -15,121 +15,41 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QOpenGLContext, QVector3D
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QPainter, QVector3D
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
-from lrsim.gui.views.contour import label_colorbar, style_colorbar
-from lrsim.gui.views.scene import ColorScale, plan_detail, surface_grid
+from lrsim.gui.views.axes3d import FLOOR, box_ticks, floor_frame, make_axis_labels_item, tick_labels
+from lrsim.gui.views.contour import label_colorbar, style_colorbar, surface_title
+from lrsim.gui.views.gl_support import (
+    ON_TOP,
+    _on_top_options,
+    _rgba,
+    _RunItems,
+    cross_vertices,
+    opengl_problem,
+    shade,
+)
+from lrsim.gui.views.scene import (
+    ColorScale,
+    isoline_segments,
+    nice_ticks,
+    plan_detail,
+    surface_grid,
+)
 
-GRID_SIZE_3D = 90
-MAX_MARKER_SCALE = 1.2  # markers grow less than trails with set_look: the surface is small
+GRID_SIZE_3D = 64  # software GL pays per triangle: 90 cost 12 ms a frame, 64 about 7
+FLOOR_GRID = 64  # the floor's contour, from the surface's own grid
 HEIGHT = 0.9
 LIFT = 0.012  # particles float this far above the surface, so it does not hide them
-HISTORY_BUDGET_3D = 20_000
+HISTORY_BUDGET_3D = 12_000  # trail points: 4 GL vertices of cross each
+CAMERA = {"distance": 3.7, "elevation": 26, "azimuth": -58}  # the default (View > Reset)
 CROWDED = 2_000
 LOG_DECADES_3D = 3.0  # a log surface spans this many decades of height: minima stay
+
+
 # valleys rather than becoming bottomless funnels
-_PROBLEM: list[str | None] = []
-
-
-def opengl_problem() -> str | None:
-    """Why the 3D view cannot be shown here, or None if it can (checked once)."""
-    if not _PROBLEM:
-        _PROBLEM.append(_find_opengl_problem())
-    return _PROBLEM[0]
-
-
-def _find_opengl_problem() -> str | None:
-    try:
-        import OpenGL.GL  # noqa: F401
-        import pyqtgraph.opengl  # noqa: F401
-    except Exception as error:  # ImportError, or PyOpenGL failing to find libGL
-        return f"The 3D view needs PyOpenGL and an OpenGL library ({error})."
-    from PySide6.QtGui import QGuiApplication
-
-    if QGuiApplication.platformName() in ("offscreen", "minimal"):
-        # a context may still be created (EGL, or a display in the environment), but the
-        # QOpenGLWidget behind GLViewWidget has no framebuffer there and crashes on first use
-        return "The 3D view needs OpenGL on a real display; this session draws offscreen."
-    context = QOpenGLContext()
-    if not context.create():
-        return "The 3D view needs OpenGL, which this display does not provide."
-    return None
-
-
-def _on_top_options() -> dict:
-    """GL state for markers that stay visible behind hills: no depth test, alpha blending."""
-    from OpenGL import GL
-
-    return {
-        GL.GL_DEPTH_TEST: False,
-        GL.GL_BLEND: True,
-        "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
-    }
-
-
-ON_TOP: dict = {}
-
-
-def _rgba(color: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
-    c = QColor(color)
-    return (c.redF(), c.greenF(), c.blueF(), alpha)
-
-
-def shade(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Lambert shading of the height field z[i, j] at (x[i], y[j]), in 0.4..1.
-
-    The light comes from above, front left, fixed to the surface (so rotating the
-    view shows the same relief).
-    """
-    dz_dx, dz_dy = np.gradient(z, x, y)
-    normal = np.stack([-dz_dx, -dz_dy, np.ones_like(z)], axis=-1)
-    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
-    light = np.array([-0.45, -0.6, 1.0])
-    light /= np.linalg.norm(light)
-    return (0.4 + 0.6 * np.clip(normal @ light, 0.0, 1.0)).astype(np.float32)
-
-
-class _RunItems:
-    """The GL items of one run: trail segments, crosses (points) and current positions.
-
-    Current positions are drawn without depth test (visible behind hills), as a disc
-    in the run's colour on a white one; a crowded swarm (``CROWDED`` particles or
-    more) gets smaller discs and no white ring, as software GL pays per pixel.
-    """
-
-    def __init__(self, gl, view, color: str, crowded: bool, scale: float = 1.0):
-        rgba = _rgba(color)
-        self.trail = gl.GLLinePlotItem(mode="lines", width=2.5 * scale, color=rgba, antialias=False)
-        scale = min(scale, MAX_MARKER_SCALE)
-        self.crosses = gl.GLScatterPlotItem(size=4.0 * scale, color=rgba, pxMode=True)
-        self.halo = gl.GLScatterPlotItem(size=15.0 * scale, color=(1, 1, 1, 1), pxMode=True)
-        current = (7.0 if crowded else 11.0) * scale
-        self.current = gl.GLScatterPlotItem(size=current, color=rgba, pxMode=True)
-        self.halo.setVisible(not crowded)
-        self.trail.setGLOptions("opaque")
-        self.crosses.setGLOptions("opaque")
-        self.halo.setGLOptions(ON_TOP)
-        self.current.setGLOptions(ON_TOP)
-        for item in self.items:
-            view.addItem(item)
-        # per column c: how many trail vertices and cross points cover columns 0..c
-        self.segments = np.zeros((0, 3), np.float32)
-        self.points = np.zeros((0, 3), np.float32)
-        self.segment_ends = np.zeros(1, np.int64)
-        self.point_ends = np.zeros(1, np.int64)
-
-    @property
-    def items(self):
-        return (self.trail, self.crosses, self.halo, self.current)
-
-    def remove(self, view) -> None:
-        for item in self.items:
-            view.removeItem(item)
-
-
 class SurfaceView3D(QWidget):
     """Shaded surface + particles; the same methods as ContourView (no clicks)."""
 
@@ -140,7 +60,10 @@ class SurfaceView3D(QWidget):
         layout.setSpacing(0)
         self._title = QLabel(self)
         self._title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self._title)
+        self._title_row = QHBoxLayout()
+        self._title_row.setContentsMargins(0, 0, 6, 0)
+        self._title_row.addWidget(self._title, 1)
+        layout.addLayout(self._title_row)
         self.problem = opengl_problem()
         self.gl_view = None
         self._sim = None
@@ -171,8 +94,14 @@ class SurfaceView3D(QWidget):
 
         self._gl = gl
         self.gl_view = gl.GLViewWidget(self)
-        self.gl_view.setCameraPosition(distance=3.7, elevation=34, azimuth=-62)
-        self.gl_view.opts["center"] = QVector3D(0, 0, HEIGHT * 0.3)
+        self.reset_camera()
+        self._reset_button = QToolButton(self)
+        self._reset_button.setText("Reset view")
+        self._reset_button.setToolTip(
+            "The camera back to its default angle (View > Reset 3D camera)"
+        )
+        self._reset_button.clicked.connect(self.reset_camera)
+        self._title_row.addWidget(self._reset_button)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -198,6 +127,26 @@ class SurfaceView3D(QWidget):
         for item in (self._minima, self._local_minima, self._saddles, self._diverged):
             item.setGLOptions("translucent")
             self.gl_view.addItem(item)
+        self._floor = gl.GLLinePlotItem(mode="lines", width=1.0, antialias=False)
+        self._frame = gl.GLLinePlotItem(mode="lines", width=1.0, antialias=False)
+        self._labels = make_axis_labels_item()
+        for item in (self._floor, self._frame):
+            item.setGLOptions("translucent")  # the default, additive, vanishes on white
+        for item in (self._floor, self._frame, self._labels):
+            self.gl_view.addItem(item)
+
+    def reset_camera(self) -> None:
+        """The default camera: the whole domain, seen from the front left and above."""
+        if self.gl_view is None:
+            return
+        self.gl_view.setCameraPosition(**CAMERA)
+        self.gl_view.opts["center"] = QVector3D(0, 0, 0.5 * (HEIGHT + FLOOR) - 0.2)
+        self.gl_view.update()
+
+    def set_colorbar_visible(self, on: bool) -> None:
+        """Show the colour bar (off beside a contour view that shows the same scale)."""
+        if self.available:
+            self._bar_widget.setVisible(bool(on))
 
     @property
     def available(self) -> bool:
@@ -214,7 +163,8 @@ class SurfaceView3D(QWidget):
         self._sim = sim
         if new_surface:
             self._log = bool(getattr(sim.surface, "log_scale", False))
-        self._title.setText(getattr(sim.surface, "title", "") or "")
+        self._title.setText(surface_title(sim.surface))
+        self._title.setToolTip(getattr(sim.surface, "title", "") or "")
         if not self.available:
             return
         self._rebuild_surface()
@@ -254,6 +204,7 @@ class SurfaceView3D(QWidget):
         )
         if self.available:
             self.gl_view.setBackgroundColor(colors.background)
+            self._style_frame()
             self._bar_widget.setBackground(colors.background)
             self._update_bar()
 
@@ -296,6 +247,7 @@ class SurfaceView3D(QWidget):
         colors = style.colormap().map(norm.T.ravel(), mode="float").astype(np.float32)
         colors[:, :3] *= shade(bx, by, norm.T * HEIGHT).ravel()[:, None]
         self._surface.setData(x=bx, y=by, z=norm.T * HEIGHT, colors=colors)
+        self._build_frame(*surface_grid(sim, FLOOR_GRID))
         if self._surface.view() is None:
             self.gl_view.addItem(self._surface)
         points = sim.critical_points()
@@ -314,6 +266,48 @@ class SurfaceView3D(QWidget):
             else:
                 item.setData(pos=np.zeros((0, 3)))
         self._update_bar()
+
+    def _build_frame(self, xs, ys, values) -> None:
+        """The contour on the floor (coloured by level) and the axes with their ticks."""
+        shown = self._scale.apply(values)
+        bx, by = self._to_box(xs, ys)
+        lo, hi = self._scale.levels
+        chunks, tints = [], []
+        for level in self._scale.isoline_levels():
+            seg_x, seg_y = isoline_segments(bx, by, shown, np.array([level]))
+            if seg_x.size:
+                chunks.append(np.column_stack([seg_x, seg_y, np.full(seg_x.size, FLOOR)]))
+                tints.append(np.repeat([(level - lo) / (hi - lo)], seg_x.size))
+        if chunks:
+            colors = style.colormap().map(np.concatenate(tints), mode="float").astype(np.float32)
+            self._floor.setData(pos=np.concatenate(chunks).astype(np.float32), color=colors)
+        else:
+            self._floor.setData(pos=np.zeros((0, 3), np.float32))
+        (xmin, xmax), (ymin, ymax) = self._sim.domain
+        extent = (*self._to_box(np.array([xmin, xmax]), np.array([ymin, ymax])),)
+        extent = (
+            float(extent[0][0]),
+            float(extent[0][1]),
+            float(extent[1][0]),
+            float(extent[1][1]),
+        )
+        x_ticks = box_ticks(xmin, xmax, lambda v: self._to_box(v, 0.0)[0])
+        y_ticks = box_ticks(ymin, ymax, lambda v: self._to_box(0.0, v)[1])
+        if self._scale.log:
+            z_ticks = [(k, text) for k, text in self._scale.decade_ticks()]
+        else:
+            z_ticks = nice_ticks(lo, hi, 4)
+        z_ticks = [((k - lo) / (hi - lo) * HEIGHT, text) for k, text in z_ticks if lo <= k <= hi]
+        self._axes = (x_ticks, y_ticks, z_ticks, extent)
+        self._frame.setData(pos=floor_frame(x_ticks, y_ticks, z_ticks, extent, HEIGHT))
+        self._style_frame()
+
+    def _style_frame(self) -> None:
+        if getattr(self, "_axes", None) is None:
+            return
+        foreground = style.theme(self._dark).foreground
+        self._frame.setData(color=_rgba(foreground, 0.85))
+        self._labels.set_labels(tick_labels(*self._axes), foreground, self._look[0])
 
     def _update_bar(self) -> None:
         foreground = style.theme(self._dark).foreground
@@ -381,6 +375,7 @@ class SurfaceView3D(QWidget):
             else np.zeros((0, 3), np.float32)
         )
         items.point_ends, items.segment_ends = point_ends, segment_ends
+        items.crosses_xyz = cross_vertices(items.points)
 
     def _show_column(self) -> None:
         if self._sim is None or self._scale is None:
@@ -391,7 +386,7 @@ class SurfaceView3D(QWidget):
         for index, items in zip(self._indices, self._runs, strict=True):
             run = self._sim.runs[index]
             items.trail.setData(pos=items.segments[: items.segment_ends[column]])
-            items.crosses.setData(pos=items.points[: items.point_ends[column]])
+            items.crosses.setData(pos=items.crosses_xyz[: 4 * items.point_ends[column]])
             x, y = run.x[:, column], run.y[:, column]
             z = self._height(run.loss[:, column]) + 2 * LIFT
             diverged = (run.frozen_at >= 0) & (run.frozen_at <= step)
@@ -425,5 +420,16 @@ class SurfaceView3D(QWidget):
         }
 
     def grab_image(self):
-        """The rendered frame as a QImage (the GL framebuffer), or a widget grab without GL."""
-        return self.grab().toImage()
+        """The rendered frame as a QImage (the GL framebuffer and the axes' labels), or a
+        widget grab without GL."""
+        image = self.grab().toImage()
+        if self.available:
+            painter = QPainter(image)
+            self.paint_overlay(painter, QPointF(self.gl_view.mapTo(self, QPoint(0, 0))))
+            painter.end()
+        return image
+
+    def paint_overlay(self, painter, offset) -> None:
+        """What QPainter draws over the GL scene (the axes' labels), at ``offset``."""
+        if self.available:
+            self._labels.draw(painter, offset)

@@ -19,58 +19,28 @@ pixels with the ViewBox's data transform at paint time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import internals
-from PySide6.QtCore import QLineF, QPointF, QRectF
+from PySide6.QtCore import QLineF, QPointF, QRectF, QTimer
 from PySide6.QtGui import QImage, QPainter, QTransform
 
 from lrsim.gui.views import style
 from lrsim.gui.views.scene import diverged_at
+from lrsim.gui.views.swarm_geometry import (
+    Mapping,
+    RunLayer,
+    bands_of,
+    dodge,
+    prepare,
+    segments,
+)
+
+__all__ = ["RunLayer", "SwarmItem"]
 
 MARGIN = 24.0  # pixels beyond the plot area where markers are still drawn (they are clipped)
-FAR = 4000.0  # segments are clipped to the plot area grown by this many pixels
+SETTLE_MS = 150  # after a pan or zoom, the history is redrawn sharp once this long passes
 SMOOTH_SEGMENTS = 40_000  # batches up to this many segments are antialiased
-
-
-@dataclass
-class RunLayer:
-    """One run as the item draws it: (N, S) histories, its colour and divergence."""
-
-    color: str
-    x: np.ndarray
-    y: np.ndarray
-    frozen_at: np.ndarray
-    history: np.ndarray | None  # particle indices with trails and crosses; None = all
-
-    def columns(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
-        """History particles' columns first..last inclusive, shape (n, last - first + 1)."""
-        if self.history is None:
-            return self.x[:, first : last + 1], self.y[:, first : last + 1]
-        return self.x[self.history, first : last + 1], self.y[self.history, first : last + 1]
-
-
-class _Mapping:
-    """Data -> layer pixels for a transform with no rotation (what a ViewBox makes)."""
-
-    def __init__(self, transform: QTransform, origin: QPointF, size: tuple[float, float]):
-        self.sx, self.sy = transform.m11(), transform.m22()
-        self.dx, self.dy = transform.dx() - origin.x(), transform.dy() - origin.y()
-        self.width, self.height = size
-
-    def __call__(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with np.errstate(all="ignore"):
-            return x * self.sx + self.dx, y * self.sy + self.dy
-
-    def inside(self, px: np.ndarray, py: np.ndarray, margin: float) -> np.ndarray:
-        return (
-            (px > -margin)
-            & (px < self.width + margin)
-            & (py > -margin)
-            & (py < self.height + margin)
-        )
 
 
 class SwarmItem(pg.GraphicsObject):
@@ -94,14 +64,21 @@ class SwarmItem(pg.GraphicsObject):
         self._cross_size = style.CROSS_SIZE
         self._line_scale = 1.0  # trails, crosses and markers grow with it (presentation mode)
         self._crosses = 0  # crosses in the whole history (smaller crosses when many)
+        self._trail: int | None = None  # steps of trail shown: None all, 0 none, k the last k
+        self._fade = True  # a short trail fades with age
+        self._preview = False  # the last paint showed a moved picture of the history
+        self._settle = QTimer()
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._on_settled)
         view_box.sigResized.connect(self._on_resized)
         view_box.sigTransformChanged.connect(self._on_view_moved)
 
     # ------------------------------------------------------------------ data
 
-    def set_runs(self, runs: list[RunLayer], recorded_steps: np.ndarray) -> None:
-        self._runs = list(runs)
+    def set_runs(self, runs: list[RunLayer], recorded_steps: np.ndarray, domain=None) -> None:
         self._steps = np.asarray(recorded_steps, dtype=np.int64)
+        self._runs = [prepare(run, self._steps, domain) for run in runs]
         crosses = sum(
             (run.x.shape[0] if run.history is None else len(run.history)) * run.x.shape[1]
             for run in self._runs
@@ -125,6 +102,18 @@ class SwarmItem(pg.GraphicsObject):
         if self._crosses <= style.CROWDED_CROSSES:
             return self._line_scale
         return min(self._line_scale, style.CROWDED_LINE_SCALE)
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Trails of every step (None), of none (0) or of the last ``length`` steps, fading
+        with age when ``fade``."""
+        length = None if length is None else max(0, int(length))
+        if (length, bool(fade)) != (self._trail, self._fade):
+            self._trail, self._fade = length, bool(fade)
+            self.invalidate()
+
+    @property
+    def trail(self) -> tuple[int | None, bool]:
+        return self._trail, self._fade
 
     @property
     def line_scale(self) -> float:
@@ -156,7 +145,10 @@ class SwarmItem(pg.GraphicsObject):
             if self._column < 0:
                 out.append({"crosses": 0, "trails": 0, "current": 0, "diverged": 0})
                 continue
-            hx, hy = run.columns(0, self._column)
+            first = 0 if self._trail is None else max(0, self._column - self._trail + 1)
+            hx, hy = run.columns(first, self._column)
+            if self._trail == 0:
+                hx, hy = hx[:, :0], hy[:, :0]
             diverged = diverged_at(run.frozen_at, int(self._steps[self._column]))
             finite = np.isfinite(run.x[:, self._column]) & np.isfinite(run.y[:, self._column])
             out.append(
@@ -192,24 +184,18 @@ class SwarmItem(pg.GraphicsObject):
         to_device = self._view_box.childGroup.transform() * device
         area = device.mapRect(self._rect).toAlignedRect()
         origin = QPointF(area.topLeft())
-        mapping = _Mapping(to_device, origin, (area.width(), area.height()))
+        mapping = Mapping(to_device, origin, (area.width(), area.height()))
         painter.save()
         painter.resetTransform()
         column = min(self._column, self._runs[0].x.shape[1] - 1) if has_runs else -1
-        if has_runs and widget is None:  # an exporter: draw straight onto its device
+        if has_runs and (widget is None or self._trail is not None):
+            # an exporter, or a short trail: straight onto the device
             painter.translate(origin)
-            self._draw_history(painter, mapping, 0, column)
+            first = 0 if self._trail is None else max(0, column - self._trail + 1)
+            if self._trail != 0:
+                self._draw_history(painter, mapping, first, column, fade=self._trail is not None)
         elif has_runs:
-            layer = self._ensure_layer(to_device, area, widget.devicePixelRatioF())
-            if self._drawn > column:
-                layer.fill(0)
-                self._drawn = -1
-            if self._drawn < column:
-                layer_painter = QPainter(layer)
-                self._draw_history(layer_painter, mapping, self._drawn + 1, column)
-                layer_painter.end()
-                self._drawn = column
-            painter.drawImage(origin, layer)
+            self._paint_layer(painter, to_device, area, widget.devicePixelRatioF(), mapping)
             painter.translate(origin)
         else:
             painter.translate(origin)
@@ -217,6 +203,45 @@ class SwarmItem(pg.GraphicsObject):
         if has_runs:
             self._draw_current(painter, mapping, column, widget)
         painter.restore()
+
+    def _paint_layer(self, painter, to_device: QTransform, area, ratio: float, mapping) -> None:
+        """The whole history from the pixel layer, drawing only the columns it lacks.
+
+        While the view pans or zooms, the finished layer is drawn moved and scaled (a
+        cached picture: one image blit a frame) and redrawn sharp once it settles.
+        """
+        column = min(self._column, self._runs[0].x.shape[1] - 1)
+        frame = (area.x(), area.y(), area.width(), area.height(), ratio, self._version)
+        moved = self._layer_key is not None and self._layer_key[4:] == frame
+        transform = (to_device.m11(), to_device.m22(), to_device.dx(), to_device.dy())
+        if moved and self._layer_key[:4] != transform and self._drawn == column:
+            old = self._layer_key
+            kx, ky = transform[0] / old[0], transform[1] / old[1]
+            tx = (area.x() - old[2]) * kx + transform[2]
+            ty = (area.y() - old[3]) * ky + transform[3]
+            painter.save()
+            painter.setTransform(QTransform(kx, 0, 0, ky, tx, ty))
+            painter.drawImage(QPointF(0, 0), self._layer)
+            painter.restore()
+            self._preview = True
+            self._settle.start()
+            return
+        layer = self._ensure_layer(to_device, area, ratio)
+        if self._drawn > column:
+            layer.fill(0)
+            self._drawn = -1
+        if self._drawn < column:
+            layer_painter = QPainter(layer)
+            self._draw_history(layer_painter, mapping, self._drawn + 1, column)
+            layer_painter.end()
+            self._drawn = column
+        painter.drawImage(QPointF(area.topLeft()), layer)
+        self._preview = False
+
+    def _on_settled(self) -> None:
+        if self._preview:
+            self._layer_key = None  # redraw the history sharp at the new view
+            self.update()
 
     def _ensure_layer(self, to_device: QTransform, area, ratio: float) -> QImage:
         key = (
@@ -247,88 +272,93 @@ class SwarmItem(pg.GraphicsObject):
             self._drawn = -1
         return self._layer
 
-    def _draw_history(self, painter: QPainter, mapping: _Mapping, first: int, last: int) -> None:
-        """Trails from column first-1 to last, then crosses at columns first..last, per run."""
+    def _draw_history(
+        self, painter: QPainter, mapping: Mapping, first: int, last: int, fade: bool = False
+    ) -> None:
+        """Trails from column first-1 to last, then marks at columns first..last.
+
+        Every run's trails go down before any run's marks, so no run's trails bury
+        another's marks; a run differs by its mark's shape where runs overlap exactly.
+        ``fade``: older quarters of the columns drawn fainter (a short trail).
+        """
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
         scale = self._history_scale()
         outline = style.outline_pen(scale)
+        bands = bands_of(first, last, fade)
+        drawn = []
         for run in self._runs:
             hx, hy = run.columns(max(0, first - 1), last)
-            px, py = mapping(hx, hy)
-            if hx.shape[1] >= 2:
-                count = self._fill_segments(px, py, mapping)
-                if count:
-                    painter.setRenderHint(
-                        QPainter.RenderHint.Antialiasing, count <= SMOOTH_SEGMENTS
-                    )
-                    painter.setPen(outline)
-                    painter.drawLines(*self._lines.drawargs())
-                    painter.setPen(style.trail_pen(run.color, scale))
-                    painter.drawLines(*self._lines.drawargs())
-            crosses_from = 0 if first == 0 else 1
-            self._stamp(
-                painter,
-                px[:, crosses_from:].ravel(),
-                py[:, crosses_from:].ravel(),
-                mapping,
-                style.cross_pixmap(run.color, ratio, self._cross_size),
+            drawn.append(mapping(hx, hy))
+        for run, (px, py) in zip(self._runs, drawn, strict=True):
+            if px.shape[1] < 2:
+                continue
+            offset = max(0, first - 1)
+            for low, high, alpha in bands:  # segments ending in columns low..high
+                a, b = max(0, low - 1 - offset), high - offset
+                count = self._fill_segments(px[:, a : b + 1], py[:, a : b + 1], mapping)
+                if not count:
+                    continue
+                painter.setOpacity(run.opacity * alpha)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, count <= SMOOTH_SEGMENTS)
+                painter.setPen(outline)
+                painter.drawLines(*self._lines.drawargs())
+                painter.setPen(style.trail_pen(run.color, scale))
+                painter.drawLines(*self._lines.drawargs())
+        for run, (px, py) in zip(self._runs, drawn, strict=True):
+            offset = max(0, first - 1)
+            pixmap = style.cross_pixmap(
+                run.color, ratio, self._cross_size, style.mark_shape(run.index)
             )
+            for low, high, alpha in bands:
+                a, b = low - offset, high - offset
+                painter.setOpacity(run.opacity * alpha)
+                self._stamp(
+                    painter, px[:, a : b + 1].ravel(), py[:, a : b + 1].ravel(), mapping, pixmap
+                )
+        painter.setOpacity(1.0)
 
-    def _draw_landmarks(self, painter: QPainter, mapping: _Mapping, widget) -> None:
+    def _draw_landmarks(self, painter: QPainter, mapping: Mapping, widget) -> None:
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         for x, y, kind in self._landmarks:
             px, py = mapping(x, y)
             pixmap = style.landmark_pixmap(kind, ratio, self._line_scale)
             self._stamp(painter, px, py, mapping, pixmap)
 
-    def _draw_current(self, painter: QPainter, mapping: _Mapping, column: int, widget) -> None:
+    def _draw_current(self, painter: QPainter, mapping: Mapping, column: int, widget) -> None:
+        """Diverged particles (a grey 'x' where they left the map) under every run's
+        particles now, each run in its own shape."""
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         step = int(self._steps[min(column, len(self._steps) - 1)])
         current_size = round(style.CURRENT_SIZE * self._line_scale)
         diverged = style.diverged_pixmap(ratio, round(style.DIVERGED_SIZE * self._line_scale))
+        alive = []
         for run in self._runs:
-            px, py = mapping(run.x[:, column], run.y[:, column])
+            x, y = run.last_good(column)
+            px, py = mapping(x, y)
             gone = diverged_at(run.frozen_at, step)
             if gone.any():
+                painter.setOpacity(run.opacity)
                 self._stamp(painter, px[gone], py[gone], mapping, diverged)
                 px, py = px[~gone], py[~gone]
-            pixmap = style.current_pixmap(run.color, ratio, current_size)
+            alive.append((run, px, py))
+        for run, px, py in dodge(alive, current_size):
+            painter.setOpacity(run.opacity)
+            shape = style.current_shape(run.index)
+            pixmap = style.current_pixmap(run.color, ratio, current_size, shape)
             self._stamp(painter, px, py, mapping, pixmap)
+        painter.setOpacity(1.0)
 
     # ------------------------------------------------------------------ primitives
 
-    def _fill_segments(self, px: np.ndarray, py: np.ndarray, mapping: _Mapping) -> int:
+    def _fill_segments(self, px: np.ndarray, py: np.ndarray, mapping: Mapping) -> int:
         """Consecutive columns of (n, k) pixel positions as QLineF segments in ``self._lines``."""
-        x0, y0 = px[:, :-1].ravel(), py[:, :-1].ravel()
-        x1, y1 = px[:, 1:].ravel(), py[:, 1:].ravel()
-        finite = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1)
-        moved = (x0 != x1) | (y0 != y1)
-        keep = finite & moved
-        x0, y0, x1, y1 = x0[keep], y0[keep], x1[keep], y1[keep]
-        in0 = mapping.inside(x0, y0, FAR)
-        in1 = mapping.inside(x1, y1, FAR)
-        both = in0 & in1
-        one = in0 ^ in1
-        if one.any():  # pull the far end of a segment leaving the view back along it
-            ax = np.where(in0, x0, x1)[one]
-            ay = np.where(in0, y0, y1)[one]
-            bx = np.where(in0, x1, x0)[one]
-            by = np.where(in0, y1, y0)[one]
-            t = np.minimum(
-                _exit_fraction(ax, bx, -FAR, mapping.width + FAR),
-                _exit_fraction(ay, by, -FAR, mapping.height + FAR),
-            )
-            bx, by = ax + t * (bx - ax), ay + t * (by - ay)
-            seg = np.column_stack([ax, ay, bx, by])
-        else:
-            seg = np.zeros((0, 4))
-        seg = np.concatenate([np.column_stack([x0, y0, x1, y1])[both], seg])
+        seg = segments(px, py, mapping)
         self._lines.resize(len(seg))
         if len(seg):
             self._lines.ndarray()[:] = seg
         return len(seg)
 
-    def _stamp(self, painter: QPainter, px, py, mapping: _Mapping, pixmap) -> None:
+    def _stamp(self, painter: QPainter, px, py, mapping: Mapping, pixmap) -> None:
         """Draw ``pixmap`` centred at every finite pixel position near the plot area."""
         keep = np.isfinite(px) & np.isfinite(py)
         keep &= mapping.inside(np.where(keep, px, 0.0), np.where(keep, py, 0.0), MARGIN)
@@ -349,10 +379,3 @@ class SwarmItem(pg.GraphicsObject):
         frag[:, 8] = 0.0
         frag[:, 9] = 1.0
         painter.drawPixmapFragments(*self._fragments.drawargs(), pixmap)
-
-
-def _exit_fraction(a: np.ndarray, b: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Fraction of the way from a (inside [low, high]) to b where the segment leaves it."""
-    with np.errstate(all="ignore"):
-        t = np.where(b > high, (high - a) / (b - a), np.where(b < low, (low - a) / (b - a), 1.0))
-    return np.clip(np.nan_to_num(t, nan=1.0), 0.0, 1.0)

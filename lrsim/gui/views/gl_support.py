@@ -1,0 +1,121 @@
+"""OpenGL support of the 3D view: whether GL works here, GL options, shading, and the GL
+items of one run (trail, crosses, current positions)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor, QOpenGLContext
+
+MAX_MARKER_SCALE = 1.2  # markers grow less than trails with set_look: the surface is small
+CROSS_ARM = 0.014  # half a cross's width, in box units (the domain spans 2)
+
+_PROBLEM: list[str | None] = []
+
+
+def opengl_problem() -> str | None:
+    """Why the 3D view cannot be shown here, or None if it can (checked once)."""
+    if not _PROBLEM:
+        _PROBLEM.append(_find_opengl_problem())
+    return _PROBLEM[0]
+
+
+def _find_opengl_problem() -> str | None:
+    try:
+        import OpenGL.GL  # noqa: F401
+        import pyqtgraph.opengl  # noqa: F401
+    except Exception as error:  # ImportError, or PyOpenGL failing to find libGL
+        return f"The 3D view needs PyOpenGL and an OpenGL library ({error})."
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        # a context may still be created (EGL, or a display in the environment), but the
+        # QOpenGLWidget behind GLViewWidget has no framebuffer there and crashes on first use
+        return "The 3D view needs OpenGL on a real display; this session draws offscreen."
+    context = QOpenGLContext()
+    if not context.create():
+        return "The 3D view needs OpenGL, which this display does not provide."
+    return None
+
+
+def _on_top_options() -> dict:
+    """GL state for markers that stay visible behind hills: no depth test, alpha blending."""
+    from OpenGL import GL
+
+    return {
+        GL.GL_DEPTH_TEST: False,
+        GL.GL_BLEND: True,
+        "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA),
+    }
+
+
+ON_TOP: dict = {}
+
+
+def _rgba(color: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    c = QColor(color)
+    return (c.redF(), c.greenF(), c.blueF(), alpha)
+
+
+def shade(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Lambert shading of the height field z[i, j] at (x[i], y[j]), in 0.4..1.
+
+    The light comes from above, front left, fixed to the surface (so rotating the
+    view shows the same relief).
+    """
+    dz_dx, dz_dy = np.gradient(z, x, y)
+    normal = np.stack([-dz_dx, -dz_dy, np.ones_like(z)], axis=-1)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    light = np.array([-0.45, -0.6, 1.0])
+    light /= np.linalg.norm(light)
+    return (0.4 + 0.6 * np.clip(normal @ light, 0.0, 1.0)).astype(np.float32)
+
+
+class _RunItems:
+    """The GL items of one run: trail segments, crosses (points) and current positions.
+
+    Current positions are drawn without depth test (visible behind hills), as a disc
+    in the run's colour on a white one; a crowded swarm (``CROWDED`` particles or
+    more) gets smaller discs and no white ring, as software GL pays per pixel.
+    """
+
+    def __init__(self, gl, view, color: str, crowded: bool, scale: float = 1.0):
+        rgba = _rgba(color)
+        self.trail = gl.GLLinePlotItem(mode="lines", width=2.0 * scale, color=rgba, antialias=False)
+        scale = min(scale, MAX_MARKER_SCALE)
+        # a flat cross '+' at every iteration, two short segments lying on the surface
+        self.crosses = gl.GLLinePlotItem(mode="lines", width=1.0, color=rgba, antialias=False)
+        current = (7.0 if crowded else 11.0) * scale
+        # every current marker ringed (white for a few, dark in a crowd: neighbours
+        # stay apart), so a swarm of 1,600 reads as 1,600 markers, not a blot
+        ring = (0.05, 0.05, 0.05, 1) if crowded else (1, 1, 1, 1)
+        self.halo = gl.GLScatterPlotItem(size=current + 4.0 * scale, color=ring, pxMode=True)
+        self.current = gl.GLScatterPlotItem(size=current, color=rgba, pxMode=True)
+        self.trail.setGLOptions("opaque")
+        self.crosses.setGLOptions("opaque")
+        self.halo.setGLOptions(ON_TOP)
+        self.current.setGLOptions(ON_TOP)
+        for item in self.items:
+            view.addItem(item)
+        # per column c: how many trail vertices and cross points cover columns 0..c
+        self.segments = np.zeros((0, 3), np.float32)
+        self.points = np.zeros((0, 3), np.float32)
+        self.segment_ends = np.zeros(1, np.int64)
+        self.point_ends = np.zeros(1, np.int64)
+
+    @property
+    def items(self):
+        return (self.trail, self.crosses, self.halo, self.current)
+
+    def remove(self, view) -> None:
+        for item in self.items:
+            view.removeItem(item)
+
+
+def cross_vertices(points: np.ndarray, arm: float = CROSS_ARM) -> np.ndarray:
+    """Four vertices per point: a segment along x then one along y through it (mode lines)."""
+    out = np.repeat(points, 4, axis=0)
+    out[0::4, 0] -= arm
+    out[1::4, 0] += arm
+    out[2::4, 1] -= arm
+    out[3::4, 1] += arm
+    return out
