@@ -96,10 +96,14 @@ def test_presentation_mode_on_and_off_restores_docks_fonts_and_theme(window, qtb
     qtbot.keyClick(window.view_area, Qt.Key.Key_Escape)
     assert not window.presentation.active and not window.actions_.presentation.isChecked()
     qtbot.waitUntil(lambda: not window.isFullScreen(), timeout=3000)
-    qtbot.wait(50)  # the deferred restoreState
-    assert dock_layout(window) == before
-    assert (window.editor_dock.width(), window.lr_dock.width()) == widths
-    assert window.saveState() == state
+    # the deferred restoreState and the docks' refit run from the event loop: wait for
+    # them (a loaded machine may take longer than a few ms), then hold them exactly
+    qtbot.waitUntil(
+        lambda: dock_layout(window) == before
+        and (window.editor_dock.width(), window.lr_dock.width()) == widths
+        and window.saveState() == state,
+        timeout=3000,
+    )
     assert window.view_area.contour.font_scale == 1.0
     assert tick_size(window.lr_panel.lr_plot) == pytest.approx(lr_ticks)
     assert window.explanation.mode == "banner"
