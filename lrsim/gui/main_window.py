@@ -145,6 +145,9 @@ class MainWindow(QMainWindow):
         )
         self.step_size_dock = self._dock("Effective step", "step_size", self.step_size_panel, right)
         self.tabifyDockWidget(self.lr_dock, self.step_size_dock)
+        # shown from View > Effective step, as a tab beside the LR plot: a tab bar would take
+        # the LR plot's height on a laptop screen for a panel most lectures do not need
+        self.step_size_dock.hide()
         self.lr_dock.raise_()
         # the statistics sit under the side plots, not under the surface: a square domain
         # leaves width to spare, never height

@@ -165,7 +165,14 @@ def build_menus(window) -> Actions:
     view_menu.addActions([log_scale, dark])
     window.view_extras = add_view_extras(view_menu, window)
     view_menu.addSeparator()
-    for dock in (window.editor_dock, window.lr_dock, window.loss_dock, window.stats_dock):
+    docks = (
+        window.editor_dock,
+        window.lr_dock,
+        window.step_size_dock,
+        window.loss_dock,
+        window.stats_dock,
+    )
+    for dock in docks:
         view_menu.addAction(dock.toggleViewAction())
     window.editor_dock.toggleViewAction().setShortcut(QKeySequence("F9"))
     view_menu.addSeparator()

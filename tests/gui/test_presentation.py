@@ -99,9 +99,11 @@ def test_presentation_mode_on_and_off_restores_docks_fonts_and_theme(window, qtb
     # the deferred restoreState and the docks' refit run from the event loop: wait for
     # them (a loaded machine may take longer than a few ms), then hold them exactly
     qtbot.waitUntil(
-        lambda: dock_layout(window) == before
-        and (window.editor_dock.width(), window.lr_dock.width()) == widths
-        and window.saveState() == state,
+        lambda: (
+            dock_layout(window) == before
+            and (window.editor_dock.width(), window.lr_dock.width()) == widths
+            and window.saveState() == state
+        ),
         timeout=3000,
     )
     assert window.view_area.contour.font_scale == 1.0

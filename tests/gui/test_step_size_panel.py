@@ -55,6 +55,11 @@ def test_window_shows_effective_steps_and_averaged_points(qtbot, tmp_path, setti
     path = write_runfile(tmp_path / "inner.toml", RUNFILE)
     window = make_window(qtbot, settings, path)
     try:
+        assert window.step_size_dock.isHidden()  # View > Effective step shows it
+        action = window.step_size_dock.toggleViewAction()
+        assert action in window.menuBar().actions()[1].menu().actions()
+        action.trigger()
+        assert window.step_size_dock.isVisible()
         window.step_size_dock.raise_()
         panel = window.step_size_panel
         qtbot.waitUntil(lambda: panel.inner is not None, timeout=60_000)
