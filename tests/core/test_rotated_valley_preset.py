@@ -1,5 +1,5 @@
 """The rotated-valley preset's claim, read back from exported CSVs: SGD turns with the valley,
-Adam and RMSprop do not."""
+Adam, RMSprop and Lion do not."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_sgd_turns_with_the_valley_adaptive_methods_do_not(tmp_path):
             np.max(np.abs(x - b["x"])), np.max(np.abs(y - b["y"]))
         )
         ratios[run.label] = np.median(b["loss"][:, -1]) / np.median(a["loss"][:, -1])
-    sgd, momentum, rmsprop, adam = (run.label for run in turned.runs)
+    sgd, momentum, rmsprop, adam, lion = (run.label for run in turned.runs)
     # SGD, with and without momentum: the same path, turned, to rounding; same final losses
     assert errors["sgd", sgd] < 1e-13 and errors["sgd", momentum] < 1e-13
     assert abs(ratios[sgd] - 1) < 1e-12 and abs(ratios[momentum] - 1) < 1e-12
@@ -67,3 +67,5 @@ def test_sgd_turns_with_the_valley_adaptive_methods_do_not(tmp_path):
     assert errors["rmsprop", rmsprop] > 1.0 and errors["adam", adam] > 1.0
     assert ratios[rmsprop] > 1000
     assert 1.5 < ratios[adam] < 2.5  # "about twice"
+    # Lion's sign step: each coordinate moves by exactly lr, so its path does not turn either
+    assert errors["lion", lion] > 1.0 and 2.5 < ratios[lion] < 4.5  # "about three times"
