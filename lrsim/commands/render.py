@@ -58,7 +58,7 @@ def _application():
 
 
 def _options(args: argparse.Namespace):
-    from lrsim.gui.render import RenderOptions, parse_size, parse_step_range
+    from lrsim.gui.render.animation import RenderOptions, parse_size, parse_step_range
 
     try:
         size = parse_size(args.size)
@@ -86,7 +86,7 @@ def _options(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from lrsim.gui.render_writers import check_output
+    from lrsim.gui.render.writers import check_output
 
     options = _options(args)
     check_output(args.output, inputs=(args.runfile,))  # format, encoder, folder: before work
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         if problem is not None:
             raise ConfigError("--view", f"3d: {problem} Use --view contour")
     from lrsim.commands import _signals
-    from lrsim.gui.render import check_frame_total, frame_columns, render_animation
+    from lrsim.gui.render.animation import check_frame_total, frame_columns, render_animation
 
     simulation = Simulation(runfile, memory_budget=args.memory_budget, stride=args.stride)
     try:

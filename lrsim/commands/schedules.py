@@ -95,8 +95,8 @@ def _png(entries, args: argparse.Namespace, path: Path) -> None:
     from lrsim.gui.app import create_app
 
     create_app()
-    from lrsim.gui.render import parse_size
-    from lrsim.gui.render_stills import save_image
+    from lrsim.gui.render.animation import parse_size
+    from lrsim.gui.render.stills import save_image
     from lrsim.gui.schedule_figure import figure_image
 
     try:

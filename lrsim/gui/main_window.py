@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
 
     def export_animation(self) -> None:
         """File > Export animation…: the playback as MP4, GIF or PNG frames."""
-        from lrsim.gui.render_dialog import RenderDialog  # loads on first use
+        from lrsim.gui.render.dialog import RenderDialog  # loads on first use
 
         sim = self.controller.simulation
         if sim is None:
@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
 
     def export_panels(self) -> list[Path]:
         """File > Export LR and loss panels…: still PNGs of both plots at the shown step."""
-        from lrsim.gui.render_dialog import export_panel_images  # loads on first use
+        from lrsim.gui.render.dialog import export_panel_images  # loads on first use
 
         sim = self.controller.simulation
         if sim is None:

@@ -198,7 +198,7 @@ def figure_image(
     scale: float = EXPORT_SCALE,
 ) -> QImage:
     """The figure as laid out at ``size``, drawn ``scale`` times as big (text, lines and all)."""
-    from lrsim.gui.render import process_events
+    from lrsim.gui.render.animation import process_events
 
     figure = ScheduleFigure(scale=scale)
     figure.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)

@@ -372,7 +372,7 @@ class SchedulesWindow(QWidget):
         path = Path(path)
         if path.suffix.lower() != ".png":
             path = path.with_suffix(".png")
-        from lrsim.gui.render_stills import save_image  # atomic, like every export
+        from lrsim.gui.render.stills import save_image  # atomic, like every export
 
         try:
             return save_image(self.figure_image(), path)

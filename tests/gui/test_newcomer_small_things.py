@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lrsim.gui.panels.run_card import summary
-from lrsim.gui.render_frame import format_lr
+from lrsim.gui.render.frame import format_lr
 
 
 def test_run_summary_shows_a_nested_schedule_as_a_call_not_a_dict():

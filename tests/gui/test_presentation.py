@@ -199,7 +199,7 @@ def test_step_axis_labels_never_overlap(qtbot):
 
 
 def test_export_animation_opens_the_render_dialog(window, monkeypatch):
-    from lrsim.gui import render_dialog
+    from lrsim.gui.render import dialog as render_dialog
 
     opened = []
     monkeypatch.setattr(render_dialog.RenderDialog, "exec", lambda self: opened.append(self) or 0)

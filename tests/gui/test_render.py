@@ -14,8 +14,8 @@ from lrsim.cli import main
 from lrsim.core.engine import Simulation
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import load_runfile
-from lrsim.gui.render import RenderOptions, parse_size, parse_step_range, render_animation
-from lrsim.gui.render_writers import missing_dependency
+from lrsim.gui.render.animation import RenderOptions, parse_size, parse_step_range, render_animation
+from lrsim.gui.render.writers import missing_dependency
 
 SIZE = (320, 240)
 SHORT = RenderOptions(size=SIZE, last_step=9)  # steps 0..9: ten frames
@@ -211,7 +211,7 @@ def test_3d_without_opengl_falls_back_to_contour(qapp, sim, tmp_path):
 
 
 def test_frame_shows_step_and_learning_rates(qapp, sim):
-    from lrsim.gui.render import FrameRenderer
+    from lrsim.gui.render.animation import FrameRenderer
 
     renderer = FrameRenderer(sim, RenderOptions(size=(1280, 720), view="multiples"))
     try:
@@ -251,7 +251,7 @@ def test_size_parsing():
 def test_panel_images_at_the_chosen_size(qapp, sim, tmp_path):
     from PySide6.QtGui import QImage
 
-    from lrsim.gui.render_stills import save_panel_images
+    from lrsim.gui.render.stills import save_panel_images
 
     written = save_panel_images(sim, tmp_path, (640, 360), step=10, dark=False, stem="deck")
     assert [p.name for p in written] == ["deck-lr.png", "deck-loss.png"]
@@ -304,7 +304,7 @@ def test_render_command_3d_without_a_display(qapp, tmp_path, capsys, monkeypatch
 
 
 def test_dialog_renders_with_progress(qtbot, sim, tmp_path):
-    from lrsim.gui.render_dialog import RenderDialog
+    from lrsim.gui.render.dialog import RenderDialog
 
     dialog = RenderDialog(sim, None, "contour", output=tmp_path / "frames")
     qtbot.addWidget(dialog)
@@ -322,7 +322,7 @@ def test_dialog_renders_with_progress(qtbot, sim, tmp_path):
 
 
 def test_dialog_cancel_leaves_nothing(qtbot, sim, tmp_path):
-    from lrsim.gui.render_dialog import RenderDialog
+    from lrsim.gui.render.dialog import RenderDialog
 
     dialog = RenderDialog(sim, None, output=tmp_path / "frames")
     qtbot.addWidget(dialog)
@@ -344,7 +344,7 @@ def test_dialog_cancel_leaves_nothing(qtbot, sim, tmp_path):
 
 def test_dialog_says_how_to_enable_mp4(qtbot, sim, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
-    from lrsim.gui.render_dialog import RenderDialog
+    from lrsim.gui.render.dialog import RenderDialog
 
     dialog = RenderDialog(sim, None, output=tmp_path / "talk.mp4")
     qtbot.addWidget(dialog)
@@ -355,7 +355,7 @@ def test_dialog_says_how_to_enable_mp4(qtbot, sim, tmp_path, monkeypatch):
 
 
 def test_dialog_simulates_a_copy_of_an_unfinished_simulation(qtbot, tmp_path):
-    from lrsim.gui.render_dialog import RenderDialog
+    from lrsim.gui.render.dialog import RenderDialog
 
     shown = Simulation(load_runfile(PRESET))
     shown.run_to(3)
@@ -374,7 +374,7 @@ def test_dialog_offers_gif_first_and_renders_it_without_the_video_extra(
 ):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as in a plain `pip install -e .`
     monkeypatch.chdir(tmp_path)
-    from lrsim.gui.render_dialog import RenderDialog
+    from lrsim.gui.render.dialog import RenderDialog
 
     dialog = RenderDialog(sim, None)
     qtbot.addWidget(dialog)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from lrsim.core.atomic import check_target, give_default_mode, write_with
 from lrsim.core.errors import ConfigError
-from lrsim.gui.render import MAX_SIDE, process_events
+from lrsim.gui.render.animation import MAX_SIDE, process_events
 
 STILL_SUFFIXES = {".png": "PNG", ".jpg": "JPG", ".jpeg": "JPG", ".bmp": "BMP"}
 

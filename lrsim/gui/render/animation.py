@@ -32,9 +32,9 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from lrsim.core.errors import ConfigError
-from lrsim.gui import render_writers
-from lrsim.gui.render_frame import FrameWidget
-from lrsim.gui.render_writers import check_output, even_size, open_writer
+from lrsim.gui.render import writers as render_writers
+from lrsim.gui.render.frame import FrameWidget
+from lrsim.gui.render.writers import check_output, even_size, open_writer
 
 VIEWS = ("contour", "multiples", "3d")
 SIZE_PRESETS = ((1920, 1080), (1280, 720), (1024, 768))

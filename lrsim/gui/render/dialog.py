@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.errors import ConfigError
-from lrsim.gui.render import SIZE_PRESETS, RenderOptions, RenderResult, render_animation
-from lrsim.gui.render_writers import FORMAT_NAMES, missing_dependency, output_format
+from lrsim.gui.render.animation import SIZE_PRESETS, RenderOptions, RenderResult, render_animation
+from lrsim.gui.render.writers import FORMAT_NAMES, missing_dependency, output_format
 
 VIEW_CHOICES = (("contour", "Contour (overlay)"), ("multiples", "Small multiples"), ("3d", "3D"))
 ERROR_STYLE = "color: #d0423b;"
@@ -332,7 +332,7 @@ class RenderDialog(QDialog):
         )
 
     def _update_summary(self) -> None:
-        from lrsim.gui.render import frame_columns
+        from lrsim.gui.render.animation import frame_columns
 
         if not hasattr(self, "summary_label"):
             return
@@ -474,7 +474,7 @@ def export_panel_images(
     """
     from PySide6.QtWidgets import QMessageBox
 
-    from lrsim.gui.render_stills import save_panel_images
+    from lrsim.gui.render.stills import save_panel_images
 
     folder = QFileDialog.getExistingDirectory(parent, "Save LR and loss panels as images")
     if not folder:
