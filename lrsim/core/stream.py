@@ -15,6 +15,8 @@ shorter block gets its own.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -64,11 +66,13 @@ def simulate_blocks(
     stride: int | None = None,
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     cancel: Callable[[], bool] | None = None,
+    copies: int = 1,
 ) -> Iterator[Block]:
     """Yield every run's blocks of particles in the file's order, each simulated to the end.
 
     ``stride`` records every k-th step (and the last), as ``Simulation`` does. A start
     where the loss is not finite raises the ConfigError a whole ``Simulation`` would.
+    A block's buffers are re-used ``copies`` blocks later (``prefetched`` needs 3).
     """
     _, _, domain = resolve_surface(runfile)
     starts = start_points(runfile, domain)
@@ -77,10 +81,11 @@ def simulate_blocks(
     size = block_size(runfile, kept, memory_budget)
     checked = np.zeros(n)  # the starts' losses, filled block by block for check_starts
     for run_index in range(len(runfile.runs)):
-        sims: dict[int, Simulation] = {}
-        for lo in range(0, n, size):
+        sims: dict[tuple[int, int], Simulation] = {}
+        for number, lo in enumerate(range(0, n, size)):
             hi = min(n, lo + size)
-            sim = sims.get(hi - lo)
+            key = (hi - lo, number % copies)
+            sim = sims.get(key)
             if sim is None:
                 # built on the first block's starts, so a bad start is named by its index
                 # in the whole swarm (check_starts below), never by its place in a block
@@ -89,7 +94,7 @@ def simulate_blocks(
                     sub, stride=stride, memory_budget=memory_budget, allow_stride=False,
                     engine="kernel",
                 )  # fmt: skip
-                sims[hi - lo] = sim
+                sims[key] = sim
             sim.starts[:] = starts[lo:hi]
             sim.first_particle = lo
             sim.restart()
@@ -99,3 +104,40 @@ def simulate_blocks(
             if not sim.run_to_end(cancel=cancel):
                 return
             yield Block(run_index, lo, sim)
+
+
+def prefetched(blocks: Callable[..., Iterator[Block]], **options) -> Iterator[Block]:
+    """``simulate_blocks(**options)`` run on a worker thread one block ahead of the caller,
+    so the next block is simulated while this one is written (the kernels and pyarrow's
+    writer release the GIL). Errors are raised here; leaving early stops the worker."""
+    items: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for block in blocks(cancel=stop.is_set, copies=3, **options):
+                items.put(block)
+                if stop.is_set():
+                    return
+            items.put(done)
+        except BaseException as error:  # handed to the caller's thread
+            items.put(error)
+
+    worker = threading.Thread(target=work, name="lrsim-stream", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = items.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a worker waiting to put its next block
+            try:
+                items.get(timeout=0.05)
+            except queue.Empty:
+                pass

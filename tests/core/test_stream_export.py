@@ -4,6 +4,8 @@ in the same order as the whole CSV, bit for bit."""
 from __future__ import annotations
 
 import csv
+import signal
+import time
 
 import numpy as np
 import pytest
@@ -101,3 +103,22 @@ def test_a_bad_start_in_a_later_block_is_refused_and_nothing_is_left(tmp_path, c
     assert main(["export", str(runfile), "-o", str(out), "--stream", *SMALL]) == 2
     assert "particles.points[400]" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.toml"]
+
+
+@pytest.mark.parametrize("name", ["out.npz", "out.csv"])
+def test_ctrl_c_while_streaming_leaves_nothing_behind(tmp_path, name):
+    """The signal arrives while blocks are simulated and written on two threads."""
+    from tests.core.test_hostile_outputs import SLOW_FORMULA, SLOW_RUNFILE, _start
+
+    (tmp_path / "slow.toml").write_text(SLOW_RUNFILE.format(formula=SLOW_FORMULA, steps=400))
+    extra = ["--stream"] if name.endswith(".csv") else []
+    process = _start(["export", "slow.toml", "-o", name, "--memory-budget", "1M", *extra, "-q"],
+                     tmp_path)  # fmt: skip
+    while process.poll() is None and not any(p.name.startswith(".") for p in tmp_path.iterdir()):
+        time.sleep(0.005)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=120) == 130, rest
+    assert rest.strip().splitlines()[-1] == "lrsim: interrupted; nothing was written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.toml"]
