@@ -7,11 +7,6 @@ the fused kernel passes small integers, and each call here branches once and
 then runs a tight loop over a block of particles with the surface or rule
 inlined: an ``overload`` keyed on a literal index picks the function at
 compile time, so it is a global to numba (inlined, vectorised, cacheable).
-
-The block functions and their loops are inlined (``inline="always"``) into the
-fused kernel's step loop: a call between compiled functions passes every array
-as a struct and increfs / decrefs it (atomic operations), which cost ~0.3 us per
-step, most of the time at N = 1; inlined, numba prunes those pairs.
 """
 
 from __future__ import annotations
@@ -81,7 +76,7 @@ def _surface_loop(which, xs, ys, p, f, gx, gy):
     raise NotImplementedError("only callable from numba code")
 
 
-@overload(_surface_loop, inline="always")
+@overload(_surface_loop)
 def _surface_loop_impl(which, xs, ys, p, f, gx, gy):
     # ``which`` is a literal, so the kernel is a global here: numba inlines it (the kernels
     # are inline="always") and the loop vectorises; a function passed as a value would be
@@ -98,7 +93,7 @@ def _surface_loop_impl(which, xs, ys, p, f, gx, gy):
     return loop
 
 
-@njit(inline="always", **JIT)
+@njit(**JIT)
 def value_grad_block(surface, xs, ys, p, f, gx, gy):
     """f, gx, gy at every (xs[k], ys[k]) for surface number ``surface``."""
     if surface == 0:
@@ -142,7 +137,7 @@ def _update_loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     raise NotImplementedError("only callable from numba code")
 
 
-@overload(_update_loop, inline="always")
+@overload(_update_loop)
 def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     if not isinstance(which, types.IntegerLiteral):
         return None
@@ -162,7 +157,7 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
     return loop
 
 
-@njit(inline="always", **JIT)
+@njit(**JIT)
 def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     """New positions (nx, ny) of particles lo, lo + 1, ... under optimizer rule ``rule``.
 

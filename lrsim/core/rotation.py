@@ -72,26 +72,23 @@ def rotation_vector(degrees: float | None) -> np.ndarray:
     return np.array(cos_sin(degrees), dtype=np.float64)
 
 
-@njit(cache=True, error_model="numpy", nogil=True, inline="always")
+@njit(cache=True, error_model="numpy", nogil=True)
 def rotated_value_grad_block(surface, rotation, xs, ys, p, f, gx, gy):
-    """f_rot, grad f_rot at every (xs[k], ys[k]); plain ``value_grad_block`` when unrotated.
-
-    One call site of ``value_grad_block`` (it is inlined: a second would double the
-    surfaces' code in the kernel)."""
-    rotated = rotation.shape[0] > 0
-    c, s = (rotation[0], rotation[1]) if rotated else (1.0, 0.0)
+    """f_rot, grad f_rot at every (xs[k], ys[k]); plain ``value_grad_block`` when unrotated."""
+    if rotation.shape[0] == 0:
+        value_grad_block(surface, xs, ys, p, f, gx, gy)
+        return
+    c, s = rotation[0], rotation[1]
     m = xs.shape[0]
-    us, vs = (np.empty(m), np.empty(m)) if rotated else (xs, ys)
-    if rotated:
-        for k in range(m):
-            us[k] = c * xs[k] + s * ys[k]
-            vs[k] = c * ys[k] - s * xs[k]
+    us, vs = np.empty(m), np.empty(m)
+    for k in range(m):
+        us[k] = c * xs[k] + s * ys[k]
+        vs[k] = c * ys[k] - s * xs[k]
     value_grad_block(surface, us, vs, p, f, gx, gy)
-    if rotated:
-        for k in range(m):
-            gu, gv = gx[k], gy[k]
-            gx[k] = c * gu - s * gv
-            gy[k] = s * gu + c * gv
+    for k in range(m):
+        gu, gv = gx[k], gy[k]
+        gx[k] = c * gu - s * gv
+        gy[k] = s * gu + c * gv
 
 
 def rotated_reference(reference, c: float, s: float, x, y, p):
