@@ -7,6 +7,7 @@ would make a timed test flaky. See ``DESCRIPTION`` for what it measures.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -26,8 +27,10 @@ DESCRIPTION = (
     "Engine speed against plain NumPy. Workload: Adam + cosine lr on Rastrigin, float64, "
     "1,000 steps, random starts. Prints million particle-steps per second of the fused numba "
     "engine and of a vectorised NumPy loop at several swarm sizes, with and without recording "
-    "every step, then the first-call compile time (empty numba cache) and the start-up time "
-    "with a warm cache."
+    "every step (N = 1: the whole recompute, parse and build included); the recompute API's "
+    "latency after a drag and a slider edit; a streamed export's rate and peak memory beside "
+    "the disk's write rate; then the first-call compile time (empty numba cache) and the "
+    "start-up time with a warm cache."
 )
 
 
@@ -43,15 +46,25 @@ def workload(n: int, steps: int = STEPS):
 
 
 def engine_rate(n: int, record: bool, repeats: int) -> float:
-    """Particle-steps per second of Simulation.run_to_end (best of ``repeats``)."""
-    best = float("inf")
+    """Particle-steps per second of Simulation.run_to_end (median of ``repeats``).
+
+    At N = 1 the time is the whole recompute an edit costs without the recompute
+    API: parse the run file, build the Simulation, run it."""
+    times = []
+    if n == 1:
+        Simulation(workload(1)).run_to_end()  # loads the cached kernels; not part of the rate
     for _ in range(repeats):
+        if n == 1:
+            start = time.perf_counter()
+            Simulation(workload(n), stride=None if record else STEPS).run_to_end()
+            times.append(time.perf_counter() - start)
+            continue
         sim = Simulation(workload(n), stride=None if record else STEPS)
         sim.run_to(1)  # loads the cached kernel; not part of the rate
         start = time.perf_counter()
         sim.run_to_end()
-        best = min(best, time.perf_counter() - start)
-    return n * (STEPS - 1) / best
+        times.append((time.perf_counter() - start) * STEPS / (STEPS - 1))
+    return n * STEPS / float(np.median(times))
 
 
 def numpy_rate(n: int, record: bool, steps: int) -> float:
@@ -74,6 +87,111 @@ def numpy_rate(n: int, record: bool, steps: int) -> float:
         if history is not None:
             history[t + 1, 0], history[t + 1, 1], history[t + 1, 2] = theta[:, 0], theta[:, 1], loss
     return n * steps / (time.perf_counter() - start)
+
+
+def recompute_workload(runs: int, n: int, steps: int):
+    """``runs`` Adam + cosine runs (lr 0.01, 0.02, ...) on Rastrigin from ``n`` random starts."""
+    return parse_runfile(
+        {
+            "steps": steps,
+            "surface": {"name": "rastrigin"},
+            "particles": {"random": {"n": n, "seed": 0}},
+            "runs": [
+                {
+                    "optimizer": {"name": "adam", "lr": 0.01 * (r + 1)},
+                    "schedule": {"name": "cosine"},
+                }
+                for r in range(runs)
+            ],
+        }
+    )
+
+
+def recompute_latency(runs: int, n: int, steps: int, repeats: int = 30) -> tuple[float, float]:
+    """Median seconds of (a drag: ``restart(starts=...)`` and ``run_to_end``, every run;
+    a slider: ``set_run_params(0, lr=...)`` and ``run_to_end``, one run) on one Simulation."""
+    sim = Simulation(recompute_workload(runs, n, steps))
+    sim.run_to_end()  # loads the cached kernels; not part of the latency
+    starts = sim.starts.copy()
+    drags, sliders = [], []
+    for k in range(repeats):
+        moved = starts + 1e-3 * (k % 5)
+        start = time.perf_counter()
+        sim.restart(starts=moved)
+        sim.run_to_end()
+        drags.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        sim.set_run_params(0, lr=0.01 * (1.0 + 0.1 * (k % 5)))
+        sim.run_to_end()
+        sliders.append(time.perf_counter() - start)
+    return float(np.median(drags)), float(np.median(sliders))
+
+
+def disk_write_rate(folder: str, size: int) -> float:
+    """Bytes per second of writing ``size`` bytes (fsync'd) into ``folder``."""
+    chunk = np.random.default_rng(0).integers(0, 255, 64 * 1024**2, dtype=np.uint8).tobytes()
+    path = os.path.join(folder, "disk-rate.bin")
+    start = time.perf_counter()
+    with open(path, "wb") as stream:
+        for _ in range(max(1, size // len(chunk))):
+            stream.write(chunk)
+        stream.flush()
+        os.fsync(stream.fileno())
+    seconds = time.perf_counter() - start
+    written = os.path.getsize(path)
+    os.unlink(path)
+    return written / seconds
+
+
+def export_figures(n: int, steps: int, stride: int, suffix: str) -> dict:
+    """Wall seconds, peak resident bytes (``getrusage`` of the child), output bytes and
+    write rates of ``lrsim export`` of ``n`` Adam particles x ``steps``, every ``stride``-th
+    step, to ``suffix``, in a child process; and the disk's own write rate beside it."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as folder:
+        runfile = os.path.join(folder, "big.json")
+        with open(runfile, "w") as stream:
+            json.dump(
+                {
+                    "steps": steps,
+                    "surface": {"name": "rastrigin"},
+                    "particles": {"random": {"n": n, "seed": 0}},
+                    "runs": [{"optimizer": {"name": "adam", "lr": 0.01}}],
+                },
+                stream,
+            )
+        out = os.path.join(folder, "out" + suffix)
+        command = [sys.executable, "-m", "lrsim.cli", "export", runfile, "-o", out, "-q"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run([*command, "--stride", str(stride)], check=True)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        size = os.path.getsize(out)
+        os.unlink(out)
+        disk = disk_write_rate(folder, min(size, 2 * 1024**3))
+    rows = n * len(range(0, steps + 1, stride))
+    return {
+        "seconds": seconds,
+        "peak_rss": peak if peak > before * 1024 else float("nan"),
+        "bytes": size,
+        "rows": rows,
+        "rate": size / seconds,
+        "disk": disk,
+    }
+
+
+def print_export(n: int, steps: int, stride: int, suffix: str) -> None:
+    figures = export_figures(n, steps, stride, suffix)
+    print(
+        f"export {n:,} particles x {steps} steps, every {stride}th, to {suffix}: "
+        f"{figures['rows']:,} rows, {figures['bytes'] / 1e6:.0f} MB in {figures['seconds']:.1f} s "
+        f"= {figures['rate'] / 1e6:.0f} MB/s ({figures['rows'] / figures['seconds'] / 1e6:.1f} M "
+        f"rows/s); disk write rate {figures['disk'] / 1e6:.0f} MB/s "
+        f"({100 * figures['rate'] / figures['disk']:.0f} %); peak resident "
+        f"{figures['peak_rss'] / 1e6:.0f} MB"
+    )
 
 
 TUNE_OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad", "nadam", "adamax")
@@ -143,7 +261,11 @@ def first_scene_seconds(env: dict) -> float | None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lrsim.bench", description=DESCRIPTION)
-    parser.add_argument("--quick", action="store_true", help="skip N = 10^6 and compile timing")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip N = 10^6 and compile timing; export 10^5 particles instead of 10^6",
+    )
     args = parser.parse_args(argv)
     print(f"Adam + cosine on Rastrigin, float64, {STEPS} steps; million particle-steps per second")
     print(f"{'N':>9} {'record':>7} {'engine':>9} {'numpy':>9} {'ratio':>7}")
@@ -164,6 +286,17 @@ def main(argv=None) -> int:
                 print(f"{'':>9} one particle, {STEPS} steps: {STEPS / engine * 1e3:.3f} ms")
             if n == 1_000_000:
                 print(f"{'':>9} 10^6 particles x {STEPS} steps: {n * STEPS / engine:.1f} s")
+    for runs, n, steps in ((3, 1, 1000), (3, 1000, 200)):
+        drag, slider = recompute_latency(runs, n, steps)
+        print(
+            f"recompute {runs} runs x {n} particles x {steps} steps: drag (restart(starts), all "
+            f"runs) {drag * 1e3:.3f} ms; slider (set_run_params, one run) {slider * 1e3:.3f} ms"
+        )
+    if args.quick:
+        print_export(100_000, 1000, 10, ".parquet")
+    else:
+        print_export(1_000_000, 1000, 10, ".parquet")
+        print_export(1_000_000, 1000, 10, ".npz")
     seconds, candidates = tune_time()
     print(
         f"lrsim tune, lr: 6 runs x 400 particles x 200 steps, {candidates} candidate runs: "

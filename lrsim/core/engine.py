@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from lrsim.core.engine_checks import (  # noqa: F401 (format_bytes: re-exported)
     over_budget,
 )
 from lrsim.core.errors import ConfigError
+from lrsim.core.recompute import Recompute
 from lrsim.core.rotation import rotated, surface_rotation
 from lrsim.core.runfile import (
     RunConfig,
@@ -75,6 +76,10 @@ class RunTrajectory:
         return self.lr.ndim == 2
 
 
+_NO_SLOTS = np.zeros(0)
+_NO_LR = np.zeros((1, 1))  # the kernel's per-particle lr output when the run has none
+
+
 @dataclass
 class _RunState:
     """What the kernel needs for one run, kept between blocks."""
@@ -90,6 +95,9 @@ class _RunState:
     lr_scales: np.ndarray  # empty unless per-coordinate lr scales
     noise_scale: float  # sigma / sqrt(batch_size) of this run
     lbfgs: tuple | None = None  # (history, per-particle vector, config) on L-BFGS's own path
+    # the optimizer's slots before the first update (``_reset_run`` writes them back)
+    initial_slots: np.ndarray = field(default_factory=lambda: _NO_SLOTS)
+    plateau_best: float = np.inf  # a plateau's starting "best" (-inf in mode max)
 
 
 def plateau_vector(schedule: dict) -> np.ndarray:
@@ -203,7 +211,21 @@ def _state_bytes(run: RunConfig, steps: int) -> int:
     return STATE_BYTES_PER_PARTICLE + 8 * max(0, spec.n_slots - 6)
 
 
-class Simulation:
+def _budget_terms(runfile: RunFile, schedules: list[dict], stride: int | None):
+    """(bytes per recorded step, state bytes, fixed bytes, recorded steps) of a simulation."""
+    n, steps = runfile.particles.count, runfile.steps
+    per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
+    # what cannot be thinned by recording every k-th step: optimizer state and curves
+    state_bytes = n * sum(_state_bytes(run, steps) for run in runfile.runs)
+    state_bytes += START_BYTES_PER_PARTICLE * n
+    fixed_bytes = state_bytes + curve_bytes(steps, len(runfile.runs))
+    if stride is not None and (isinstance(stride, bool) or not int(stride) >= 1):
+        raise ConfigError("stride", f"must be a positive integer, got {stride!r}")
+    kept = len(recording_plan(steps, stride, steps + 1)[1]) if stride else steps + 1
+    return per_step, state_bytes, fixed_bytes, kept
+
+
+class Simulation(Recompute):
     """All runs of ``runfile`` over the same starts; advance with ``run_to``.
 
     ``allow_stride=False`` refuses (ConfigError) a request whose full history
@@ -241,16 +263,7 @@ class Simulation:
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
-        per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
-        # what cannot be thinned by recording every k-th step: optimizer state and curves
-        state_bytes = n * sum(_state_bytes(run, self.steps) for run in runfile.runs)
-        state_bytes += START_BYTES_PER_PARTICLE * n
-        fixed_bytes = state_bytes + curve_bytes(self.steps, self.n_runs)
-        if stride is not None and (isinstance(stride, bool) or not int(stride) >= 1):
-            raise ConfigError("stride", f"must be a positive integer, got {stride!r}")
-        kept = (
-            len(recording_plan(self.steps, stride, self.steps + 1)[1]) if stride else self.steps + 1
-        )
+        per_step, state_bytes, fixed_bytes, kept = _budget_terms(runfile, schedules, stride)
         needed = per_step * kept + fixed_bytes
         if needed > memory_budget and not allow_stride:
             every = f" (every {stride} steps)" if stride and stride > 1 else ""
@@ -275,7 +288,8 @@ class Simulation:
             self.stride, self.recorded_steps = recording_plan(self.steps, stride, self.steps + 1)
         self.slot_of_step = np.full(self.steps + 1, -1, dtype=np.int64)
         self.slot_of_step[self.recorded_steps] = np.arange(len(self.recorded_steps))
-        self.current_step = 0
+        self.first_particle = 0  # index of particle 0 in the run file (``stream`` blocks)
+        self._run_steps: list[int] = []  # updates done per run (a run edited alone restarts)
         self.runs: list[RunTrajectory] = []
         self._states: list[_RunState] = []
         for index, (run, schedule) in enumerate(zip(runfile.runs, schedules, strict=True)):
@@ -291,7 +305,9 @@ class Simulation:
 
     # -------------------------------------------------------------------------- set-up
 
-    def _add_run(self, run: RunConfig, schedule: dict) -> None:
+    def _run_curves(self, run: RunConfig, schedule: dict):
+        """(spec, params, lrs, moms, loss_scales) of one run: the only place they are computed,
+        so a run edited in place (``set_run_params``) gets the numbers a fresh build would."""
         spec, params = resolved_optimizer(run, self.steps)
         with np.errstate(all="ignore"):  # an overflow is refused just below, not warned about
             lrs, moms = schedule_curves(
@@ -305,35 +321,21 @@ class Simulation:
             )
         check_curves(lrs, moms, loss_scales)
         moms = np.ascontiguousarray(moms, dtype=np.float64)
+        return spec, params, lrs, moms, loss_scales
+
+    def _add_run(self, run: RunConfig, schedule: dict) -> None:
+        spec, params, lrs, moms, loss_scales = self._run_curves(run, schedule)
         lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
         n, columns = self.n_particles, len(self.recorded_steps)
         state = np.zeros((kernel.OPT_BASE + spec.n_slots, n), dtype=np.float64)
-        state[kernel.X] = self.starts[:, 0]
-        state[kernel.Y] = self.starts[:, 1]
-        state[kernel.OPT_BASE :] = spec.initial_slots(params)[:, None]
         plateau = plateau_vector(schedule)
-        if plateau.size:
-            state[kernel.PLATEAU_LR] = lrs[0]
-            state[kernel.PLATEAU_BEST] = -np.inf if schedule["mode"] == "max" else np.inf
         frozen_at = np.full(n, -1, dtype=np.int64)
-        if self.engine == "kernel":
-            kernel.initialise(
-                surface_id(self.surface.value_grad), self.surface_params, state, frozen_at,
-                self.rotation,
-            )  # fmt: skip
-        else:
-            from lrsim.core.reference_engine import initialise
-
-            initialise(self.surface.reference, self.surface_params, state, frozen_at)
         # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
         x = np.full((columns, n), np.nan)
         y = np.full((columns, n), np.nan)
         loss = np.full((columns, n), np.nan)
-        x[0], y[0], loss[0] = state[kernel.X], state[kernel.Y], state[kernel.LOSS]
         if plateau.size:
-            lr = np.full((columns, n), np.nan)
-            lr[0] = lrs[0]
-            lr = lr.T
+            lr = np.full((columns, n), np.nan).T
         else:
             lr = lrs[self.recorded_steps].copy()
         self.runs.append(
@@ -372,14 +374,59 @@ class Simulation:
                 lr_scales=lr_scales,
                 noise_scale=run_noise(self.runfile, run).scale,
                 lbfgs=own_path,
+                initial_slots=spec.initial_slots(params),
+                plateau_best=-np.inf if schedule.get("mode") == "max" else np.inf,
             )
         )
+        self._run_steps.append(0)
+        self._reset_run(len(self._states) - 1)
+
+    def _reset_run(self, index: int) -> None:
+        """Put run ``index`` back at step 0 in its own buffers (nothing is allocated)."""
+        run, trajectory = self._states[index], self.runs[index]
+        state = run.state
+        state[: kernel.OPT_BASE] = 0.0
+        state[kernel.X] = self.starts[:, 0]
+        state[kernel.Y] = self.starts[:, 1]
+        state[kernel.OPT_BASE :] = run.initial_slots[:, None]
+        if run.plateau.size:
+            state[kernel.PLATEAU_LR] = run.lrs[0]
+            state[kernel.PLATEAU_BEST] = run.plateau_best
+        trajectory.frozen_at.fill(-1)
+        if run.lbfgs is not None:
+            run.lbfgs[0].fill(0.0)
+            run.lbfgs[1].fill(0.0)
+        if self.engine == "kernel":
+            kernel.initialise(
+                run.surface, self.surface_params, state, trajectory.frozen_at, self.rotation
+            )
+        else:
+            from lrsim.core.reference_engine import initialise
+
+            initialise(self.surface.reference, self.surface_params, state, trajectory.frozen_at)
+        stores = [trajectory.x.T, trajectory.y.T, trajectory.loss.T]
+        for store, row in zip(stores, (kernel.X, kernel.Y, kernel.LOSS), strict=True):
+            store[1:] = np.nan
+            store[0] = state[row]
+        if trajectory.per_particle_lr:
+            trajectory.lr.T[1:] = np.nan
+            trajectory.lr.T[0] = run.lrs[0]
+        self._run_steps[index] = 0
 
     # -------------------------------------------------------------------------- stepping
 
     @property
     def finished(self) -> bool:
         return self.current_step >= self.steps
+
+    @property
+    def current_step(self) -> int:
+        """Updates every run has done (a run edited alone starts again from 0)."""
+        return min(self._run_steps, default=0)
+
+    @current_step.setter
+    def current_step(self, step: int) -> None:
+        self._run_steps = [int(step)] * len(self._run_steps)
 
     def run_to(self, step: int) -> None:
         """Advance every run until ``step`` updates are done (no-op if already there)."""
@@ -392,42 +439,28 @@ class Simulation:
 
                 fill_simulation(self)  # every step at once
                 return
-            noise = self.runfile.noise
-            lr_dummy = np.zeros((1, 1))
-            for trajectory, run in zip(self.runs, self._states, strict=True):
+            seed = self.runfile.noise.seed
+            for index, (trajectory, run) in enumerate(zip(self.runs, self._states, strict=True)):
+                first = self._run_steps[index]
+                if first >= step:
+                    continue
                 if run.lbfgs is not None:
                     hist, vec, config = run.lbfgs
                     lbfgs_kernel.advance(
                         run.surface, self.surface_params, hist, vec, run.state,
-                        trajectory.frozen_at, run.lrs, config, self.current_step, step,
+                        trajectory.frozen_at, run.lrs, config, first, step,
                         self.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
                     )  # fmt: skip
-                    continue
-                kernel.advance(
-                    self.n_particles,
-                    run.surface,
-                    run.rule,
-                    self.surface_params,
-                    run.hyper,
-                    run.state,
-                    trajectory.frozen_at,
-                    run.lrs,
-                    run.moms,
-                    run.plateau,
-                    run.loss_scales,
-                    run.lr_scales,
-                    run.noise_scale,
-                    noise.seed,
-                    self.current_step,
-                    step,
-                    self.slot_of_step,
-                    trajectory.x.T,
-                    trajectory.y.T,
-                    trajectory.loss.T,
-                    trajectory.lr.T if trajectory.per_particle_lr else lr_dummy,
-                    self.rotation,
-                )
-            self.current_step = step
+                else:
+                    kernel.advance(
+                        self.n_particles, run.surface, run.rule, self.surface_params, run.hyper,
+                        run.state, trajectory.frozen_at, run.lrs, run.moms, run.plateau,
+                        run.loss_scales, run.lr_scales, run.noise_scale, seed, self.first_particle,
+                        first, step,
+                        self.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
+                        trajectory.lr.T if trajectory.per_particle_lr else _NO_LR, self.rotation,
+                    )  # fmt: skip
+                self._run_steps[index] = step
 
     def advance(self, n_steps: int) -> None:
         with self._lock:  # read and advance as one step: two callers never lose steps

@@ -36,6 +36,69 @@ def _state_cells(values: np.ndarray) -> list[str]:
     return ["".join("," + ("" if v != v else repr(v)) for v in row) for row in values.tolist()]
 
 
+def header(state=None) -> str:
+    """The CSV's first line (with ``--state``'s columns when ``state`` is given)."""
+    if state is None:
+        return HEADER
+    return HEADER[:-1] + "".join("," + name for name in state.columns) + "\n"
+
+
+def write_run_rows(
+    simulation: Simulation,
+    stream: IO[str],
+    run_index: int,
+    *,
+    label_run: int | None = None,
+    first_particle: int = 0,
+    state=None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the rows of ``simulation.runs[run_index]`` as run ``label_run`` (default the
+    same) with particles numbered from ``first_particle``; returns the number of rows.
+
+    ``lrsim.core.stream`` calls it once per block of particles of a big swarm.
+    """
+    columns = simulation.recorded_upto()
+    steps = simulation.recorded_steps[:columns]
+    step_text = [str(s) for s in steps.tolist()]
+    n = simulation.n_particles
+    particles_per_chunk = max(1, _ROWS_PER_CHUNK // max(1, columns))
+    run = simulation.runs[run_index]
+    number = run_index if label_run is None else label_run
+    prefix = f"{number},{csv_field(spreadsheet_text(run.label))},"
+    momentum = _reprs(run.momentum[:columns])
+    shared_lr = None if run.per_particle_lr else _reprs(run.lr[:columns])
+    written = 0
+    for lo in range(0, n, particles_per_chunk):
+        hi = min(n, lo + particles_per_chunk)
+        xs = run.x[lo:hi, :columns]
+        ys = run.y[lo:hi, :columns]
+        losses = run.loss[lo:hi, :columns]
+        lrs = run.lr[lo:hi, :columns] if shared_lr is None else None
+        lines = []
+        for offset in range(hi - lo):
+            head = f"{prefix}{first_particle + lo + offset},"
+            x, y, f = _reprs(xs[offset]), _reprs(ys[offset]), _reprs(losses[offset])
+            lr = shared_lr if lrs is None else _reprs(lrs[offset])
+            if state is None:
+                lines.extend(
+                    f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}\n"
+                    for k in range(columns)
+                )
+                continue
+            cells = _state_cells(state.values[run_index][lo + offset, :columns])
+            cells[0] = "," * len(state.columns)  # row 0: before any update
+            lines.extend(
+                f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}{cells[k]}\n"
+                for k in range(columns)
+            )
+        stream.write("".join(lines))
+        written += (hi - lo) * columns
+        if progress is not None:
+            progress((hi - lo) * columns)
+    return written
+
+
 def write_trajectories(
     simulation: Simulation,
     stream: IO[str],
@@ -46,48 +109,18 @@ def write_trajectories(
 
     ``state`` (a ``state_export.StateTable``) appends the optimizer state columns.
     """
-    if state is None:
-        stream.write(HEADER)
-    else:
-        stream.write(HEADER[:-1] + "".join("," + name for name in state.columns) + "\n")
-    columns = simulation.recorded_upto()
-    steps = simulation.recorded_steps[:columns]
-    step_text = [str(s) for s in steps.tolist()]
-    n = simulation.n_particles
-    particles_per_chunk = max(1, _ROWS_PER_CHUNK // max(1, columns))
-    total, written = simulation.n_runs * n * columns, 0
-    for run_index, run in enumerate(simulation.runs):
-        prefix = f"{run_index},{csv_field(spreadsheet_text(run.label))},"
-        momentum = _reprs(run.momentum[:columns])
-        shared_lr = None if run.per_particle_lr else _reprs(run.lr[:columns])
-        for lo in range(0, n, particles_per_chunk):
-            hi = min(n, lo + particles_per_chunk)
-            xs = run.x[lo:hi, :columns]
-            ys = run.y[lo:hi, :columns]
-            losses = run.loss[lo:hi, :columns]
-            lrs = run.lr[lo:hi, :columns] if shared_lr is None else None
-            lines = []
-            for offset in range(hi - lo):
-                head = f"{prefix}{lo + offset},"
-                x, y, f = _reprs(xs[offset]), _reprs(ys[offset]), _reprs(losses[offset])
-                lr = shared_lr if lrs is None else _reprs(lrs[offset])
-                if state is None:
-                    lines.extend(
-                        f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}\n"
-                        for k in range(columns)
-                    )
-                    continue
-                cells = _state_cells(state.values[run_index][lo + offset, :columns])
-                cells[0] = "," * len(state.columns)  # row 0: before any update
-                lines.extend(
-                    f"{head}{step_text[k]},{x[k]},{y[k]},{f[k]},{lr[k]},{momentum[k]}{cells[k]}\n"
-                    for k in range(columns)
-                )
-            stream.write("".join(lines))
-            written += (hi - lo) * columns
-            if progress is not None:
-                progress(written, total)
-    return written
+    stream.write(header(state))
+    total = simulation.n_runs * simulation.n_particles * simulation.recorded_upto()
+    done = [0]
+
+    def report(rows: int) -> None:
+        done[0] += rows
+        if progress is not None:
+            progress(done[0], total)
+
+    for run_index in range(simulation.n_runs):
+        write_run_rows(simulation, stream, run_index, state=state, progress=report)
+    return done[0]
 
 
 def export_csv(

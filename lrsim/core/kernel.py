@@ -10,6 +10,9 @@ State layout, ``state[slot, particle]`` (float64, C order):
 0 x, 1 y, 2 loss, 3 gx, 4 gy (the gradient at x, y), 5 the particle's plateau lr,
 6 plateau best, 7 bad steps, 8 cooldown left; ``OPT_BASE`` onwards the optimizer's.
 ``frozen_at[i]`` is the update at which particle i diverged (-1 while it runs).
+``first_particle`` is the run file's index of particle 0 here (nonzero when a big
+swarm is simulated block by block, ``lrsim.core.stream``): the noise drawn for a
+particle depends on its index in the whole swarm, never on the block.
 Recordings ``out_*[slot, particle]`` hold the state after ``recorded_steps[slot]`` updates.
 """
 
@@ -80,8 +83,8 @@ def _plateau_step(state, i, metric, plateau):
 @njit(cache=True, inline="always")
 def _advance_block(
     lo, hi, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr, rotation,
+    loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
+    out_x, out_y, out_loss, out_lr, rotation,
 ):  # fmt: skip
     use_plateau = plateau.shape[0] > 0
     plateau_lrs = state[PLATEAU_LR] if use_plateau else state[PLATEAU_LR, :0]
@@ -96,7 +99,7 @@ def _advance_block(
             gy[k] = gys[lo + k]
         if noise_scale != 0.0:
             for k in range(m):
-                zx, zy = gaussian_pair(noise_seed, lo + k, t)
+                zx, zy = gaussian_pair(noise_seed, first_particle + lo + k, t)
                 gx[k] += noise_scale * zx
                 gy[k] += noise_scale * zy
         if loss_scales.shape[0] > 0:  # loss decay (the schedule scales the loss) and maximize
@@ -140,23 +143,23 @@ def _advance_block(
 @njit(**JIT)
 def advance_range(
     first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr, rotation,
+    loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
+    out_x, out_y, out_loss, out_lr, rotation,
 ):  # fmt: skip
     """Steps t0 -> t1 for particles first .. last - 1, block by block, on this thread."""
     for lo in range(first, last, BLOCK):
         _advance_block(
             lo, min(lo + BLOCK, last), surface, rule, surface_p, hyper, state,
-            frozen_at, lrs, moms, plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1,
-            slot_of_step, out_x, out_y, out_loss, out_lr, rotation,
+            frozen_at, lrs, moms, plateau, loss_scales, lr_scales, noise_scale, noise_seed,
+            first_particle, t0, t1, slot_of_step, out_x, out_y, out_loss, out_lr, rotation,
         )  # fmt: skip
 
 
 @njit(parallel=True, **JIT)
 def advance_parallel(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr, rotation,
+    loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
+    out_x, out_y, out_loss, out_lr, rotation,
 ):  # fmt: skip
     """Steps t0 -> t1 for all particles, a few block-aligned ranges spread over cores.
 
@@ -171,22 +174,22 @@ def advance_parallel(
         last = min((n_blocks * (r + 1) // n_ranges) * BLOCK, n_particles)
         advance_range(
             first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-            loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-            out_loss, out_lr, rotation,
+            loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
+            out_x, out_y, out_loss, out_lr, rotation,
         )  # fmt: skip
 
 
 @njit(**JIT)
 def advance_serial(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
-    loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step, out_x, out_y,
-    out_loss, out_lr, rotation,
+    loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
+    out_x, out_y, out_loss, out_lr, rotation,
 ):  # fmt: skip
     """The same on one core: for few particles a second thread only costs."""
     advance_range(
         0, state.shape[1], surface, rule, surface_p, hyper, state, frozen_at, lrs, moms,
-        plateau, loss_scales, lr_scales, noise_scale, noise_seed, t0, t1, slot_of_step,
-        out_x, out_y, out_loss, out_lr, rotation,
+        plateau, loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1,
+        slot_of_step, out_x, out_y, out_loss, out_lr, rotation,
     )  # fmt: skip
 
 

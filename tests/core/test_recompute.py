@@ -1,0 +1,128 @@
+"""The recompute API gives the numbers a fresh Simulation of the edited run file gives, bit
+for bit, and reuses the simulation's buffers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from lrsim.core.engine import Simulation
+from lrsim.core.errors import ConfigError
+from lrsim.core.runfile import parse_runfile
+
+STEPS = 60
+
+
+def _runfile(noise=0.0):
+    return parse_runfile(
+        {
+            "steps": STEPS,
+            "surface": {"name": "rastrigin"},
+            "particles": {"random": {"n": 37, "seed": 3}},
+            "noise": {"sigma": noise, "seed": 5},
+            "runs": [
+                {"optimizer": {"name": "adam", "lr": 0.05}, "schedule": {"name": "cosine"}},
+                {"optimizer": {"name": "sgd", "lr": 0.01, "momentum": 0.9}},
+                {
+                    "optimizer": {"name": "rmsprop", "lr": 0.01},
+                    "schedule": {"name": "plateau", "patience": 2, "factor": 0.5},
+                },
+                {
+                    "optimizer": {"name": "lion", "lr": 0.01},
+                    "schedule": {"name": "step", "step_size": 7},
+                },
+                {"optimizer": {"name": "lbfgs", "lr": 0.5}, "noise": {"sigma": 0.0}},
+            ],
+        }
+    )
+
+
+def _assert_same(sim: Simulation, fresh: Simulation) -> None:
+    assert sim.current_step == fresh.current_step
+    np.testing.assert_array_equal(sim.starts, fresh.starts)
+    for mine, theirs in zip(sim.runs, fresh.runs, strict=True):
+        for name in ("x", "y", "loss", "lr", "momentum", "lr_curve", "momentum_curve",
+                     "frozen_at"):  # fmt: skip
+            np.testing.assert_array_equal(getattr(mine, name), getattr(theirs, name), name)
+    for mine, theirs in zip(sim._states, fresh._states, strict=True):
+        np.testing.assert_array_equal(mine.state, theirs.state)
+        np.testing.assert_array_equal(mine.hyper, theirs.hyper)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.3])
+def test_set_run_params_equals_fresh_build(noise):
+    sim = Simulation(_runfile(noise), engine="kernel")
+    sim.run_to_end()
+    buffers = [run.x for run in sim.runs] + [s.state for s in sim._states]
+    sim.set_run_params(0, lr=0.02, betas=(0.8, 0.99), schedule={"T_max": 30})
+    assert sim.current_step == 0
+    sim.run_to_end()
+    sim.set_run_params(1, momentum=0.5)
+    sim.set_run_params(2, lr=0.03, schedule={"patience": 1})
+    sim.set_run_params(3, lr=0.002, schedule={"gamma": 0.5})
+    sim.set_run_params(4, lr=0.25)
+    sim.run_to_end()
+    assert all(
+        a is b
+        for a, b in zip(
+            buffers, [r.x for r in sim.runs] + [s.state for s in sim._states], strict=True
+        )
+    )
+    runs = list(_runfile(noise).runs)
+    runs[0] = replace(
+        runs[0],
+        optimizer={**runs[0].optimizer, "lr": 0.02, "betas": (0.8, 0.99)},
+        schedule={**runs[0].schedule, "T_max": 30},
+    )
+    runs[1] = replace(runs[1], optimizer={**runs[1].optimizer, "momentum": 0.5})
+    runs[2] = replace(
+        runs[2],
+        optimizer={**runs[2].optimizer, "lr": 0.03},
+        schedule={**runs[2].schedule, "patience": 1},
+    )
+    runs[3] = replace(
+        runs[3],
+        optimizer={**runs[3].optimizer, "lr": 0.002},
+        schedule={**runs[3].schedule, "gamma": 0.5},
+    )
+    runs[4] = replace(runs[4], optimizer={**runs[4].optimizer, "lr": 0.25})
+    fresh = Simulation(replace(_runfile(noise), runs=tuple(runs)), engine="kernel")
+    fresh.run_to_end()
+    _assert_same(sim, fresh)
+    assert sim.runfile == fresh.runfile
+
+
+def test_restart_from_new_starts_equals_fresh_build():
+    sim = Simulation(_runfile(0.2), engine="kernel")
+    sim.run_to(STEPS // 2)
+    starts = sim.starts[::-1] * 0.5
+    sim.restart(starts=starts)
+    sim.run_to_end()
+    points = tuple(map(tuple, starts.tolist()))
+    edited = replace(
+        _runfile(0.2), particles=replace(_runfile().particles, points=points, random=None)
+    )
+    fresh = Simulation(edited, engine="kernel")
+    fresh.run_to_end()
+    _assert_same(sim, fresh)
+    sim.restart()  # same starts again: the same numbers
+    sim.run_to_end()
+    _assert_same(sim, fresh)
+
+
+def test_edits_that_need_new_buffers_are_refused_and_change_nothing():
+    sim = Simulation(_runfile(), engine="kernel")
+    sim.run_to_end()
+    before = sim.runs[0].x.copy()
+    with pytest.raises(ConfigError, match=r"runs\[0\].optimizer.name"):
+        sim.set_run_params(0, name="sgd")
+    with pytest.raises(ConfigError, match=r"runs\[0\].schedule.name"):
+        sim.set_run_params(0, schedule={"name": "plateau"})
+    with pytest.raises(ConfigError, match=r"runs\[1\].optimizer"):
+        sim.set_run_params(1, lr=-1.0)
+    with pytest.raises(ConfigError, match=r"particles.points"):
+        sim.restart(starts=np.zeros((3, 2)))
+    assert sim.current_step == STEPS
+    np.testing.assert_array_equal(sim.runs[0].x, before)
