@@ -48,6 +48,7 @@ COLOR_WORDS = {
     "black": "#202020",
     "white": "#ffffff",
     "vermillion": "#d55e00",
+    "magenta": "#ee3377",
 }
 _COLOR_WORD = re.compile(r"\((" + "|".join(COLOR_WORDS) + r")\b", re.IGNORECASE)
 

@@ -209,3 +209,17 @@ def test_lr_panel_shows_each_runs_value_at_the_cursor(qtbot):
     assert panel.marks.texts() == [format_value(v) for v in expected]
     assert panel.cursors[0].pen.widthF() >= 2  # stands out from the grid
     assert value_at(np.array([0, 10]), np.array([1.0, 2.0]), 5) == 1.0
+
+
+def test_every_shipped_preset_colour_stays_visible_on_viridis():
+    """The presets' own colours meet the default palette's bar; the neutral grey kept for
+    baselines ("(grey)" in descriptions) is the one colour allowed a little closer."""
+    from lrsim.core.runfile import load_runfile
+    from lrsim.gui.resources import list_presets
+
+    viridis = lab(pg.colormap.get(style.COLORMAP_NAME).map(np.linspace(0, 1, 128), "float")[:, :3])
+    for path in list_presets():
+        for run in load_runfile(path).runs:
+            distance = np.linalg.norm(viridis - lab(rgb(run.color)), axis=1).min()
+            floor = 25 if run.color == "#7f7f7f" else 28
+            assert distance >= floor, f"{path.name}: {run.label} ({run.color}) ΔE {distance:.0f}"
