@@ -30,6 +30,7 @@ from lrsim.gui import file_actions, menus, window_layout
 from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
 from lrsim.gui.explanation import ExplanationPanel
+from lrsim.gui.live_edit import LiveEdit
 from lrsim.gui.panels.loss_panel import LossPanel
 from lrsim.gui.panels.lr_panel import LrPanel
 from lrsim.gui.panels.run_editor import RunEditor
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self)
         self.presentation.toggled.connect(self._on_presentation_toggled)
         self._connect()
+        self.live_edit = LiveEdit(self)  # drag a start, slide an lr: recomputed at once
         self.set_dark(self.settings.value(SETTING_DARK, False, type=bool))
         self._on_document_changed()
 
