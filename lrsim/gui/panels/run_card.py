@@ -139,6 +139,9 @@ class RunCard(QFrame):
         self.summary_label.setWordWrap(True)
         muted(self.summary_label)
         outer.addWidget(self.summary_label)
+        self.live = LiveSliders(self)  # lr, momentum / beta1, the schedule's knob: also folded
+        self.live.changed.connect(self._on_live_changed)
+        outer.addWidget(self.live)
         self.header_box = FieldBox(QWidget(self), self)  # errors on label / colour
         outer.addWidget(self.header_box)
 
@@ -154,9 +157,6 @@ class RunCard(QFrame):
         self.options.state_changed.connect(self._on_field_changed)
         self.noise = ParamForm(RUN_NOISE, {}, self.body)
         self.noise.state_changed.connect(self._on_field_changed)
-        self.live = LiveSliders(self.body)  # lr, momentum / beta1, the schedule's knob
-        self.live.changed.connect(self._on_live_changed)
-        body.addRow(_bold("Live", self.body), self.live)
         body.addRow(_bold("Optimizer", self.body), self.optimizer)
         body.addRow(_bold("LR schedule", self.body), self.schedule)
         body.addRow(_bold("Run options", self.body), self.options)
