@@ -23,6 +23,7 @@ from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import parse_runfile, runfile_to_dict
 from lrsim.core.stability import stable_lr
 from lrsim.gui.live_recompute import recompute
+from lrsim.gui.slider_overlay import SliderOverlay
 from lrsim.gui.views.start_drag import StartDrag
 
 DIGITS = 4  # decimals a dragged start is written with (the run file and the scene agree)
@@ -78,6 +79,8 @@ class LiveEdit(QObject):
         self._stable = float("nan")  # 2/lambda_max of the shown surface
         self.last_error: ConfigError | None = None
         self._add_menu()
+        self.overlay = SliderOverlay(window)  # the sliders over the views in presentation mode
+        window.presentation.toggled.connect(self.overlay.set_active)
 
     def _add_menu(self) -> None:
         """Edit > Undo / Redo (Ctrl+Z, Ctrl+Shift+Z), after the File menu."""
@@ -183,3 +186,5 @@ class LiveEdit(QObject):
             self._stable = stable_lr(sim)
         for card in self.window.editor.cards:
             card.live.set_context(sim.steps, self._stable)
+        if self.overlay.isVisible():
+            self.overlay.sync()

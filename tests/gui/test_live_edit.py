@@ -147,3 +147,20 @@ def test_momentum_and_schedule_sliders(bowl, qtbot, tmp_path):
     bowl.live_edit.apply()
     assert bowl.editor.data()["runs"][1]["schedule"]["gamma"] == pytest.approx(0.5, abs=0.01)
     assert_shown_is_exported(bowl, tmp_path)
+
+
+def test_presentation_overlay_sliders_drive_the_run(bowl, qtbot, tmp_path):
+    bowl.set_presentation(True)
+    overlay = bowl.live_edit.overlay
+    qtbot.waitUntil(overlay.isVisible, timeout=3000)
+    assert len(overlay.rows) == 3
+    label, sliders = overlay.rows[0]
+    assert "lr 0.04" in label.text()
+    sliders.set_slider("lr", 0.2)
+    value = bowl.editor.data()["runs"][0]["optimizer"]["lr"]
+    assert value == pytest.approx(0.2, rel=0.02)
+    assert bowl.editor.cards[0].live.lr.value.text() == f"{value:.4g}"  # the card follows
+    assert bowl.controller.simulation.runfile.runs[0].optimizer["lr"] == value
+    assert_shown_is_exported(bowl, tmp_path)
+    bowl.set_presentation(False)
+    assert not overlay.isVisible()

@@ -42,9 +42,9 @@ class Knob:
     integer: bool = False
 
 
-# Each schedule's main parameter: its decay factor, cycle length or warm-up length.
+# Each schedule's main parameter: its decay factor, cycle length or warm-up length
+# (constant, REX and sequential have none).
 SCHEDULE_KNOBS: dict[str, Knob] = {
-    "constant": Knob("factor", 0.01, 1.0),
     "step": Knob("gamma", 0.01, 1.0),
     "multistep": Knob("gamma", 0.01, 1.0),
     "exponential": Knob("gamma", 0.9, 1.0),
@@ -219,6 +219,10 @@ class LiveSliders(QWidget):
         ends = (knob.low, float(high if high is not None else knob.high)) if knob else (0.0, 1.0)
         self.knob.title.setText(knob.param if knob is not None else "schedule")
         self.knob.show(knob, value, ends)
+
+    @property
+    def context(self) -> tuple[int, float | None]:
+        return self._steps, self._stable_lr
 
     # ------------------------------------------------------------------ sliders -> model
 

@@ -140,7 +140,7 @@ class RunCard(QFrame):
         muted(self.summary_label)
         outer.addWidget(self.summary_label)
         self.live = LiveSliders(self)  # lr, momentum / beta1, the schedule's knob: also folded
-        self.live.changed.connect(self._on_live_changed)
+        self.live.changed.connect(self.apply_live)
         outer.addWidget(self.live)
         self.header_box = FieldBox(QWidget(self), self)  # errors on label / colour
         outer.addWidget(self.header_box)
@@ -198,8 +198,9 @@ class RunCard(QFrame):
         self.live.set_tables(self.optimizer.table(), self.schedule.table())
         self.state_changed.emit()
 
-    def _on_live_changed(self, final: bool) -> None:
-        """A slider moved: its value goes into the fields (silently), then on as an edit."""
+    def apply_live(self, final: bool) -> None:
+        """A slider moved (here or in the overlay): its value goes into the fields
+        (silently), then on as an edit and a live recompute."""
         for chooser, table in zip((self.optimizer, self.schedule), self.live.tables(), strict=True):
             chooser.form.set_values({k: v for k, v in table.items() if k != "name"})
         self.summary_label.setText(summary(self.table()))
