@@ -78,6 +78,7 @@ class LiveEdit(QObject):
         self._context: tuple | None = None
         self._stable = float("nan")  # 2/lambda_max of the shown surface
         self.last_error: ConfigError | None = None
+        self.holding = False  # a start or slider is held: the slower side panels wait
         self._add_menu()
         self.overlay = SliderOverlay(window)  # the sliders over the views in presentation mode
         window.presentation.toggled.connect(self.overlay.set_active)
@@ -133,7 +134,17 @@ class LiveEdit(QObject):
                 runfile_to_dict(runfile) if runfile is not None else self.window.editor.data()
             )
 
+    def _let_go(self) -> None:
+        """The gesture ended: the side panels catch up with the scene shown."""
+        if self.holding:
+            self.holding = False
+            sim = self.window.controller.simulation
+            if sim is not None:
+                self.window._update_side_panels(sim)
+                self.window._on_step_changed(self.window.playback.column)
+
     def _on_gesture_finished(self, text: str = "Drag start") -> None:
+        self._let_go()
         before, self._before = self._before, None
         self._grab = None
         after = self.window.editor.data()
@@ -148,6 +159,7 @@ class LiveEdit(QObject):
             return
         self.window.playback.pause()
         self._begin()
+        self.holding = True
         starts = np.column_stack([sim.runs[0].x[:, 0], sim.runs[0].y[:, 0]])
         self._grab = (index, starts, self.window.editor.starts.table())
 
@@ -163,6 +175,7 @@ class LiveEdit(QObject):
         self.apply()
 
     def _on_drag_cancelled(self) -> None:
+        self.holding = False  # the scene put back is shown whole
         if self._grab is not None:
             self.window.editor.starts.set_table(self._grab[2])
             self.window.document.update(self.window.editor.data())
@@ -173,6 +186,7 @@ class LiveEdit(QObject):
 
     def _on_slider_changed(self, final: bool) -> None:
         self._begin()
+        self.holding = self.holding or not final
         self.window.document.update(self.window.editor.data())
         self.apply()
         if final:

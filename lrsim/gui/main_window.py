@@ -314,6 +314,12 @@ class MainWindow(QMainWindow):
         self.playback_bar.set_steps(sim.recorded_steps[:upto], sim.steps)
         self.playback.set_limit(upto - 1)
         self.lr_panel.set_scene(sim)
+        if not self.live_edit.holding:  # a drag or slide held: the rest when it is let go
+            self._update_side_panels(sim)
+        self._on_step_changed(self.playback.column)
+
+    def _update_side_panels(self, sim) -> None:
+        """Loss, effective step, statistics and explanation: the slower panels of a scene."""
         self.loss_panel.set_scene(sim)
         self.step_size_panel.set_scene(sim)
         rows = self.stats_panel.table.rowCount()
@@ -321,7 +327,6 @@ class MainWindow(QMainWindow):
         if rows != sim.n_runs:  # sized when the scene arrives: every run's row shows
             self.fit_stats()
         self._update_explanation()
-        self._on_step_changed(self.playback.column)
 
     def _on_step_changed(self, column: int) -> None:
         sim = self.controller.simulation
@@ -331,6 +336,8 @@ class MainWindow(QMainWindow):
         step = int(sim.recorded_steps[column])
         self.view_area.set_step(column)
         self.lr_panel.set_step(step)
+        if self.live_edit.holding:
+            return
         self.loss_panel.set_step(step)
         self.step_size_panel.set_step(step)
         self.averaged_overlay.set_data(sim, self.step_size_panel.averaged, column)

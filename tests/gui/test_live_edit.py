@@ -83,9 +83,15 @@ def drag(window, qtbot, path, *, release=True):
 def test_drag_the_start_across_the_ridge(ridge, qtbot, tmp_path):
     sims = []
     ridge.controller.scene_changed.connect(sims.append)
-    drag(ridge, qtbot, [(1.3, 1.3), (1.4, 1.4), (1.5, 1.5), (1.6, 1.6)])
+    drag(ridge, qtbot, [(1.3, 1.3), (1.4, 1.4), (1.5, 1.5), (1.6, 1.6)], release=False)
     assert len(sims) >= 3  # a recompute on every move, no pause
     sim = ridge.controller.simulation
+    assert ridge.live_edit.holding and ridge.stats_panel._sim is not sim  # panels wait
+    viewport = ridge.view_area.contour.plot_widget.viewport()
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=pixel(ridge, 1.6, 1.6))
+    assert ridge.controller.simulation is sim  # the scene released is the last one shown
+    assert not ridge.live_edit.holding
+    assert ridge.stats_panel._sim is sim and ridge.loss_panel._sim is sim  # and caught up
     start = ridge.editor.starts.table()["points"][0]
     assert start == pytest.approx([1.6, 1.6], abs=0.03)  # the run file records it
     assert (sim.runs[0].x[0, 0], sim.runs[0].y[0, 0]) == tuple(start)
