@@ -82,7 +82,7 @@ def _pixel(window, x: float, y: float):
     return view.plot_widget.mapFromScene(view.view_box.mapViewToScene(QPointF(x, y)))
 
 
-def time_drag(window, app, particles: int) -> list[float]:
+def time_drag(window, app, particles: int, moves: int = MOVES) -> list[float]:
     from lrsim.gui.views.start_drag import grab_targets
 
     _open(window, _data("drag-start-across-ridge", particles), app)
@@ -92,8 +92,8 @@ def time_drag(window, app, particles: int) -> list[float]:
     QTest.mousePress(viewport, Qt.MouseButton.LeftButton, pos=_pixel(window, x0, y0))
     app.processEvents()
     times = []
-    for i in range(MOVES):
-        fraction = (i + 1) / MOVES
+    for i in range(moves):
+        fraction = (i + 1) / moves
         point = _pixel(window, x0 + 0.5 * fraction, y0 + 0.5 * fraction)
         before = paints.count
         start = time.perf_counter()
@@ -105,13 +105,13 @@ def time_drag(window, app, particles: int) -> list[float]:
     return times
 
 
-def time_slider(window, app, particles: int) -> list[float]:
+def time_slider(window, app, particles: int, moves: int = MOVES) -> list[float]:
     _open(window, _data("slide-lr-past-two-over-lambda", particles), app)
     viewport = window.view_area.contour.plot_widget.viewport()
     paints = _Paints(viewport)
     slider = window.editor.cards[0].live.lr.slider
     slider.setSliderDown(True)
-    positions = np.linspace(slider.value(), slider.maximum() * 0.9, MOVES).round().astype(int)
+    positions = np.linspace(slider.value(), slider.maximum() * 0.9, moves).round().astype(int)
     times = []
     for position in positions:
         before = paints.count
@@ -129,7 +129,11 @@ def main(argv=None) -> int:
         prog="python -m lrsim.bench interactive", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--particles", type=int, nargs="*", default=list(PARTICLES))
+    parser.add_argument("--quick", action="store_true", help="1 particle, 20 moves: a check")
     args = parser.parse_args(argv)
+    moves = 20 if args.quick else MOVES
+    if args.quick:
+        args.particles = [1]
     app = QApplication.instance() or QApplication([])
     from lrsim.gui.main_window import MainWindow
 
@@ -142,7 +146,7 @@ def main(argv=None) -> int:
         _open(window, _data("drag-start-across-ridge", 1), app)  # kernels loaded: not timed
         for kind, timer in (("drag", time_drag), ("slider", time_slider)):
             for particles in args.particles:
-                times = np.array(timer(window, app, particles)) * 1e3
+                times = np.array(timer(window, app, particles, moves)) * 1e3
                 print(
                     f"{kind}, {particles:,} particle{'s' if particles > 1 else ''} x 3 runs: "
                     f"median {np.median(times):.1f} ms, p95 {np.percentile(times, 95):.1f} ms",
