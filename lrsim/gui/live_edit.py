@@ -75,6 +75,7 @@ class LiveEdit(QObject):
         window.controller.scene_changed.connect(self._on_scene_changed)
         self._before: dict[str, Any] | None = None  # the editor's data when a gesture began
         self._grab: tuple[int, np.ndarray, dict] | None = None  # index, starts, particles
+        self._moved: dict | None = None  # a dragged swarm's [particles], until released
         self._context: tuple | None = None
         self._stable = float("nan")  # 2/lambda_max of the shown surface
         self.last_error: ConfigError | None = None
@@ -105,17 +106,18 @@ class LiveEdit(QObject):
     def show_data(self, data: dict) -> None:
         """Put ``data`` in the editor and show it now (undo and redo)."""
         self.window.editor.set_data(data)
-        self.window.document.update(self.window.editor.data())
         self.apply()
 
-    def apply(self) -> bool:
-        """Validate the editor's run file and recompute it now; False if it is refused."""
+    def apply(self, data: dict | None = None) -> bool:
+        """Validate ``data`` (the editor's run file) and recompute it now; False if refused."""
         window = self.window
         window._edit_timer.stop()  # this edit is shown now, not after the typing pause
+        data = window.editor.data() if data is None else data
+        window.document.update(data)
         if not window.playback.playing:
             window.playback.to_end()  # the whole path, as it follows the hand
         try:
-            runfile = parse_runfile(window.editor.data())
+            runfile = parse_runfile(data)
             recompute(window.controller, runfile)
         except ConfigError as error:
             self.last_error = error
@@ -144,9 +146,12 @@ class LiveEdit(QObject):
                 self.window._on_step_changed(self.window.playback.column)
 
     def _on_gesture_finished(self, text: str = "Drag start") -> None:
+        if self._moved is not None:  # a dragged swarm's starts reach the editor once, now
+            self.window.editor.starts.set_table(self._moved)
+            self.window.document.update(self.window.editor.data())
         self._let_go()
         before, self._before = self._before, None
-        self._grab = None
+        self._grab, self._moved = None, None
         after = self.window.editor.data()
         if before is not None and before != after:
             self.undo_stack.push(_Restore(self, before, after, text))
@@ -170,24 +175,26 @@ class LiveEdit(QObject):
         if index >= 0 and "points" not in table:
             return
         editor = self.window.editor
-        editor.starts.set_table(moved_particles(table, starts, index, x, y))
-        self.window.document.update(editor.data())
-        self.apply()
+        particles = moved_particles(table, starts, index, x, y)
+        if index >= 0:  # a few points: the editor shows each move
+            editor.starts.set_table(particles)
+            self.apply()
+            return
+        self._moved = particles  # a swarm: its thousand lines are written on release
+        self.apply({**editor.data(), "particles": particles})
 
     def _on_drag_cancelled(self) -> None:
         self.holding = False  # the scene put back is shown whole
         if self._grab is not None:
             self.window.editor.starts.set_table(self._grab[2])
-            self.window.document.update(self.window.editor.data())
             self.apply()
-        self._before, self._grab = None, None
+        self._before, self._grab, self._moved = None, None, None
 
     # ------------------------------------------------------------------ the sliders
 
     def _on_slider_changed(self, final: bool) -> None:
         self._begin()
         self.holding = self.holding or not final
-        self.window.document.update(self.window.editor.data())
         self.apply()
         if final:
             self._on_gesture_finished("Slide")

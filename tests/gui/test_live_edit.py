@@ -170,3 +170,20 @@ def test_presentation_overlay_sliders_drive_the_run(bowl, qtbot, tmp_path):
     assert_shown_is_exported(bowl, tmp_path)
     bowl.set_presentation(False)
     assert not overlay.isVisible()
+
+
+def test_dragging_a_random_swarm_moves_its_centre(ridge, qtbot, tmp_path):
+    ridge.editor.starts.set_table({"random": {"n": 20, "seed": 3}})
+    assert ridge.live_edit.apply()
+    sim = ridge.controller.simulation
+    before = np.column_stack([sim.runs[0].x[:, 0], sim.runs[0].y[:, 0]])
+    cx, cy = before.mean(axis=0)
+    drag(ridge, qtbot, [(cx, cy), (cx + 0.1, cy), (cx + 0.2, cy + 0.2)])
+    points = np.array(ridge.editor.starts.table()["points"])  # the swarm, written as points
+    assert points.shape == (20, 2)
+    shift = points.mean(axis=0) - before.mean(axis=0)
+    assert shift == pytest.approx([0.2, 0.2], abs=0.03)
+    np.testing.assert_allclose(points - before, np.broadcast_to(shift, (20, 2)), atol=2e-4)
+    sim = ridge.controller.simulation
+    np.testing.assert_array_equal(sim.runs[0].x[:, 0], points[:, 0])
+    assert_shown_is_exported(ridge, tmp_path)
