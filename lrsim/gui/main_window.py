@@ -313,13 +313,13 @@ class MainWindow(QMainWindow):
         upto = max(1, sim.recorded_upto())
         self.playback_bar.set_steps(sim.recorded_steps[:upto], sim.steps)
         self.playback.set_limit(upto - 1)
-        self.lr_panel.set_scene(sim)
-        if not self.live_edit.holding:  # a drag or slide held: the rest when it is let go
+        if not self.live_edit.holding:  # a drag or slide held: the side panels when let go
             self._update_side_panels(sim)
         self._on_step_changed(self.playback.column)
 
     def _update_side_panels(self, sim) -> None:
-        """Loss, effective step, statistics and explanation: the slower panels of a scene."""
+        """LR, loss, effective step, statistics and explanation: the side panels of a scene."""
+        self.lr_panel.set_scene(sim)
         self.loss_panel.set_scene(sim)
         self.step_size_panel.set_scene(sim)
         rows = self.stats_panel.table.rowCount()
@@ -335,9 +335,9 @@ class MainWindow(QMainWindow):
         column = min(column, max(0, sim.recorded_upto() - 1))
         step = int(sim.recorded_steps[column])
         self.view_area.set_step(column)
-        self.lr_panel.set_step(step)
         if self.live_edit.holding:
             return
+        self.lr_panel.set_step(step)
         self.loss_panel.set_step(step)
         self.step_size_panel.set_step(step)
         self.averaged_overlay.set_data(sim, self.step_size_panel.averaged, column)

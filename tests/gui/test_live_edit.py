@@ -92,6 +92,7 @@ def test_drag_the_start_across_the_ridge(ridge, qtbot, tmp_path):
     assert ridge.controller.simulation is sim  # the scene released is the last one shown
     assert not ridge.live_edit.holding
     assert ridge.stats_panel._sim is sim and ridge.loss_panel._sim is sim  # and caught up
+    assert ridge.lr_panel._sim is sim
     start = ridge.editor.starts.table()["points"][0]
     assert start == pytest.approx([1.6, 1.6], abs=0.03)  # the run file records it
     assert (sim.runs[0].x[0, 0], sim.runs[0].y[0, 0]) == tuple(start)

@@ -204,7 +204,8 @@ class RunCard(QFrame):
         for chooser, table in zip((self.optimizer, self.schedule), self.live.tables(), strict=True):
             chooser.form.set_values({k: v for k, v in table.items() if k != "name"})
         self.summary_label.setText(summary(self.table()))
-        self.state_changed.emit()
+        if final:  # while held, the live recompute alone follows the slider
+            self.state_changed.emit()
         self.live_changed.emit(final)
 
     def set_table(self, table: Mapping[str, Any]) -> None:
