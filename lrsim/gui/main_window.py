@@ -30,6 +30,7 @@ from lrsim.gui import file_actions, menus, window_layout
 from lrsim.gui.controller import SimulationController, same_simulation
 from lrsim.gui.document import RunDocument
 from lrsim.gui.explanation import ExplanationPanel
+from lrsim.gui.live_edit import LiveEdit
 from lrsim.gui.panels.loss_panel import LossPanel
 from lrsim.gui.panels.lr_panel import LrPanel
 from lrsim.gui.panels.run_editor import RunEditor
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.presentation = Presentation(self)
         self.presentation.toggled.connect(self._on_presentation_toggled)
         self._connect()
+        self.live_edit = LiveEdit(self)  # drag a start, slide an lr: recomputed at once
         self.set_dark(self.settings.value(SETTING_DARK, False, type=bool))
         self._on_document_changed()
 
@@ -314,6 +316,12 @@ class MainWindow(QMainWindow):
         upto = max(1, sim.recorded_upto())
         self.playback_bar.set_steps(sim.recorded_steps[:upto], sim.steps)
         self.playback.set_limit(upto - 1)
+        if not self.live_edit.holding:  # a drag or slide held: the side panels when let go
+            self._update_side_panels(sim)
+        self._on_step_changed(self.playback.column)
+
+    def _update_side_panels(self, sim) -> None:
+        """LR, loss, effective step, statistics and explanation: the side panels of a scene."""
         self.lr_panel.set_scene(sim)
         self.loss_panel.set_scene(sim)
         self.step_size_panel.set_scene(sim)
@@ -322,7 +330,6 @@ class MainWindow(QMainWindow):
         if rows != sim.n_runs:  # sized when the scene arrives: every run's row shows
             self.fit_stats()
         self._update_explanation()
-        self._on_step_changed(self.playback.column)
 
     def _on_step_changed(self, column: int) -> None:
         sim = self.controller.simulation
@@ -331,6 +338,8 @@ class MainWindow(QMainWindow):
         column = min(column, max(0, sim.recorded_upto() - 1))
         step = int(sim.recorded_steps[column])
         self.view_area.set_step(column)
+        if self.live_edit.holding:
+            return
         self.lr_panel.set_step(step)
         self.loss_panel.set_step(step)
         self.step_size_panel.set_step(step)

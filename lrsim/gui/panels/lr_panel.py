@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from lrsim.gui.panels import plot_style, series
 from lrsim.gui.panels.cursor_marks import CursorMarks
+from lrsim.gui.panels.stability_marks import StabilityMarks
 
 
 class LrPanel(QWidget):
@@ -48,6 +49,8 @@ class LrPanel(QWidget):
         self._curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
         self.marks = CursorMarks(self.lr_plot)  # each run's lr at the step shown
         self.momentum_marks = CursorMarks(self.momentum_plot)
+        self.stability = StabilityMarks(self)  # 2/lambda_max and the edge-of-stability plot
+        bar.insertWidget(0, self.stability.box)
         self.set_theme(False)
         self._show_momentum(False)
 
@@ -72,6 +75,7 @@ class LrPanel(QWidget):
             cursor.setPen(plot_style.cursor_pen(self._line_scale, dark))
         for marks in (self.marks, self.momentum_marks):
             marks.set_look(self._font_scale, dark)
+        self.stability.set_theme(dark, self._font_scale, self._line_scale)
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Text ``font_scale`` times as big and lines ``line_scale`` times as thick
@@ -100,6 +104,7 @@ class LrPanel(QWidget):
                 momentum_marks.append((steps, values, run.color))
         self.marks.set_series(lr_marks)
         self.momentum_marks.set_series(momentum_marks)
+        self.stability.set_scene(sim)
         for plot in (self.lr_plot, self.momentum_plot):
             plot.enableAutoRange()
 
@@ -120,4 +125,5 @@ class LrPanel(QWidget):
 
     def _on_log_changed(self, on: bool) -> None:
         self.lr_plot.setLogMode(y=on)
+        self.stability.set_log(on)
         self.marks.set_step(self.marks._step)

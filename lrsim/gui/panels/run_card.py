@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.params import ParamSpec
+from lrsim.gui.panels.live_sliders import LiveSliders
 from lrsim.gui.panels.named_chooser import optimizer_chooser, schedule_chooser
 from lrsim.gui.panels.param_form import FieldBox, ParamForm, format_value, muted, split_path
 
@@ -80,6 +81,7 @@ class RunCard(QFrame):
     remove_requested = Signal(object)
     duplicate_requested = Signal(object)
     move_requested = Signal(object, int)  # the card, -1 (up) or +1 (down)
+    live_changed = Signal(bool)  # a slider moved (final: let go): recompute now
 
     def __init__(self, table: Mapping[str, Any], parent: QWidget | None = None):
         super().__init__(parent)
@@ -137,6 +139,9 @@ class RunCard(QFrame):
         self.summary_label.setWordWrap(True)
         muted(self.summary_label)
         outer.addWidget(self.summary_label)
+        self.live = LiveSliders(self)  # lr, momentum / beta1, the schedule's knob: also folded
+        self.live.changed.connect(self.apply_live)
+        outer.addWidget(self.live)
         self.header_box = FieldBox(QWidget(self), self)  # errors on label / colour
         outer.addWidget(self.header_box)
 
@@ -190,7 +195,18 @@ class RunCard(QFrame):
     def _on_field_changed(self, *_args) -> None:
         self.header_box.clear_error()
         self.summary_label.setText(summary(self.table()))
+        self.live.set_tables(self.optimizer.table(), self.schedule.table())
         self.state_changed.emit()
+
+    def apply_live(self, final: bool) -> None:
+        """A slider moved (here or in the overlay): its value goes into the fields
+        (silently), then on as an edit and a live recompute."""
+        for chooser, table in zip((self.optimizer, self.schedule), self.live.tables(), strict=True):
+            chooser.form.set_values({k: v for k, v in table.items() if k != "name"})
+        self.summary_label.setText(summary(self.table()))
+        if final:  # while held, the live recompute alone follows the slider
+            self.state_changed.emit()
+        self.live_changed.emit(final)
 
     def set_table(self, table: Mapping[str, Any]) -> None:
         """Show one ``[[runs]]`` table; emits nothing."""
@@ -204,6 +220,7 @@ class RunCard(QFrame):
         self.noise.set_values(dict(table.get("noise") or {}))
         self._extra = {k: v for k, v in table.items() if k not in KNOWN_KEYS}
         self.summary_label.setText(summary(self.table()))
+        self.live.set_tables(self.optimizer.table(), self.schedule.table())
         self.clear_errors()
 
     def set_schedule(self, table: Mapping[str, Any]) -> None:

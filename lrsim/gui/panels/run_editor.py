@@ -47,6 +47,7 @@ class RunEditor(QScrollArea):
     """Title, steps, surface, starts, noise and the list of runs, in a scroll area."""
 
     state_changed = Signal()
+    live_changed = Signal(bool)  # a run card's slider moved (final: let go): recompute now
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -115,6 +116,7 @@ class RunEditor(QScrollArea):
     def _add_card(self, table: Mapping[str, Any], index: int | None = None) -> RunCard:
         card = RunCard(table, self.widget())
         card.state_changed.connect(self._on_edited)
+        card.live_changed.connect(self.live_changed)
         card.remove_requested.connect(self._on_remove_requested)
         card.duplicate_requested.connect(self._on_duplicate_requested)
         card.move_requested.connect(self._on_move_requested)

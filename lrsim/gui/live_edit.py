@@ -1,0 +1,211 @@
+"""Live edits: a dragged start or a moved slider recomputes every run at once.
+
+``LiveEdit`` joins the contour view's ``StartDrag`` and the run cards' sliders
+to the editor and the controller. Each mouse move or slider step writes the
+editor (the run file records it; Save writes it), validates the editor's run
+file and recomputes it through ``live_recompute.recompute``, with no debounce.
+A gesture (press to release) is one step of ``undo_stack``: Edit > Undo
+(Ctrl+Z) puts back the run file as it was before it; Esc while dragging puts
+the starts back at once. The app had no undo stack for editor edits (text
+fields keep their own Ctrl+Z while they have the focus); this one covers the
+gestures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+
+from lrsim.core.errors import ConfigError
+from lrsim.core.runfile import parse_runfile, runfile_to_dict
+from lrsim.core.stability import stable_lr
+from lrsim.gui.live_recompute import recompute
+from lrsim.gui.slider_overlay import SliderOverlay
+from lrsim.gui.views.start_drag import StartDrag
+
+DIGITS = 4  # decimals a dragged start is written with (the run file and the scene agree)
+
+
+class _Restore(QUndoCommand):
+    """Undo puts the editor's data back as it was before a gesture; redo as after it."""
+
+    def __init__(self, live: LiveEdit, before: dict, after: dict, text: str):
+        super().__init__(text)
+        self.live, self.before, self.after = live, before, after
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # pushed after the gesture was already applied
+            self._first = False
+            return
+        self.live.show_data(self.after)
+
+    def undo(self) -> None:
+        self.live.show_data(self.before)
+
+
+def moved_particles(table: dict, starts: np.ndarray, index: int, x: float, y: float) -> dict:
+    """The ``[particles]`` table with start ``index`` at (x, y), or with every start shifted
+    so their centre is at (x, y) (``index`` -1: random and grid starts become points)."""
+    if index >= 0:
+        points = [list(p) for p in table["points"]]
+        points[index] = [round(x, DIGITS), round(y, DIGITS)]
+        return {"points": points}
+    shift = np.array([x, y]) - starts.mean(axis=0)
+    moved = np.round(starts + shift, DIGITS)
+    return {"points": [[float(a), float(b)] for a, b in moved]}
+
+
+class LiveEdit(QObject):
+    """See the module docstring; ``window`` is the ``MainWindow``."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.undo_stack = QUndoStack(self)
+        self.drag = StartDrag(window.view_area.contour, self)
+        self.drag.pressed.connect(self._on_drag_pressed)
+        self.drag.moved.connect(self._on_drag_moved)
+        self.drag.released.connect(self._on_gesture_finished)
+        self.drag.cancelled.connect(self._on_drag_cancelled)
+        window.editor.live_changed.connect(self._on_slider_changed)
+        window.controller.scene_changed.connect(self._on_scene_changed)
+        self._before: dict[str, Any] | None = None  # the editor's data when a gesture began
+        self._grab: tuple[int, np.ndarray, dict] | None = None  # index, starts, particles
+        self._moved: dict | None = None  # a dragged swarm's [particles], until released
+        self._context: tuple | None = None
+        self._stable = float("nan")  # 2/lambda_max of the shown surface
+        self.last_error: ConfigError | None = None
+        self.holding = False  # a start or slider is held: the slower side panels wait
+        self._add_menu()
+        self.overlay = SliderOverlay(window)  # the sliders over the views in presentation mode
+        window.presentation.toggled.connect(self.overlay.set_active)
+
+    def _add_menu(self) -> None:
+        """Edit > Undo / Redo (Ctrl+Z, Ctrl+Shift+Z), after the File menu."""
+        window = self.window
+        self.undo_action = self.undo_stack.createUndoAction(window, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(window, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        bar = window.menuBar()
+        menus = bar.actions()
+        edit = bar.addMenu("&Edit")
+        if len(menus) > 1:
+            bar.insertMenu(menus[1], edit)
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        window.addAction(self.undo_action)  # the keys work with the menu bar hidden too
+        window.addAction(self.redo_action)
+
+    # ------------------------------------------------------------------ applying
+
+    def show_data(self, data: dict) -> None:
+        """Put ``data`` in the editor and show it now (undo and redo)."""
+        self.window.editor.set_data(data)
+        self.apply()
+
+    def apply(self, data: dict | None = None) -> bool:
+        """Validate ``data`` (the editor's run file) and recompute it now; False if refused."""
+        window = self.window
+        window._edit_timer.stop()  # this edit is shown now, not after the typing pause
+        data = window.editor.data() if data is None else data
+        window.document.update(data)
+        if not window.playback.playing:
+            window.playback.to_end()  # the whole path, as it follows the hand
+        try:
+            runfile = parse_runfile(data)
+            recompute(window.controller, runfile)
+        except ConfigError as error:
+            self.last_error = error
+            window.editor.show_error(error)
+            window.show_problem(f"Not run: {error}")
+            return False
+        self.last_error = None
+        window.editor.clear_errors()
+        window.show_problem("")
+        return True
+
+    def _begin(self) -> None:
+        if self._before is None:
+            runfile = self.window.controller.runfile
+            self._before = (
+                runfile_to_dict(runfile) if runfile is not None else self.window.editor.data()
+            )
+
+    def _let_go(self) -> None:
+        """The gesture ended: the side panels catch up with the scene shown."""
+        if self.holding:
+            self.holding = False
+            sim = self.window.controller.simulation
+            if sim is not None:
+                self.window._update_side_panels(sim)
+                self.window._on_step_changed(self.window.playback.column)
+
+    def _on_gesture_finished(self, text: str = "Drag start") -> None:
+        if self._moved is not None:  # a dragged swarm's starts reach the editor once, now
+            self.window.editor.starts.set_table(self._moved)
+            self.window.document.update(self.window.editor.data())
+        self._let_go()
+        before, self._before = self._before, None
+        self._grab, self._moved = None, None
+        after = self.window.editor.data()
+        if before is not None and before != after:
+            self.undo_stack.push(_Restore(self, before, after, text))
+
+    # ------------------------------------------------------------------ the drag
+
+    def _on_drag_pressed(self, index: int, _x: float, _y: float) -> None:
+        sim = self.window.controller.simulation
+        if sim is None:
+            return
+        self.window.playback.pause()
+        self._begin()
+        self.holding = True
+        starts = np.column_stack([sim.runs[0].x[:, 0], sim.runs[0].y[:, 0]])
+        self._grab = (index, starts, self.window.editor.starts.table())
+
+    def _on_drag_moved(self, x: float, y: float) -> None:
+        if self._grab is None:
+            return
+        index, starts, table = self._grab
+        if index >= 0 and "points" not in table:
+            return
+        editor = self.window.editor
+        particles = moved_particles(table, starts, index, x, y)
+        if index >= 0:  # a few points: the editor shows each move
+            editor.starts.set_table(particles)
+            self.apply()
+            return
+        self._moved = particles  # a swarm: its thousand lines are written on release
+        self.apply({**editor.data(), "particles": particles})
+
+    def _on_drag_cancelled(self) -> None:
+        self.holding = False  # the scene put back is shown whole
+        if self._grab is not None:
+            self.window.editor.starts.set_table(self._grab[2])
+            self.apply()
+        self._before, self._grab, self._moved = None, None, None
+
+    # ------------------------------------------------------------------ the sliders
+
+    def _on_slider_changed(self, final: bool) -> None:
+        self._begin()
+        self.holding = self.holding or not final
+        self.apply()
+        if final:
+            self._on_gesture_finished("Slide")
+
+    def _on_scene_changed(self, sim) -> None:
+        """Give the sliders the run's steps and 2/lambda_max (their lr scale)."""
+        context = (sim.steps, id(sim.surface), tuple(sim.surface_params))
+        if context != self._context:
+            self._context = context
+            self._stable = stable_lr(sim)
+        for card in self.window.editor.cards:
+            card.live.set_context(sim.steps, self._stable)
+        if self.overlay.isVisible():
+            self.overlay.sync()
