@@ -57,7 +57,8 @@ def test_window_shows_effective_steps_and_averaged_points(qtbot, tmp_path, setti
     try:
         assert window.step_size_dock.isHidden()  # View > Effective step shows it
         action = window.step_size_dock.toggleViewAction()
-        assert action in window.menuBar().actions()[1].menu().actions()
+        menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+        assert action in menus["&View"].actions()
         action.trigger()
         assert window.step_size_dock.isVisible()
         window.step_size_dock.raise_()
