@@ -33,7 +33,10 @@ class StabilityMarks:
             angle=0,
             movable=False,
             label="",
-            labelOpts={"position": 0.02, "anchors": [(0, 0), (0, 0)]},
+            # mid-plot and under the line (a run just above it pins the view's top): the
+            # cursor's value labels sit at step 0 when a scene opens and at the last step
+            # when playback ends
+            labelOpts={"position": 0.5, "anchors": [(0.5, 0), (0.5, 0)]},
         )
         self.line.setZValue(20)
         panel.lr_plot.addItem(self.line)  # in the autorange: the bound is always in view
@@ -76,6 +79,11 @@ class StabilityMarks:
         foreground = plot_style.THEMES[dark]["foreground"]
         self.line.setPen(pg.mkPen(foreground, width=1.5 * line_scale, style=Qt.PenStyle.DashLine))
         self.line.label.setColor(foreground)
+        # a backing in the plot's colour: the runs' lr lines crowd the bound it labels
+        background = pg.mkColor(plot_style.THEMES[dark]["background"])
+        background.setAlpha(220)
+        self.line.label.fill = pg.mkBrush(background)
+        self.line.label.setZValue(30)
         font = plot_style.tick_font(scale=font_scale)
         self.line.label.setFont(font)
         plot_style.style_plot(self.plot, dark, font_scale=font_scale)
