@@ -218,10 +218,16 @@ class StepArrows:
             lines.append((COLORS["scale"], f"lr/(√v̂+ε) y {row['effective'][1]:.3g}"))
         body = "<br>".join(f'<span style="color:{c}">{t}</span>' for c, t in lines)
         head = f"step {a.step} → {a.step + 1}, {a.optimizer}"
-        label = pg.TextItem(anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 190))
+        # towards the middle of the view: a particle in a corner keeps its label on screen
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        right = row["position"][0] <= (x0 + x1) / 2
+        above = row["position"][1] <= (y0 + y1) / 2
+        anchor = (0 if right else 1, 1 if above else 0)
+        label = pg.TextItem(anchor=anchor, fill=pg.mkBrush(0, 0, 0, 190))
         label.setHtml(f'<div style="font-size:{size:.0f}pt; color:#ffffff">{head}<br>{body}</div>')
         label.setZValue(70)
         px, py = self.view_box.viewPixelSize()
-        label.setPos(row["position"][0] + 12 * px, row["position"][1] + 12 * py)
+        sx, sy = (12 if right else -12), (12 if above else -12)
+        label.setPos(row["position"][0] + sx * px, row["position"][1] + sy * py)
         self.contour.plot_item.addItem(label, ignoreBounds=True)
         self._labels.append(label)
