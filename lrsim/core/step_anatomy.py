@@ -37,6 +37,7 @@ from lrsim.core.runfile import RunFile, resolved_optimizer
 
 SPLIT = ("sgd", "adam", "adamw", "adagrad")
 """Optimizers whose update is split exactly into a gradient and a momentum part."""
+KEEP_STEPS = 64  # steps whose states are kept
 ADAPTIVE = ("adam", "adamw", "nadam", "radam", "adamax", "rmsprop", "adagrad")
 """Optimizers with a per-coordinate effective step."""
 
@@ -67,23 +68,35 @@ class StepAnatomy:
         self.runfile = runfile
         self._sim = Simulation(runfile, allow_stride=False)
         self.steps = self._sim.steps
+        self._snapshots: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
 
-    def _replay_to(self, step: int) -> Simulation:
-        if self._sim.current_step > step:
-            self._sim = Simulation(self.runfile, allow_stride=False)
-        self._sim.run_to(step)
-        return self._sim
+    def _snapshot(self, step: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per run the kernel state before and after update ``step`` (kept for reuse: the
+        runs of one step and a redraw at the same step replay nothing)."""
+        if step not in self._snapshots:
+            if self._sim.current_step > step:  # a step back: replay from the start
+                self._sim = Simulation(self.runfile, allow_stride=False)
+                self._snapshots.clear()  # their steps are not in the new trajectory yet
+            self._sim.run_to(step)
+            before = [rs.state.copy() for rs in self._sim._states]
+            self._sim.run_to(step + 1)
+            after = [rs.state.copy() for rs in self._sim._states]
+            if len(self._snapshots) >= KEEP_STEPS:
+                self._snapshots.pop(next(iter(self._snapshots)))
+            self._snapshots[step] = list(zip(before, after, strict=True))
+        return self._snapshots[step]
 
     def at(self, run: int, step: int, particles=None) -> Anatomy:
         """The update from step ``step`` to ``step + 1`` of run ``run`` for ``particles``
         (indices; all when None)."""
         if not 0 <= step < self.steps:
             raise ValueError(f"step must be in [0, {self.steps}), got {step}")
-        sim = self._replay_to(step)
+        state_before, state_after = self._snapshot(step)[run]
+        sim = self._sim
         idx = np.arange(sim.n_particles) if particles is None else np.asarray(particles, int)
         spec, params = resolved_optimizer(self.runfile.runs[run], sim.steps)
         rs = sim._states[run]
-        before = rs.state[:, idx].copy()
+        before = state_before[:, idx]
         x, y = before[kernel.X], before[kernel.Y]
         g = np.stack([before[kernel.GX], before[kernel.GY]])
         if rs.noise_scale != 0.0:
@@ -96,8 +109,7 @@ class StepAnatomy:
             g = g * rs.loss_scales[step]
         lr, mom = float(rs.lrs[step]), float(rs.moms[step])
         slots = before[kernel.OPT_BASE :]
-        sim.run_to(step + 1)
-        traj = sim.runs[run]
+        traj = sim.runs[run]  # the trajectory: every step so far is recorded
         position = np.stack([traj.x[idx, step], traj.y[idx, step]], axis=1)
         after = np.stack([traj.x[idx, step + 1], traj.y[idx, step + 1]], axis=1)
         update = after - position
@@ -106,7 +118,7 @@ class StepAnatomy:
             parts = _split(spec.name, rs.hyper, slots, np.stack([x, y]), g, lr, mom, step + 1)
         effective = None
         if spec.name in ADAPTIVE and rs.lbfgs is None:
-            post = rs.state[kernel.OPT_BASE :, idx]
+            post = state_after[kernel.OPT_BASE :, idx]
             fn = EFFECTIVE[spec.name][1]
             effective = np.asarray(fn(post, lr, mom, float(step + 1), params)).reshape(2, -1).T
         gp = mp = None

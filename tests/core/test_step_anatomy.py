@@ -66,6 +66,9 @@ def test_the_gradient_part_is_minus_lr_g_and_the_first_step_has_no_momentum():
     c = anatomy.at(2, 3)  # Adam: the effective step, per coordinate
     assert c.effective.shape == (1, 2) and np.all(c.effective > 0)
     assert anatomy.at(0, 4).effective is None
+    again = anatomy.at(1, 5)  # after a step back (a fresh replay): the same numbers
+    assert np.array_equal(again.momentum_part, b.momentum_part)
+    assert np.array_equal(again.update, b.update)
 
 
 def test_other_optimizers_give_the_update_only():

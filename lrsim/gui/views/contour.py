@@ -208,6 +208,7 @@ class ContourView(QWidget):
         (presentation mode: about 1.5 and 1.5; 1, 1 is the normal look)."""
         self._font_scale = float(font_scale)
         self._swarm.set_line_scale(line_scale)
+        self.step_arrows.redraw()
         self._note.setFont(style.note_font(self._font_scale * NOTE_SCALE))
         if self._legend is not None:
             size = style.scaled_points("13pt", self._font_scale)

@@ -54,6 +54,8 @@ class StepArrows:
                 self.contour.plot_item.addItem(item, ignoreBounds=True)
             self._lines[key] = (outline, line)
         self._labels: list[pg.TextItem] = []
+        # arrowheads, bars and label offsets are in pixels: drawn again on a zoom
+        self.view_box.sigRangeChanged.connect(lambda *_: self.shown and self.redraw())
 
     # ------------------------------------------------------------------ the API
 
