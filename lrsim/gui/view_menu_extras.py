@@ -1,5 +1,6 @@
-"""View > Trails and View > Reset 3D camera: how much history the swarms show, and the 3D
-view's camera back to its default. Kept out of ``menus`` so that module stays a table."""
+"""View > Trails, View > Step anatomy and View > Reset 3D camera: how much history the
+swarms show, the anatomy of a step for every particle, and the 3D view's camera back to
+its default. Kept out of ``menus`` so that module stays a table."""
 
 from __future__ import annotations
 
@@ -45,6 +46,20 @@ def add_view_extras(view_menu, window) -> dict[str, QAction]:
 
     area.trail_changed.connect(sync)
     sync(*area.trail)
+    anatomy = view_menu.addAction("Step &anatomy for every particle")
+    anatomy.setCheckable(True)
+    anatomy.setToolTip(
+        "Gradient, momentum and update arrows on every particle (up to 50 particles x runs);"
+        " click one particle to see its numbers"
+    )
+
+    def set_anatomy(on: bool) -> None:
+        arrows = area.contour.step_arrows
+        if not arrows.set_swarm(on):
+            window.statusBar().showMessage(arrows.message, 8000)
+
+    anatomy.toggled.connect(set_anatomy)
+    actions["step_anatomy"] = anatomy
     reset = view_menu.addAction("&Reset 3D camera")
     reset.setShortcut("Ctrl+0")
     reset.setToolTip("The 3D view's camera back to its default angle and distance")

@@ -33,6 +33,7 @@ from lrsim.gui.views.scene import (
     surface_grid,
     trail_polyline,
 )
+from lrsim.gui.views.step_arrows import StepArrows
 from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
 
 __all__ = ["ContourView", "label_colorbar", "style_colorbar", "surface_title"]
@@ -110,6 +111,7 @@ class ContourView(QWidget):
         self._font_scale = 1.0
         self._axis_labels = (True, True)
         self._shown_title: tuple | None = None  # (text, colour, size) on screen
+        self.step_arrows = StepArrows(self)  # the anatomy of a step, on a particle's click
         self.plot_widget.scene().sigMouseClicked.connect(self._on_clicked)
         self.set_theme(True)
 
@@ -129,6 +131,7 @@ class ContourView(QWidget):
         )
         self._sim = sim
         self._column = -1
+        self.step_arrows.set_scene(sim)
         if not same_surface:
             self._grid = surface_grid(sim)
             points = sim.critical_points()
@@ -150,6 +153,7 @@ class ContourView(QWidget):
         column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
         self._column = column
         self._swarm.set_column(column)
+        self.step_arrows.set_column(column)
 
     def set_log_scale(self, on: bool) -> None:
         """Colour by log10(f - f_min + offset) (valleys) or by f."""
@@ -204,6 +208,7 @@ class ContourView(QWidget):
         (presentation mode: about 1.5 and 1.5; 1, 1 is the normal look)."""
         self._font_scale = float(font_scale)
         self._swarm.set_line_scale(line_scale)
+        self.step_arrows.redraw()
         self._note.setFont(style.note_font(self._font_scale * NOTE_SCALE))
         if self._legend is not None:
             size = style.scaled_points("13pt", self._font_scale)
@@ -438,6 +443,8 @@ class ContourView(QWidget):
         if not self.view_box.sceneBoundingRect().contains(position):
             return
         if self._legend is not None and self._legend.sceneBoundingRect().contains(position):
+            return
+        if self.step_arrows.click(position):
             return
         point = self.view_box.mapSceneToView(position)
         self.start_point_requested.emit(float(point.x()), float(point.y()))
