@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QObject
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPointF
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from lrsim.gui.panels.live_sliders import LiveSliders
 
-MARGIN = 12  # pixels from the views' lower-left corner
+MARGIN = 12  # pixels from the views' edges
+SAMPLES_PER_RUN = 400  # trajectory points per run weighed when choosing a corner
 WIDTH = 380
 STYLE = (
     "#slider_overlay { background: rgba(20, 20, 24, 190); border-radius: 6px; }"
@@ -25,7 +27,8 @@ STYLE = (
 
 
 class SliderOverlay(QFrame):
-    """Over ``window.view_area``'s lower-left corner; ``sync`` after each scene."""
+    """Over a corner of ``window.view_area``, the one that hides the fewest of the scene's
+    starts, paths and minima (lower-left on a tie); ``sync`` after each scene."""
 
     def __init__(self, window):
         super().__init__(window.view_area)
@@ -96,8 +99,47 @@ class SliderOverlay(QFrame):
             self.hide()
 
     def _place(self) -> None:
+        if any(row.slider.isSliderDown() for _label, sliders in self.rows for row in sliders.rows):
+            return  # never move away from the hand that holds a slider
         parent = self.parentWidget()
-        self.move(MARGIN, max(0, parent.height() - self.height() - MARGIN - 40))
+        width, height = self.width(), self.height()
+        bottom = max(0, parent.height() - height - MARGIN - 40)
+        right = max(0, parent.width() - width - MARGIN)
+        corners = ((MARGIN, bottom), (MARGIN, MARGIN), (right, bottom), (right, MARGIN))
+        xs, ys = self._scene_points()
+
+        def hidden(corner: tuple[int, int]) -> int:
+            x, y = corner
+            inside = (xs >= x) & (xs <= x + width) & (ys >= y) & (ys <= y + height)
+            return int(np.count_nonzero(inside))
+
+        self.move(*min(corners, key=hidden))  # the first corner wins a tie
+
+    def _scene_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The scene's starts, sampled paths and minima in the view area's pixels."""
+        sim = self.window.controller.simulation
+        contour = self.window.view_area.contour
+        if sim is None or not contour.isVisible():
+            return np.empty(0), np.empty(0)
+        xs, ys = [sim.starts[:, 0]], [sim.starts[:, 1]]
+        for run in sim.runs:  # a grid of particles x steps, never a copy of the history
+            n, s = run.x.shape
+            side = max(1, int(SAMPLES_PER_RUN**0.5))
+            every_particle, every_step = max(1, n // side), max(1, s // side)
+            xs.append(run.x[::every_particle, ::every_step].ravel())
+            ys.append(run.y[::every_particle, ::every_step].ravel())
+        for point in sim.critical_points():
+            xs.append(np.array([point.x]))
+            ys.append(np.array([point.y]))
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        keep = np.isfinite(x) & np.isfinite(y)
+        viewport = contour.plot_widget.viewport()
+        pixels = [
+            viewport.mapTo(self.parentWidget(), contour.view_box.mapViewToDevice(
+                QPointF(px, py)).toPoint())
+            for px, py in zip(x[keep].tolist(), y[keep].tolist(), strict=True)
+        ]  # fmt: skip
+        return np.array([p.x() for p in pixels]), np.array([p.y() for p in pixels])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         if event.type() == QEvent.Type.Resize and self.isVisible():

@@ -188,3 +188,33 @@ def test_dragging_a_random_swarm_moves_its_centre(ridge, qtbot, tmp_path):
     sim = ridge.controller.simulation
     np.testing.assert_array_equal(sim.runs[0].x[:, 0], points[:, 0])
     assert_shown_is_exported(ridge, tmp_path)
+
+
+def test_presentation_overlay_keeps_clear_of_the_scene(qtbot, settings, dialogs, monkeypatch):
+    """The overlay takes the corner that hides the fewest starts, paths and minima: on the
+    momentum preset none; with points crowding its first choice (lower left), another."""
+    window = make_window(qtbot, settings, PRESETS / "momentum-two-arrows.toml")
+    try:
+        window.set_presentation(True)
+        overlay = window.live_edit.overlay
+        qtbot.waitUntil(overlay.isVisible, timeout=3000)
+        qtbot.waitUntil(lambda: window.view_area.width() > overlay.width() + 100, timeout=5000)
+        overlay.sync()
+
+        def hidden() -> int:
+            xs, ys = overlay._scene_points()
+            rect = overlay.geometry()
+            return sum(rect.contains(QPoint(int(x), int(y))) for x, y in zip(xs, ys, strict=True))
+
+        assert len(overlay._scene_points()[0]) > 3 and hidden() == 0
+        # a scene whose points fill the lower-left corner: the overlay goes elsewhere
+        area = window.view_area
+        lower_left = np.array([[20.0, area.height() - 60.0], [60.0, area.height() - 100.0]])
+        monkeypatch.setattr(overlay, "_scene_points", lambda: (lower_left[:, 0], lower_left[:, 1]))
+        overlay._place()
+        assert overlay.y() < area.height() / 2 or overlay.x() > area.width() / 3
+        assert hidden() == 0
+    finally:
+        window.set_presentation(False)
+        window.document.dirty = False
+        window.close()
