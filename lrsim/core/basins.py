@@ -52,8 +52,9 @@ ATLAS_NODES = 193  # per side of the atlas box: cells of 1/96 of the domain
 ATLAS_MARGIN = 0.5  # the atlas box reaches this fraction of the domain beyond each side
 
 
-def _hessian(reference, x, y, p):
-    """(hxx, hxy, hyy) by central differences of the exact gradient (symmetrised)."""
+def hessian_entries(reference, x, y, p):
+    """(hxx, hxy, hyy) by central differences of the exact gradient (symmetrised), with a
+    step scaled to the point; the statistics' sharpness uses the same."""
     h = 1e-5 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
     _, gx_xp, gy_xp = reference(x + h, y, p)
     _, gx_xm, gy_xm = reference(x - h, y, p)
@@ -79,7 +80,7 @@ def descend(reference, p, x, y, diagonal: float) -> tuple[np.ndarray, np.ndarray
                 break
             ax, ay, af = x[active], y[active], f[active]
             agx, agy = gx[active], gy[active]
-            hxx, hxy, hyy = _hessian(reference, ax, ay, p)
+            hxx, hxy, hyy = hessian_entries(reference, ax, ay, p)
             det = hxx * hyy - hxy * hxy
             convex = (hxx > 0) & (det > 0) & np.isfinite(det)
             safe_det = np.where(convex, det, 1.0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lrsim.core.basins import BasinAtlas
+from lrsim.core.basins import BasinAtlas, hessian_entries
 from lrsim.core.engine import Simulation
 
 DEFAULT_LOSS_TOL = 1e-3
@@ -105,17 +105,8 @@ def hessian_eigenvalues(sim: Simulation, x: np.ndarray, y: np.ndarray) -> np.nda
     Central differences of the exact gradient with a step scaled to the point,
     symmetrised: accurate to ~1e-7 relative, plenty to tell flat from sharp.
     """
-    grad = sim.surface.reference
-    p = sim.surface_params
-    h = 1e-5 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
     with np.errstate(all="ignore"):
-        _, gxx_plus, gyx_plus = grad(x + h, y, p)
-        _, gxx_minus, gyx_minus = grad(x - h, y, p)
-        _, gxy_plus, gyy_plus = grad(x, y + h, p)
-        _, gxy_minus, gyy_minus = grad(x, y - h, p)
-        hxx = (gxx_plus - gxx_minus) / (2 * h)
-        hyy = (gyy_plus - gyy_minus) / (2 * h)
-        hxy = 0.5 * ((gyx_plus - gyx_minus) + (gxy_plus - gxy_minus)) / (2 * h)
+        hxx, hxy, hyy = hessian_entries(sim.surface.reference, x, y, sim.surface_params)
         middle = 0.5 * (hxx + hyy)
         radius = np.hypot(0.5 * (hxx - hyy), hxy)
     return np.column_stack([middle - radius, middle + radius])
