@@ -1,4 +1,6 @@
-"""The 3D view on a real X display (Xvfb in CI): a GL frame with the surface and particles.
+"""The 3D view on a real X display (Xvfb in CI): a GL frame with the surface and particles;
+axes with ticks and labels, the contour on the floor, a cross at every iteration, and a
+camera that resets to its default.
 
 The rest of the GUI suite runs on Qt's offscreen platform, where OpenGL widgets cannot
 work; this test starts its own interpreter on the xcb platform when a display exists.
@@ -12,7 +14,7 @@ import sys
 
 import pytest
 
-SCRIPT = r"""
+SETUP = r"""
 import sys
 import numpy as np
 from PySide6.QtCore import Qt
@@ -21,7 +23,7 @@ QApplication.setAttribute(Qt.AA_ShareOpenGLContexts)
 app = QApplication([])
 from lrsim.core.engine import Simulation
 from lrsim.core.runfile import load_runfile
-from lrsim.gui.views.surface3d import SurfaceView3D, opengl_problem
+from lrsim.gui.views.surface3d import CAMERA, SurfaceView3D, opengl_problem
 problem = opengl_problem()
 if problem:
     print("NO-GL", problem)
@@ -35,6 +37,9 @@ view.set_scene(sim)
 view.set_step(10)
 for _ in range(20):
     app.processEvents()
+"""
+
+FRAME = r"""
 image = view.grab_image()
 bits = image.constBits()
 pixels = np.frombuffer(bits, dtype=np.uint8, count=image.sizeInBytes()).reshape(
@@ -43,12 +48,29 @@ colours = len(np.unique(pixels[:, : image.width() * 4].reshape(-1, 4), axis=0))
 print("COLOURS", colours, image.width(), image.height())
 """
 
+AXES = r"""
+texts = [text for _p, text, _a in view._labels.labels]
+print("LABELS", len(texts), "x" in texts, "y" in texts, "0" in texts)
+print("FLOOR", len(view._floor.pos))
+items = view._runs[0]
+print("CROSSES", len(items.crosses.pos), 4 * int(items.point_ends[10]))
+view.gl_view.setCameraPosition(distance=9.0, azimuth=40)
+view.reset_camera()
+print("CAMERA", view.gl_view.opts["distance"] == CAMERA["distance"],
+      view.gl_view.opts["azimuth"] == CAMERA["azimuth"])
+plain = view.grab().toImage()
+labelled = view.grab_image()
+a = np.frombuffer(plain.constBits(), np.uint8, count=plain.sizeInBytes())
+b = np.frombuffer(labelled.constBits(), np.uint8, count=labelled.sizeInBytes())
+print("OVERLAY", int(np.count_nonzero(a != b)))
+"""
+
 
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
 def test_3d_view_draws_a_frame_on_a_real_display():
     env = dict(os.environ, QT_QPA_PLATFORM="xcb")
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", SETUP + FRAME], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
     if "NO-GL" in result.stdout:
@@ -57,3 +79,22 @@ def test_3d_view_draws_a_frame_on_a_real_display():
     colours, width, height = int(words[0]), int(words[1]), int(words[2])
     assert (width, height) == (800, 600)
     assert colours > 200  # a shaded surface with a colormap, not a blank frame
+
+
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
+def test_3d_view_has_axes_floor_contour_crosses_and_a_camera_reset():
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    result = subprocess.run(
+        [sys.executable, "-c", SETUP + AXES], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    if "NO-GL" in result.stdout:
+        pytest.skip(result.stdout.strip())
+    lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
+    count, has_x, has_y, has_zero = lines["LABELS"]
+    assert int(count) >= 10 and has_x == has_y == has_zero == "True"
+    assert int(lines["FLOOR"][0]) > 100  # isolines of the bowl on the floor
+    drawn, expected = map(int, lines["CROSSES"])
+    assert drawn == expected > 0  # a cross (4 vertices) at every iteration so far
+    assert lines["CAMERA"] == ["True", "True"]
+    assert int(lines["OVERLAY"][0]) > 50  # exports get the axis labels too
