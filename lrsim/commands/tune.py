@@ -6,7 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from lrsim.commands._common import check_output_path, progress_printer
+from lrsim.commands._common import (
+    add_memory_options,
+    check_output_path,
+    compile_kernels_if_needed,
+    progress_printer,
+)
 from lrsim.core.errors import ConfigError
 
 NAME = "tune"
@@ -23,12 +28,14 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--loss-tol", f"must be > 0, got {args.loss_tol!r}")
     runfile = load_runfile(args.runfile)
     params = tuple(args.param) if args.param else ("lr",)
+    compile_kernels_if_needed(args.quiet)
     try:
         result = tune_runfile(
             runfile,
             params,
             args.metric,
             loss_tol=args.loss_tol,
+            memory_budget=args.memory_budget,
             progress=progress_printer("tuning", not args.quiet),
         )
     except ConfigError as error:
@@ -74,6 +81,7 @@ def register(commands) -> None:
     parser.add_argument(
         "--loss-tol", type=float, default=1e-3, help="loss gap of the iterations metric"
     )
+    add_memory_options(parser, stride=False)  # each batch of candidates within the budget
     parser.add_argument("-o", "--output", help="write the tuned run file here (TOML or .json)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(handler=run)

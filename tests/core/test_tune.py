@@ -147,3 +147,7 @@ def test_cli_writes_a_tuned_run_file(tmp_path, capsys):
     assert "--param" in capsys.readouterr().err
     assert main(["tune", str(source), "--loss-tol", "0"]) == 2
     assert capsys.readouterr().err.startswith("lrsim: --loss-tol:")
+    # the memory budget is the command's too: a tiny one refuses the search in one line
+    assert main(["tune", str(source), "-q", "--metric", "iterations", "--memory-budget", "1K"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "memory budget" in err
