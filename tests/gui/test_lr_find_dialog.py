@@ -76,7 +76,7 @@ def test_use_as_cyclic_emits_a_schedule_the_run_file_accepts(qtbot, runfile):
     assert table["base_lr"] == round_lr(dialog.result.suggested_lower)
     assert table["max_lr"] == round_lr(dialog.result.suggested_upper)
     run = _run_with_schedule(runfile, run_index, table)
-    assert dict(run.schedule) == table
+    assert dict(run.schedule.written) == table
 
 
 def test_dragged_markers_go_into_the_one_cycle_schedule(qtbot, runfile):
@@ -90,7 +90,7 @@ def test_dragged_markers_go_into_the_one_cycle_schedule(qtbot, runfile):
     assert table["name"] == "onecycle" and table["max_lr"] == 0.05
     assert table["div_factor"] == 25.0
     run = _run_with_schedule(runfile, run_index, table)
-    assert run.schedule["max_lr"] == 0.05
+    assert run.schedule.written["max_lr"] == 0.05
     dialog.reset_button.click()
     assert dialog.bounds()[1] == pytest.approx(dialog.result.suggested_upper)
 
