@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 
 from lrsim.core.lr_find import round_lr
-from lrsim.core.runfile import load_runfile, parse_runfile, runfile_to_dict
+from lrsim.core.runfile import edited_runfile, load_runfile, parse_runfile, runfile_to_dict
 from lrsim.gui.lr_find_dialog import LrFindDialog
 
 TIMEOUT_MS = 60_000  # a cold numba cache compiles the kernels first
@@ -148,7 +147,7 @@ def test_opens_on_a_run_file_from_disk(qtbot, tmp_path, runfile):
     from lrsim.core.runfile import save_runfile
 
     path = tmp_path / "run.toml"
-    save_runfile(replace(runfile, steps=20), path)
+    save_runfile(edited_runfile(runfile, steps=20), path)
     dialog = _opened(qtbot, load_runfile(path), run_index=1)
     assert dialog.run_box.currentIndex() == 1 and dialog.result.run_index == 1
     dialog.close()
