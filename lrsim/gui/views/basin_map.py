@@ -4,7 +4,7 @@ A grid of starts (``[particles] grid``) is drawn as one RGBA ``ImageItem`` of nx
 cells over the domain; other starts as squares at the start points, themselves one
 RGBA image on a fine raster (``basin_style.scatter_raster``: painting 40,000 squares
 one by one cost ~20 ms a frame, the image ~2 ms), over faint isolines of the surface.
-``set_step`` only recolours: per run one ``basin_assignments`` call and one palette lookup,
+``set_column`` only recolours: per run one ``basin_assignments`` call and one palette lookup,
 so playing the animation shows the basins filling in. The colours are in
 ``basin_style`` (shared by every run's map, so a minimum has one colour everywhere).
 """
@@ -27,6 +27,7 @@ from lrsim.gui.views.basin_style import (
     legend_entries,
     scatter_raster,
 )
+from lrsim.gui.views.protocol import DrawnByGrab
 from lrsim.gui.views.scene import ColorScale, isoline_segments, surface_grid
 
 ISOLINE_COUNT = 10
@@ -184,12 +185,11 @@ class _RunPanel(QWidget):
         paint_widget(self.title, colors.background, self._color or colors.foreground)
 
 
-class BasinMapView(QWidget):
+class BasinMapView(QWidget, DrawnByGrab):
     """One basin map per run, side by side, linked zoom and pan, and one legend.
 
-    The views' API: ``set_scene(sim)``, ``set_step(column)``, ``set_theme(dark)``,
-    ``set_visible_runs(indices | None)`` and ``set_log_scale(on)`` (no colour scale
-    here: a no-op). The maps are arranged in the rows and columns that make them
+    A ``SurfaceView`` (no colour scale, trails or run opacity here: those settings
+    are accepted and ignored). The maps are arranged in the rows and columns that make them
     biggest for the domain's shape; the legend takes an empty cell if there is one,
     else a strip underneath.
     """
@@ -227,9 +227,9 @@ class BasinMapView(QWidget):
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         if sim is self._sim:  # more of it computed: recolour the step shown
-            self.set_step(self._column)
+            self.set_column(self._column)
             return
         self._sim = sim
         self._column = 0
@@ -249,15 +249,15 @@ class BasinMapView(QWidget):
         self._range = ((xmin - pad_x, xmax + pad_x), (ymin - pad_y, ymax + pad_y))
         self._arrange(force=True)
         self._apply_range()
-        self.set_step(0)
+        self.set_column(0)
 
-    def set_step(self, step_index: int) -> None:
-        """Colour the starts by where their particles are at column ``step_index``."""
-        self._column = int(step_index)
+    def set_column(self, column: int) -> None:
+        """Colour the starts by where their particles are at column ``column``."""
+        self._column = int(column)
         sim = self._sim
         if sim is None:
             return
-        column = int(np.clip(step_index, 0, len(sim.recorded_steps) - 1))
+        column = int(np.clip(column, 0, len(sim.recorded_steps) - 1))
         self.step = min(int(sim.recorded_steps[column]), sim.current_step)
         for index in self.visible_run_indices():
             _minima, labels = basin_assignments(sim, index, self.step)
@@ -277,10 +277,20 @@ class BasinMapView(QWidget):
         """Show only these runs' maps (None = all)."""
         self._visible = None if indices is None else [int(i) for i in indices]
         self._arrange(force=True)
-        self.set_step(self._column)
+        self.set_column(self._column)
 
     def set_log_scale(self, on: bool) -> None:
         """Nothing to do: the map has no loss colour scale."""
+
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Nothing to do: each run has its own map, and a start's colour is its basin's."""
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Nothing to do: the map colours the starts and draws no trails."""
+
+    def width_wanted(self, limit: int) -> int | None:
+        """None: the maps are arranged to fill whatever room the window gives."""
+        return None
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Text and stars ``font_scale`` times as big (presentation mode); no lines to thicken

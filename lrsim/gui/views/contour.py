@@ -1,6 +1,6 @@
 """The contour view: heat map with colour bar and isolines, known minima, and the particles.
 
-Everything is created once here and in ``set_scene``; ``set_step`` only moves the
+Everything is created once here and in ``set_simulation``; ``set_column`` only moves the
 particles' item to another column. The heat map and isolines are cached by Qt in
 device pixels (``DeviceCoordinateCache``), so a frame repaints them as one blit
 instead of rescaling a 300x300 image (that alone cost ~13 ms a frame at 1600x1000).
@@ -25,6 +25,7 @@ from lrsim.gui.views.contour_look import (
     style_colorbar,
     surface_title,
 )
+from lrsim.gui.views.protocol import DrawnByGrab
 from lrsim.gui.views.scene import (
     ColorScale,
     DetailPlan,
@@ -43,7 +44,7 @@ RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is besid
 NOTE_SCALE = 0.8  # the level-of-detail note's type, of the note font
 
 
-class ContourView(QWidget):
+class ContourView(QWidget, DrawnByGrab):
     """Heat map of the surface with the runs' particles; see the module docstring."""
 
     start_point_requested = Signal(float, float)
@@ -117,12 +118,12 @@ class ContourView(QWidget):
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         """Surface grid, domain, critical points and runs of ``sim``; shows column 0."""
         if sim is self._sim:  # the same simulation, more of it computed: redraw the history
             self._swarm.invalidate()
             if self._column >= 0:
-                self.set_step(self._column)
+                self.set_column(self._column)
             return
         same_surface = self._sim is not None and (
             self._sim.surface is sim.surface
@@ -144,13 +145,13 @@ class ContourView(QWidget):
             self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
         self._update_title()
         self._rebuild_runs()
-        self.set_step(0)
+        self.set_column(0)
 
-    def set_step(self, step_index: int) -> None:
-        """Show column ``step_index`` of ``sim.recorded_steps`` (clamped to the recorded range)."""
+    def set_column(self, column: int) -> None:
+        """Show column ``column`` of ``sim.recorded_steps`` (clamped to the recorded range)."""
         if self._sim is None:
             return
-        column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
+        column = int(np.clip(column, 0, len(self._sim.recorded_steps) - 1))
         self._column = column
         self._swarm.set_column(column)
         self.step_arrows.set_column(column)
@@ -291,8 +292,9 @@ class ContourView(QWidget):
         history = self._plan.history if self._plan is not None else slice(None)
         return trail_polyline(run.x[history], run.y[history], max(self._column, 0))
 
-    def width_wanted(self) -> int | None:
-        """The widget width at which the domain fills the plot's height (aspect kept)."""
+    def width_wanted(self, limit: int | None = None) -> int | None:
+        """The widget width at which the domain fills the plot's height (aspect kept;
+        ``limit`` is not needed: the window gives the surface what it can)."""
         if self._sim is None:
             return None
         (xmin, xmax), (ymin, ymax) = self._sim.domain

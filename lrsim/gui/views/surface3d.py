@@ -143,18 +143,13 @@ class SurfaceView3D(QWidget):
         self.gl_view.opts["center"] = QVector3D(0, 0, 0.5 * (HEIGHT + FLOOR) - 0.2)
         self.gl_view.update()
 
-    def set_colorbar_visible(self, on: bool) -> None:
-        """Show the colour bar (off beside a contour view that shows the same scale)."""
-        if self.available:
-            self._bar_widget.setVisible(bool(on))
-
     @property
     def available(self) -> bool:
         return self.gl_view is not None
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         new_surface = self._sim is None or not (
             self._sim.surface is sim.surface
             and np.array_equal(self._sim.surface_params, sim.surface_params)
@@ -169,12 +164,12 @@ class SurfaceView3D(QWidget):
             return
         self._rebuild_surface()
         self._rebuild_runs()
-        self.set_step(0 if self._column < 0 else self._column)
+        self.set_column(0 if self._column < 0 else self._column)
 
-    def set_step(self, step_index: int) -> None:
+    def set_column(self, column: int) -> None:
         if self._sim is None:
             return
-        self._column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
+        self._column = int(np.clip(column, 0, len(self._sim.recorded_steps) - 1))
         if self.available:
             self._show_column()
 
@@ -207,6 +202,17 @@ class SurfaceView3D(QWidget):
             self._style_frame()
             self._bar_widget.setBackground(colors.background)
             self._update_bar()
+
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Nothing to do: every shown run is drawn opaque (GL blending of faded crosses
+        over the surface would change with the camera)."""
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Nothing to do: the 3D view always draws the history it kept (``HISTORY_BUDGET_3D``)."""
+
+    def width_wanted(self, limit: int) -> int | None:
+        """None: the camera frames the surface in whatever room the view gets."""
+        return None
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Bigger title and colour bar text, thicker trails and bigger markers (1, 1: normal)."""
@@ -419,17 +425,18 @@ class SurfaceView3D(QWidget):
             for index, items in zip(self._indices, self._runs, strict=True)
         }
 
-    def grab_image(self):
+    def grab_frame(self):
         """The rendered frame as a QImage (the GL framebuffer and the axes' labels), or a
         widget grab without GL."""
         image = self.grab().toImage()
         if self.available:
             painter = QPainter(image)
-            self.paint_overlay(painter, QPointF(self.gl_view.mapTo(self, QPoint(0, 0))))
+            self.paint_overlay(painter, QPointF(0, 0))
             painter.end()
         return image
 
-    def paint_overlay(self, painter, offset) -> None:
-        """What QPainter draws over the GL scene (the axes' labels), at ``offset``."""
+    def paint_overlay(self, painter, origin) -> None:
+        """What QPainter draws over the GL scene (the axes' labels), with this view's
+        top-left corner at ``origin``."""
         if self.available:
-            self._labels.draw(painter, offset)
+            self._labels.draw(painter, origin + QPointF(self.gl_view.mapTo(self, QPoint(0, 0))))
