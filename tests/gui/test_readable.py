@@ -174,7 +174,7 @@ def test_pan_shows_a_cached_picture_then_redraws_sharp(contour, qtbot):
 def test_note_sits_outside_the_data_area(contour):
     contour.set_simulation(make_sim("rastrigin", n=10_000, steps=30, lr=1e-3))
     paint(contour)
-    note = contour._note
+    note = contour.note
     plot_top = contour.plot_widget.mapFromScene(contour.view_box.sceneBoundingRect().topLeft())
     assert note.isVisible() and note.geometry().bottom() <= plot_top.y()
 

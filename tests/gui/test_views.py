@@ -99,7 +99,7 @@ def test_crosses_are_particles_times_steps_under_the_detail_limit(contour):
     sim = make_sim(n=50, steps=40)
     contour.set_simulation(sim)
     assert not contour.detail_plan.reduced
-    assert contour.note_text() == "" or not contour._note.isVisible()
+    assert contour.note_text() == "" or not contour.note.isVisible()
     for column in (0, 1, 10, 40):
         contour.set_column(column)
         paint(contour)

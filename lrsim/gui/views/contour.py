@@ -13,9 +13,10 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
+from lrsim.gui.views.contour_legend import RunLegend
 from lrsim.gui.views.contour_look import (
     CACHE,
     ZoomCache,
@@ -25,11 +26,13 @@ from lrsim.gui.views.contour_look import (
     style_colorbar,
     surface_title,
 )
+from lrsim.gui.views.contour_note import DetailNote
 from lrsim.gui.views.protocol import DrawnByGrab
 from lrsim.gui.views.scene import (
     ColorScale,
     DetailPlan,
     isoline_segments,
+    landmarks,
     plan_detail,
     surface_grid,
     trail_polyline,
@@ -39,9 +42,7 @@ from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
 
 __all__ = ["ContourView", "label_colorbar", "style_colorbar", "surface_title"]
 
-MAX_SADDLES = 40  # more than this many saddles are not marked
 RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is beside the view
-NOTE_SCALE = 0.8  # the level-of-detail note's type, of the note font
 
 
 class ContourView(QWidget, DrawnByGrab):
@@ -86,17 +87,8 @@ class ContourView(QWidget, DrawnByGrab):
             self._colorbar.setImageItem(self._image, insert_in=self.plot_item)
         else:
             self._image.setColorMap(style.colormap())
-        self._legend: pg.LegendItem | None = None
-        self._legend_samples: list[pg.PlotDataItem] = []
-        if show_legend:
-            self._legend = pg.LegendItem(offset=(-12, 12), labelTextSize="13pt")
-            self._legend.setParentItem(self.view_box)
-            self._legend.setZValue(200)
-        # notes sit in the title row's left corner, never on the data
-        self._note = QLabel(self)
-        self._note.setFont(style.note_font(NOTE_SCALE))
-        self._note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._note.hide()
+        self._legend = RunLegend(self.view_box) if show_legend else None
+        self.note = DetailNote(self)
         self._opacity: dict[int, float] = {}  # run index -> opacity (1 when absent)
 
         self._sim = None
@@ -140,7 +132,7 @@ class ContourView(QWidget, DrawnByGrab):
             self._known_min = min(minima) if minima else None
             self._log = bool(getattr(sim.surface, "log_scale", False))
             self._apply_scale()
-            self._show_critical_points(points)
+            self._swarm.set_landmarks(landmarks(points))
             (xmin, xmax), (ymin, ymax) = sim.domain
             self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
         self._update_title()
@@ -197,11 +189,9 @@ class ContourView(QWidget, DrawnByGrab):
             self._update_colorbar_label()
         self._isolines.setPen(pg.mkPen(colors.isoline, width=1.0, cosmetic=True))
         if self._legend is not None:
-            self._legend.setBrush(pg.mkBrush(colors.legend_fill))
-            self._legend.setPen(pg.mkPen(colors.foreground, width=0.5))
-            self._legend.setLabelTextColor(colors.foreground)
+            self._legend.set_colors(colors)
             self._rebuild_legend()
-        self._note.setStyleSheet(f"color: {colors.note}; background: {colors.background};")
+        self.note.set_colors(colors)
         self._update_title()
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -210,10 +200,9 @@ class ContourView(QWidget, DrawnByGrab):
         self._font_scale = float(font_scale)
         self._swarm.set_line_scale(line_scale)
         self.step_arrows.redraw()
-        self._note.setFont(style.note_font(self._font_scale * NOTE_SCALE))
+        self.note.set_font_scale(self._font_scale)
         if self._legend is not None:
-            size = style.scaled_points("13pt", self._font_scale)
-            self._legend.opts["labelTextSize"] = size
+            self._legend.set_font_scale(self._font_scale)
         self.set_theme(self._dark)
 
     @property
@@ -332,19 +321,6 @@ class ContourView(QWidget, DrawnByGrab):
             foreground = style.theme(self._dark).foreground
             label_colorbar(self._colorbar, self._scale, foreground, self._font_scale)
 
-    def _show_critical_points(self, points) -> None:
-        """Stars on the minima (big for global), diamonds on saddles; maxima are not marked."""
-        landmarks = []
-        for kind in ("saddle", "local_min", "global_min"):
-            chosen = [p for p in points if p.kind == kind]
-            if kind == "saddle" and len(chosen) > MAX_SADDLES:
-                continue  # e.g. Rastrigin's 220 saddles would bury the heat map
-            if chosen:
-                xs = np.array([p.x for p in chosen], dtype=np.float64)
-                ys = np.array([p.y for p in chosen], dtype=np.float64)
-                landmarks.append((xs, ys, kind))
-        self._swarm.set_landmarks(landmarks)
-
     def _rebuild_runs(self) -> None:
         sim = self._sim
         indices = self.visible_run_indices()
@@ -364,32 +340,14 @@ class ContourView(QWidget, DrawnByGrab):
             for i in indices
         ]
         self._swarm.set_runs(layers, sim.recorded_steps, sim.domain)
-        self._note.setText(plan.note())
-        self._note.setToolTip(plan.note(long=True))
-        self._note.setVisible(plan.reduced)
-        self._place_note()
+        self.note.show_plan(plan)
+        self.note.place(self.plot_widget)
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
-        if self._legend is None:
-            return
-        self._legend.clear()
-        self._legend_samples = []
-        if self._sim is None:
-            return
-        for index in self.visible_run_indices():
-            run = self._sim.runs[index]
-            sample = pg.PlotDataItem(
-                [0, 1],
-                [0, 0],
-                pen=style.trail_pen(run.color, self._swarm.line_scale),
-                symbol="+",
-                symbolSize=round(style.CROSS_SIZE * self._swarm.line_scale),
-                symbolBrush=run.color,
-                symbolPen=pg.mkPen(style.OUTLINE, width=1),
-            )
-            self._legend_samples.append(sample)
-            self._legend.addItem(sample, run.label)
+        if self._legend is not None:
+            runs = [self._sim.runs[i] for i in self.visible_run_indices()]
+            self._legend.set_runs(runs, self._swarm.line_scale)
 
     def _update_title(self) -> None:
         colors = style.theme(self._dark)
@@ -419,24 +377,7 @@ class ContourView(QWidget, DrawnByGrab):
     def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width
         super().resizeEvent(event)
         self._update_title()
-        self._place_note()
-
-    def _place_note(self) -> None:
-        """Top left, beside the title, over no data (the plot area starts below)."""
-        top = self.plot_widget.mapFromScene(self.view_box.sceneBoundingRect().topLeft())
-        width = 260
-        item = self.plot_item.titleLabel.item
-        if self.plot_item.titleLabel.isVisible() and item.toPlainText():
-            title = item.mapRectToScene(item.boundingRect())
-            width = min(width, self.plot_widget.mapFromScene(title.topLeft()).x() - 10)
-        width = max(60, round(width))
-        self._note.setFixedWidth(width)
-        full = self._plan.note() if self._plan is not None else ""
-        metrics = self._note.fontMetrics()
-        self._note.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, width - 4))
-        self._note.adjustSize()  # one line, beside the title: never down onto the data
-        self._note.move(4, max(0, top.y() - self._note.height() - 2))
-        self._note.raise_()
+        self.note.place(self.plot_widget)
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():
@@ -444,7 +385,7 @@ class ContourView(QWidget, DrawnByGrab):
         position = event.scenePos()
         if not self.view_box.sceneBoundingRect().contains(position):
             return
-        if self._legend is not None and self._legend.sceneBoundingRect().contains(position):
+        if self._legend is not None and self._legend.contains(position):
             return
         if self.step_arrows.click(position):
             return
