@@ -5,7 +5,7 @@ frame (``FrameWidget``: the chosen view, a header with the run file's title,
 the runs' colours with their current learning rates and "step k / N", and a
 strip with the learning-rate schedules and a cursor), resizes it to the
 requested size, and for each recorded step in the range calls the view's
-``set_step`` and grabs the frame. Qt widgets can only be painted on the GUI
+``set_column`` and grabs the frame. Qt widgets can only be painted on the GUI
 thread, so this runs there; ``progress(done, total)`` is called after every
 frame and ``cancel()`` is polled before it, with pending events processed in
 between, so a dialog stays responsive. Writers (``render_writers``) commit the

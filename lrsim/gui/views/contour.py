@@ -124,7 +124,7 @@ class ContourView(QWidget, DrawnByGrab):
         )
         self._sim = sim
         self._column = -1
-        self.step_arrows.set_scene(sim)
+        self.step_arrows.set_simulation(sim)
         if not same_surface:
             self._grid = surface_grid(sim)
             points = sim.critical_points()
