@@ -182,8 +182,7 @@ class RenderDialog(QDialog):
         for key, text in VIEW_CHOICES:
             self.view_box.addItem(text, key)
             if view_spec(key).needs_gl and problem is not None:
-                index = self.view_box.count() - 1
-                item = self.view_box.model().item(index)
+                item = self.view_box.model().item(self.view_box.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip(problem)
         keys = [key for key, _text in VIEW_CHOICES]
