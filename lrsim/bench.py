@@ -262,7 +262,7 @@ def first_scene_seconds(env: dict) -> float | None:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["interactive"]:  # drag and slider latency in the real window
-        from lrsim.gui.bench_interactive import main as interactive
+        from lrsim.gui.bench.interactive import main as interactive
 
         return interactive(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m lrsim.bench", description=DESCRIPTION)

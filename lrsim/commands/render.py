@@ -17,12 +17,12 @@ from lrsim.commands._common import (
     progress_printer,
 )
 from lrsim.core.errors import ConfigError
+from lrsim.gui.views.registry import DEFAULT, VIEWS, view_names, view_spec
 
 NAME = "render"
-VIEWS = ("contour", "multiples", "3d")
-NO_DISPLAY_3D = (
-    "3d needs a display with OpenGL and there is none (DISPLAY is not set); "
-    "run under xvfb-run -a, or use --view contour"
+NO_DISPLAY_GL = (
+    "{view} needs a display with OpenGL and there is none (DISPLAY is not set); "
+    f"run under xvfb-run -a, or use --view {DEFAULT}"
 )
 _QUIET_QT = ("propagateSizeHints",)  # the offscreen platform's harmless complaints
 
@@ -90,20 +90,21 @@ def run(args: argparse.Namespace) -> int:
 
     options = _options(args)
     check_output(args.output, inputs=(args.runfile,))  # format, encoder, folder: before work
-    if options.view == "3d" and not _has_display():
-        raise ConfigError("--view", NO_DISPLAY_3D)
+    needs_gl = view_spec(options.view).needs_gl
+    if needs_gl and not _has_display():
+        raise ConfigError("--view", NO_DISPLAY_GL.format(view=options.view))
     from lrsim.core.engine import Simulation
     from lrsim.core.runfile import load_runfile
 
     runfile = load_runfile(args.runfile)
     compile_kernels_if_needed(args.quiet)
     _application()
-    if options.view == "3d":
+    if needs_gl:
         from lrsim.gui.views import opengl_problem
 
         problem = opengl_problem()
         if problem is not None:
-            raise ConfigError("--view", f"3d: {problem} Use --view contour")
+            raise ConfigError("--view", f"{options.view}: {problem} Use --view {DEFAULT}")
     from lrsim.commands import _signals
     from lrsim.gui.render.animation import check_frame_total, frame_columns, render_animation
 
@@ -163,7 +164,13 @@ def register(commands) -> None:
     parser.add_argument(
         "--hold", type=float, default=0.0, metavar="S", help="keep the last frame S seconds"
     )
-    parser.add_argument("--view", choices=VIEWS, default="contour", help="default contour")
+    parser.add_argument(
+        "--view",
+        choices=view_names(renderable=True),
+        default=DEFAULT,
+        help=", ".join(f"{spec.name}: {spec.title}" for spec in VIEWS if spec.renderable)
+        + f" (default {DEFAULT})",
+    )
     parser.add_argument("--theme", choices=("dark", "light"), default="dark", help="default dark")
     parser.add_argument(
         "--scale",

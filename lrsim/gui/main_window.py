@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_scene_changed(self, sim) -> None:
-        self.view_area.set_scene(sim)
+        self.view_area.set_simulation(sim)
         if self._new_surface:
             self._new_surface = False
             log = bool(getattr(sim.surface, "log_scale", False))
@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
             return
         column = min(column, max(0, sim.recorded_upto() - 1))
         step = int(sim.recorded_steps[column])
-        self.view_area.set_step(column)
+        self.view_area.set_column(column)
         if self.live_edit.holding:
             return
         self.lr_panel.set_step(step)
@@ -450,13 +450,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ export
 
-    def current_view_name(self) -> str:
-        """The view on screen as the animation export names it: contour, multiples or 3d."""
-        area = self.view_area
-        if area.kind == "3d":
-            return "3d"
-        return "multiples" if area.layout_mode == "multiples" else "contour"
-
     def export_animation(self) -> None:
         """File > Export animation…: the playback as MP4, GIF or PNG frames."""
         from lrsim.gui.render.dialog import RenderDialog  # loads on first use
@@ -469,7 +462,7 @@ class MainWindow(QMainWindow):
         dialog = RenderDialog(
             sim,
             self,
-            current_view=self.current_view_name(),
+            current_view=self.view_area.current_view_name(),
             dark=self.dark,
             log_scale=self.actions_.log_scale.isChecked(),
             visible_runs=self.view_area.legend.visible_runs(),

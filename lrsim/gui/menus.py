@@ -13,6 +13,7 @@ from lrsim import __version__
 from lrsim.gui import export_actions, file_actions, simulation_settings
 from lrsim.gui.resources import list_presets
 from lrsim.gui.view_menu_extras import add_view_extras
+from lrsim.gui.views.registry import DEFAULT, arrangements, flat_views
 
 
 @dataclass
@@ -128,26 +129,18 @@ def build_menus(window) -> Actions:
     view_menu = bar.addMenu("&View")
     kinds_group = QActionGroup(window)
     view_kinds = {}
-    for kind, text, key in (
-        ("contour", "&Contour map", "Ctrl+1"),
-        ("3d", "&3D surface", "Ctrl+2"),
-        ("both", "Contour &and 3D", "Ctrl+3"),
-    ):
+    for kind, text, key in arrangements():
         action = _action(
             window, text, lambda _c=False, k=kind: window.view_area.set_kind(k), key, checkable=True
         )
         kinds_group.addAction(action)
         view_kinds[kind] = action
-    view_kinds["contour"].setChecked(True)
+    view_kinds["flat"].setChecked(True)
     view_menu.addActions(list(view_kinds.values()))
     view_menu.addSeparator()
     layouts_group = QActionGroup(window)
     layouts = {}
-    for mode, text, key in (
-        ("overlay", "&Overlay: all runs on one surface", "Ctrl+4"),
-        ("multiples", "&Small multiples: one view per run", "Ctrl+5"),
-        ("basins", "&Basin map: where each start ends", "Ctrl+6"),
-    ):
+    for mode, text, key in ((s.name, s.menu_text, s.shortcut) for s in flat_views()):
         action = _action(
             window,
             text,
@@ -157,7 +150,7 @@ def build_menus(window) -> Actions:
         )
         layouts_group.addAction(action)
         layouts[mode] = action
-    layouts["overlay"].setChecked(True)
+    layouts[DEFAULT].setChecked(True)
     view_menu.addActions(list(layouts.values()))
     view_menu.addSeparator()
     log_scale = _action(window, "&Log colour scale", window.set_log_scale, "Ctrl+L", checkable=True)

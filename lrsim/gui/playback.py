@@ -1,7 +1,7 @@
 """Playback: which recorded step is shown, and a timer that moves it at a chosen speed.
 
 Positions are column indices into ``Simulation.recorded_steps`` (what the views'
-``set_step`` takes). The timer ticks at most ~60 times a second; at higher
+``set_column`` takes). The timer ticks at most ~60 times a second; at higher
 speeds a tick moves several steps, so the speed is honoured without drawing
 frames nobody sees.
 """

@@ -1,10 +1,11 @@
-"""The central surface views: contour, 3D or both; overlay or small multiples; one legend.
+"""The central surface views: a flat view, the 3D view or both; one legend.
 
-Views are the views engineer's (``lrsim.gui.views``); this module only arranges
-them and keeps every shown view on the same scene, step, log scale, theme and
-visible runs. The 3D view and the small multiples are created the first time
-they are shown (start-up stays fast; without OpenGL the 3D view says so), and
-hidden views are brought up to date when they appear rather than every frame.
+The views and their names come from ``lrsim.gui.views.registry.VIEWS``; this
+module only arranges them and keeps every shown view on the same simulation,
+column, log scale, theme and visible runs through the ``SurfaceView`` protocol.
+Views other than the overlay contour are created the first time they are shown
+(start-up stays fast; without OpenGL the 3D view says so), and hidden views are
+brought up to date when they appear rather than every frame.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from lrsim.gui.legend_bar import LegendBar
+from lrsim.gui.views.protocol import SurfaceView
+from lrsim.gui.views.registry import DEFAULT, arrangements, flat_views, side_view, view_spec
 
-KINDS = ("contour", "3d", "both")
-LAYOUTS = ("overlay", "multiples", "basins")
+KINDS = tuple(kind for kind, _text, _key in arrangements())  # flat, 3d (the side view), both
+LAYOUTS = tuple(spec.name for spec in flat_views())
 
 
 class ViewArea(QWidget):
-    """Holds the views; ``set_scene`` / ``set_step`` go to the ones on screen."""
+    """Holds the views; ``set_simulation`` / ``set_column`` go to the ones on screen."""
 
     start_point_requested = Signal(float, float)
     trail_changed = Signal(object, bool)  # length (None: all), fade
@@ -27,8 +30,6 @@ class ViewArea(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        from lrsim.gui.views import ContourView
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -40,14 +41,10 @@ class ViewArea(QWidget):
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
         self.flat = QStackedWidget(self.splitter)
-        self.contour = ContourView(self.flat)
-        self.contour.start_point_requested.connect(self.start_point_requested)
-        self.flat.addWidget(self.contour)
-        self.multiples: QWidget | None = None
-        self.basins: QWidget | None = None  # the basin map, made when first shown
-        self.surface3d: QWidget | None = None
-        self.kind = "contour"
-        self.layout_mode = "overlay"
+        self._views: dict[str, QWidget] = {}  # name -> view, each made when first shown
+        self.contour = self._make(DEFAULT)  # the main view: live edits, compact mode
+        self.kind = "flat"
+        self.layout_mode = DEFAULT
         self._sim = None
         self._column = 0
         self._log = False
@@ -61,46 +58,48 @@ class ViewArea(QWidget):
 
     # ------------------------------------------------------------------ which views
 
-    def _make_multiples(self) -> QWidget:
-        from lrsim.gui.views import SmallMultiplesView
-
-        view = SmallMultiplesView(self.flat)
-        view.start_point_requested.connect(self.start_point_requested)
-        self.flat.addWidget(view)
+    def _make(self, name: str) -> QWidget:
+        """The view ``name``, made now (without OpenGL the 3D view shows why, itself)."""
+        spec = view_spec(name)
+        holder = self.flat if spec.place == "flat" else self.splitter
+        view = spec.create(holder)
+        if spec.adds_starts:
+            view.start_point_requested.connect(self.start_point_requested)
+        holder.addWidget(view)
+        self._views[name] = view
         return view
 
-    def _make_basins(self) -> QWidget:
-        from lrsim.gui.views.basin_map import BasinMapView
+    def view(self, name: str) -> QWidget | None:
+        """The view ``name`` if it has been shown (None before); unknown names raise."""
+        view_spec(name)
+        return self._views.get(name)
 
-        view = BasinMapView(self.flat)
-        self.flat.addWidget(view)
-        return view
+    def _shown(self, name: str) -> QWidget:
+        return self._views.get(name) or self._make(name)
 
-    def _make_3d(self) -> QWidget:
-        from lrsim.gui.views import SurfaceView3D  # without OpenGL it shows why, itself
-
-        view = SurfaceView3D(self.splitter)
-        self.splitter.addWidget(view)
-        return view
+    @property
+    def side(self) -> QWidget | None:
+        """The view beside the flat ones (3D), once it has been shown."""
+        return self._views.get(side_view().name)
 
     def active_views(self) -> list[QWidget]:
         """The views on screen now."""
         views = []
-        if self.kind in ("contour", "both"):
+        if self.kind != side_view().name:
             views.append(self._flat_view())
-        if self.kind in ("3d", "both"):
-            views.append(self.surface3d)
+        if self.kind != "flat":
+            views.append(self.side)
         return [view for view in views if view is not None]
 
     def set_kind(self, kind: str) -> None:
-        """'contour', '3d' or 'both' (side by side)."""
-        assert kind in KINDS
+        """'flat' (the layout's view), '3d' (the side view) or 'both' (side by side)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown arrangement {kind!r}; one of {KINDS}")
         self.kind = kind
-        if kind != "contour" and self.surface3d is None:
-            self.surface3d = self._make_3d()
-        self.flat.setVisible(kind in ("contour", "both"))
-        if self.surface3d is not None:
-            self.surface3d.setVisible(kind in ("3d", "both"))
+        side = self._shown(side_view().name) if kind != "flat" else self.side
+        self.flat.setVisible(kind != side_view().name)
+        if side is not None:
+            side.setVisible(kind != "flat")
         if kind == "both":
             half = max(1, self.splitter.width() // 2)
             self.splitter.setSizes([half, half])
@@ -108,62 +107,59 @@ class ViewArea(QWidget):
             self.splitter.setStretchFactor(1, 1)
         # "both": one colour bar, the 3D view's at the right; the contour gets the width
         self.contour.set_colorbar_visible(kind != "both")
-        if self.surface3d is not None and hasattr(self.surface3d, "set_colorbar_visible"):
-            self.surface3d.set_colorbar_visible(True)
         self._sync_active()
         self.arrangement_changed.emit()
 
     def _flat_view(self) -> QWidget | None:
-        """The 2D view of the layout mode (overlay contour, small multiples or basin map)."""
-        return {"multiples": self.multiples, "basins": self.basins}.get(
-            self.layout_mode, self.contour
-        )
+        """The flat view of the layout mode (overlay contour, small multiples, basin map)."""
+        return self._views.get(self.layout_mode)
 
     def set_layout_mode(self, mode: str) -> None:
-        """'overlay' (every run on one surface), 'multiples' (one view per run) or 'basins'."""
-        assert mode in LAYOUTS
+        """Which flat view shows: 'contour' (every run on one surface), 'multiples' (one
+        view per run) or 'basins' (one basin map per run)."""
+        if mode not in LAYOUTS:
+            raise ValueError(f"unknown flat view {mode!r}; one of {LAYOUTS}")
         self.layout_mode = mode
-        if mode == "multiples" and self.multiples is None:
-            self.multiples = self._make_multiples()
-        if mode == "basins" and self.basins is None:
-            self.basins = self._make_basins()
-        self.flat.setCurrentWidget(self._flat_view())
+        self.flat.setCurrentWidget(self._shown(mode))
         self._sync_active()
         self.arrangement_changed.emit()
+
+    def current_view_name(self) -> str:
+        """The name of the view on screen (the flat one when both show)."""
+        return self.kind if self.kind == side_view().name else self.layout_mode
 
     def width_wanted(self, limit: int) -> int | None:
         """The width at which the surface fills the height it has, with no padding beside it.
 
-        The overlay contour needs its domain's aspect at full height; "both" gives the
-        3D view as much again; small multiples the width of their best grid (at most
-        ``limit``); the basin map and 3D alone take what they get (None).
+        The flat view says what it wants (at most ``limit``); "both" gives the 3D
+        view as much again as the overlay contour; the 3D view alone, and other flat
+        views beside it, take what they get (None).
         """
-        if self._sim is None or self.kind == "3d":
+        if self._sim is None or self.kind == side_view().name:
             return None
-        if self.layout_mode == "multiples" and self.kind == "contour" and self.multiples:
-            return self.multiples.width_wanted(limit)
-        if self.layout_mode != "overlay":
+        flat = self._flat_view()
+        if self.kind == "flat":
+            return flat.width_wanted(limit)
+        if flat is not self.contour:
             return None
-        needed = self.contour.width_wanted()
+        needed = self.contour.width_wanted(limit)
         if needed is None:
             return None
-        if self.kind == "both":  # the side column yields all it can; the views share halves
-            return 2 * needed + self.splitter.handleWidth()
-        return needed
+        return 2 * needed + self.splitter.handleWidth()  # the side column yields all it can
 
     # ------------------------------------------------------------------ keeping in step
 
-    def _sync(self, view: QWidget) -> None:
+    def _sync(self, view: SurfaceView) -> None:
         if self._synced.get(id(view)) is not self._sim:
-            view.set_scene(self._sim)
+            view.set_simulation(self._sim)
             view.set_theme(self._dark)
-            _set_look(view, self._look)
+            view.set_look(*self._look)
             view.set_log_scale(self._log)
             view.set_visible_runs(self._visible)
-            _call(view, "set_emphasis", self._emphasis)
-            _call(view, "set_trail", *self._trail)
+            view.set_emphasis(self._emphasis)
+            view.set_trail(*self._trail)
             self._synced[id(view)] = self._sim
-        view.set_step(self._column)
+        view.set_column(self._column)
 
     def _sync_active(self) -> None:
         if self._sim is None:
@@ -171,7 +167,7 @@ class ViewArea(QWidget):
         for view in self.active_views():
             self._sync(view)
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         same_runs = self._sim is not None and [(r.label, r.color) for r in self._sim.runs] == [
             (r.label, r.color) for r in sim.runs
         ]
@@ -188,10 +184,10 @@ class ViewArea(QWidget):
         self._sync_active()
         self.arrangement_changed.emit()
 
-    def set_step(self, column: int) -> None:
+    def set_column(self, column: int) -> None:
         self._column = column
         for view in self.active_views():
-            view.set_step(column)
+            view.set_column(column)
 
     def set_log_scale(self, on: bool) -> None:
         self._log = on
@@ -207,13 +203,13 @@ class ViewArea(QWidget):
         """Bigger text and thicker trails in every view (presentation mode); 1, 1 is normal."""
         self._look = (float(font_scale), float(line_scale))
         for view in self._all_views():
-            _set_look(view, self._look)
+            view.set_look(*self._look)
 
     def set_emphasis(self, opacities: dict[int, float] | None) -> None:
         """Per run index, its opacity in every view (the legend's highlight and opacity)."""
         self._emphasis = dict(opacities or {})
         for view in self._all_views():
-            _call(view, "set_emphasis", self._emphasis)
+            view.set_emphasis(self._emphasis)
 
     def set_trail(self, length: int | None, fade: bool = True) -> None:
         """Trails of every step (None), none (0) or the last ``length`` steps, in every view
@@ -222,7 +218,7 @@ class ViewArea(QWidget):
         self._trail = (length, bool(fade))
         self.trail_changed.emit(*self._trail)
         for view in self._all_views():
-            _call(view, "set_trail", *self._trail)
+            view.set_trail(*self._trail)
 
     def set_compact(self, on: bool) -> None:
         """The overlay contour without title and axis labels (presentation mode)."""
@@ -231,8 +227,8 @@ class ViewArea(QWidget):
 
     def reset_camera(self) -> None:
         """The 3D view's camera back to its default (View > Reset 3D camera)."""
-        if self.surface3d is not None:
-            _call(self.surface3d, "reset_camera")
+        if self.side is not None:
+            self.side.reset_camera()
 
     @property
     def trail(self) -> tuple[int | None, bool]:
@@ -242,12 +238,11 @@ class ViewArea(QWidget):
         self._visible = indices
         for view in self._all_views():
             view.set_visible_runs(indices)
-            view.set_step(self._column)
+            view.set_column(self._column)
 
-    def _all_views(self) -> list[QWidget]:
+    def _all_views(self) -> list[SurfaceView]:
         """The views showing the current scene (the others catch up when shown)."""
-        views = (self.contour, self.multiples, self.basins, self.surface3d)
-        return [v for v in views if v is not None and self._synced.get(id(v)) is self._sim]
+        return [v for v in self._views.values() if self._synced.get(id(v)) is self._sim]
 
 
 CROWDED_SWARM = 100  # particles from which trails show the last steps only, by default
@@ -258,17 +253,3 @@ def default_trail(n_particles: int) -> int | None:
     """Whole trails for a few particles; a crowd's whole trails are a tangle, so the last
     ``CROWDED_TRAIL`` steps (fading) show where each particle is heading."""
     return CROWDED_TRAIL if n_particles >= CROWDED_SWARM else None
-
-
-def _call(view: QWidget, name: str, *args) -> None:
-    """``view.name(*args)`` for the views that have it."""
-    method = getattr(view, name, None)
-    if method is not None:
-        method(*args)
-
-
-def _set_look(view: QWidget, look: tuple[float, float]) -> None:
-    """``view.set_look(*look)`` for the views that have it."""
-    set_look = getattr(view, "set_look", None)
-    if set_look is not None:
-        set_look(*look)

@@ -33,14 +33,14 @@ sim.run_to_end()
 view = SurfaceView3D()
 view.resize(800, 600)
 view.show()
-view.set_scene(sim)
-view.set_step(10)
+view.set_simulation(sim)
+view.set_column(10)
 for _ in range(20):
     app.processEvents()
 """
 
 FRAME = r"""
-image = view.grab_image()
+image = view.grab_frame()
 bits = image.constBits()
 pixels = np.frombuffer(bits, dtype=np.uint8, count=image.sizeInBytes()).reshape(
     image.height(), image.bytesPerLine())
@@ -59,7 +59,7 @@ view.reset_camera()
 print("CAMERA", view.gl_view.opts["distance"] == CAMERA["distance"],
       view.gl_view.opts["azimuth"] == CAMERA["azimuth"])
 plain = view.grab().toImage()
-labelled = view.grab_image()
+labelled = view.grab_frame()
 a = np.frombuffer(plain.constBits(), np.uint8, count=plain.sizeInBytes())
 b = np.frombuffer(labelled.constBits(), np.uint8, count=labelled.sizeInBytes())
 print("OVERLAY", int(np.count_nonzero(a != b)))

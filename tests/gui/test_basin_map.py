@@ -75,8 +75,8 @@ def pixel_at(plot, image, x, y):
 
 def test_grid_cells_are_coloured_by_basin_assignments(view, qtbot):
     sim = make_sim({"grid": {"nx": 12, "ny": 8}})
-    view.set_scene(sim)
-    view.set_step(sim.steps)
+    view.set_simulation(sim)
+    view.set_column(sim.steps)
     assert view.step == sim.steps
     for run in range(sim.n_runs):
         colors, labels = expected_colors(sim, run, sim.steps)
@@ -98,8 +98,8 @@ def test_grid_cells_are_coloured_by_basin_assignments(view, qtbot):
 
 def test_random_starts_are_squares_coloured_by_basin_assignments(view):
     sim = make_sim({"random": {"n": 300, "seed": 3}}, surface="himmelblau", lrs=(0.01, 0.03))
-    view.set_scene(sim)
-    view.set_step(sim.steps)
+    view.set_simulation(sim)
+    view.set_column(sim.steps)
     for run in range(sim.n_runs):
         colors, labels = expected_colors(sim, run, sim.steps)
         assert np.array_equal(view.particle_colors(run), colors)
@@ -140,10 +140,10 @@ def test_scatter_raster_squares_are_whole_and_centred():
 def test_diverged_particles_are_drawn_as_diverged(view):
     sim = make_sim({"grid": {"nx": 6, "ny": 6}}, surface="quadratic", lrs=(0.5, 30.0), steps=30)
     assert sim.runs[1].diverged.all() and not sim.runs[0].diverged.any()
-    view.set_scene(sim)
-    view.set_step(0)  # nothing has diverged yet
+    view.set_simulation(sim)
+    view.set_column(0)  # nothing has diverged yet
     assert not np.any(np.all(view.particle_colors(1) == rgba(DIVERGED_COLOR), axis=1))
-    view.set_step(sim.steps)
+    view.set_column(sim.steps)
     assert np.all(view.particle_colors(1) == rgba(DIVERGED_COLOR))
     assert view.panels[1].title_text().endswith("100 % diverged")
     assert "100 % reach the global minimum" in view.panels[0].title_text()
@@ -153,8 +153,8 @@ def test_diverged_particles_are_drawn_as_diverged(view):
 
 def test_the_same_minimum_has_the_same_colour_in_every_map(view):
     sim = make_sim({"grid": {"nx": 20, "ny": 20}}, surface="himmelblau", lrs=(0.005, 0.02))
-    view.set_scene(sim)
-    view.set_step(sim.steps)
+    view.set_simulation(sim)
+    view.set_column(sim.steps)
     minima = known_minima(sim)
     palette = view.palette_rgba
     seen_in_both = 0
@@ -185,7 +185,7 @@ def test_global_minima_strong_local_minima_muted():
 
 def test_legend_lists_every_minimum_then_elsewhere_and_diverged(view):
     sim = make_sim({"grid": {"nx": 8, "ny": 8}}, steps=5)
-    view.set_scene(sim)
+    view.set_simulation(sim)
     minima = known_minima(sim)
     assert view.legend.texts() == [minimum_label(p) for p in minima] + ["elsewhere", "diverged"]
     assert view.legend.texts()[:2] == ["global (-0.0898, 0.713)", "global (0.0898, -0.713)"]
@@ -206,10 +206,10 @@ def test_basins_show_from_the_first_step_and_follow_the_playback(view):
     # a basin is where the descent from a point ends, so every start is in one from step 0;
     # playing changes a start's colour only where the optimizer leaves the basin it started in
     sim = make_sim({"grid": {"nx": 16, "ny": 16}}, lrs=(0.01,), steps=100)
-    view.set_scene(sim)
-    view.set_step(0)
+    view.set_simulation(sim)
+    view.set_column(0)
     start = view.maps[0].labels.copy()
-    view.set_step(100)
+    view.set_column(100)
     end = view.maps[0].labels
     assert np.count_nonzero(start == ELSEWHERE_BASIN) < 0.02 * sim.n_particles
     assert np.count_nonzero(end == ELSEWHERE_BASIN) < 0.02 * sim.n_particles
@@ -218,14 +218,14 @@ def test_basins_show_from_the_first_step_and_follow_the_playback(view):
     percent = round(100 * global_share / sim.n_particles)
     assert view.panels[0].title_text() == f"lr 0.01\n{percent} % reach a global minimum"
     for column in (10, 40):
-        view.set_step(column)
+        view.set_column(column)
         colors, _labels = expected_colors(sim, 0, column)
         assert np.array_equal(view.particle_colors(0), colors)
 
 
 def test_visible_runs_theme_and_log_scale(view):
     sim = make_sim({"grid": {"nx": 8, "ny": 8}}, lrs=(0.01, 0.05, 0.15), steps=20)
-    view.set_scene(sim)
+    view.set_simulation(sim)
     view.set_visible_runs([0, 2])
     assert [p.isVisibleTo(view) for p in view.panels] == [True, False, True]
     view.set_visible_runs(None)
@@ -233,7 +233,7 @@ def test_visible_runs_theme_and_log_scale(view):
     view.set_log_scale(True)  # no colour scale here: nothing changes
     view.set_theme(False)
     view.set_theme(True)
-    view.set_step(20)
+    view.set_column(20)
     colors, _labels = expected_colors(sim, 2, 20)
     assert np.array_equal(view.particle_colors(2), colors)
 
@@ -259,14 +259,14 @@ def test_maps_take_the_grid_that_makes_them_biggest():
     assert best_grid(3, 800, 800, 1.5, lambda _w, inline: 50 if inline else 1000)[2] is False
 
 
-def test_set_step_is_fast_with_ten_thousand_particles_and_four_runs(view, qtbot):
+def test_set_column_is_fast_with_ten_thousand_particles_and_four_runs(view, qtbot):
     sim = make_sim({"grid": {"nx": 100, "ny": 100}}, lrs=(0.01, 0.05, 0.1, 0.15), steps=20)
-    view.set_scene(sim)
+    view.set_simulation(sim)
     qtbot.wait(10)
     times = []
     for column in range(1, 21):
         started = time.perf_counter()
-        view.set_step(column)
+        view.set_column(column)
         times.append(time.perf_counter() - started)
     assert np.median(times) < 0.05, times
 
@@ -282,19 +282,19 @@ def test_the_window_shows_the_basin_map_from_the_view_menu(window):
     window.playback.set_column(7)
     action.trigger()
     assert area.layout_mode == "basins"
-    assert area.basins is not None and area.flat.currentWidget() is area.basins
-    assert area.active_views() == [area.basins]
-    assert area.basins.step == 7
+    assert area.view("basins") is not None and area.flat.currentWidget() is area.view("basins")
+    assert area.active_views() == [area.view("basins")]
+    assert area.view("basins").step == 7
     window.playback.set_column(20)
-    assert area.basins.step == 20
+    assert area.view("basins").step == 20
     sim = window.controller.simulation
     colors, _labels = expected_colors(sim, 2, 20)
-    assert np.array_equal(area.basins.particle_colors(2), colors)
+    assert np.array_equal(area.view("basins").particle_colors(2), colors)
     window.actions_.dark.trigger()
     window.actions_.view_kinds["both"].trigger()
-    assert area.basins in area.active_views()
-    window.actions_.view_kinds["contour"].trigger()
-    window.actions_.layouts["overlay"].trigger()
+    assert area.view("basins") in area.active_views()
+    window.actions_.view_kinds["flat"].trigger()
+    window.actions_.layouts["contour"].trigger()
     assert area.flat.currentWidget() is area.contour
 
 
@@ -358,7 +358,7 @@ def test_the_table_saves_the_statistics_csv(qtbot, tmp_path, monkeypatch):
 
 def test_presentation_look_enlarges_titles_legend_and_ticks(view):
     sim = make_sim({"grid": {"nx": 8, "ny": 8}}, steps=5)
-    view.set_scene(sim)
+    view.set_simulation(sim)
     title = view.panels[0].title.font().pointSizeF()
     legend = view.legend.caption.font().pointSizeF()
     view.set_look(1.5, 1.5)
@@ -371,7 +371,7 @@ def test_presentation_look_enlarges_titles_legend_and_ticks(view):
 
 def test_zooming_one_map_zooms_them_all(view, qtbot):
     sim = make_sim({"grid": {"nx": 8, "ny": 8}}, lrs=(0.01, 0.05, 0.15), steps=5)
-    view.set_scene(sim)
+    view.set_simulation(sim)
     qtbot.wait(20)
     first = view.maps[0].view_box
     first.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
@@ -382,8 +382,8 @@ def test_zooming_one_map_zooms_them_all(view, qtbot):
 
 def test_a_surface_without_known_minima(view):
     sim = make_sim({"random": {"n": 40, "seed": 1}}, surface="saddle", lrs=(0.1,), steps=10)
-    view.set_scene(sim)
-    view.set_step(10)
+    view.set_simulation(sim)
+    view.set_column(10)
     assert view.legend.texts() == ["elsewhere", "diverged"]
     assert view.panels[0].title_text() == "lr 0.1\nno known minimum"
     assert np.all(view.particle_colors(0) == rgba(ELSEWHERE_COLOR))

@@ -61,7 +61,7 @@ def test_three_small_multiples_each_get_six_percent_at_1080p(qtbot, settings):
     assert len(shares) == 3
     assert min(shares) >= 0.06, [f"{s:.1%}" for s in shares]
     # each view shows the domain and no more (no padding around a -5..5 domain)
-    for view in window.view_area.multiples.views:
+    for view in window.view_area.view("multiples").views:
         (x0, x1), (y0, y1) = view.view_box.viewRange()
         assert x0 >= -5.3 and x1 <= 5.3 and y0 >= -5.3 and y1 <= 5.3
 
@@ -71,7 +71,7 @@ def test_small_multiples_titles_are_whole_at_1366x768(qtbot, settings):
     window.view_area.set_layout_mode("multiples")
     settle(qtbot, window, 600)
     labels = [run.label for run in window.controller.simulation.runs]
-    views = window.view_area.multiples.views
+    views = window.view_area.view("multiples").views
     shown = [html.unescape(view.plot_item.titleLabel.text) for view in views]
     for label, title in zip(labels, shown, strict=True):
         assert label in title and "…" not in title

@@ -88,14 +88,16 @@ def test_scrubbing_updates_the_statistics_table(window):
 def test_switching_views_and_modes_keeps_them_in_step(window):
     area = window.view_area
     window.playback.set_column(7)
-    for kind in ("both", "3d", "contour"):
+    for kind in ("both", "3d", "flat"):
         window.actions_.view_kinds[kind].trigger()
         assert area.kind == kind
     window.actions_.layouts["multiples"].trigger()
     assert area.layout_mode == "multiples"
-    assert area.multiples is not None and area.flat.currentWidget() is area.multiples
+    assert area.view("multiples") is not None and area.flat.currentWidget() is area.view(
+        "multiples"
+    )
     window.playback.set_column(9)
-    window.actions_.layouts["overlay"].trigger()
+    window.actions_.layouts["contour"].trigger()
     assert area.flat.currentWidget() is area.contour
     window.actions_.view_kinds["both"].trigger()
     assert len(area.active_views()) == 2

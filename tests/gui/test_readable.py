@@ -100,8 +100,8 @@ def test_diverged_particles_end_where_they_left_without_a_streak(contour):
     sim = make_sim("rosenbrock", n=60, steps=40, lr=0.05)
     run = sim.runs[0]
     assert run.diverged.any()
-    contour.set_scene(sim)
-    contour.set_step(40)
+    contour.set_simulation(sim)
+    contour.set_column(40)
     paint(contour)
     layer = contour.swarm._runs[0]
     hx, _hy = layer.columns(0, 40)
@@ -118,8 +118,8 @@ def test_diverged_particles_end_where_they_left_without_a_streak(contour):
 
 def test_trail_length_all_last_k_and_none(contour):
     sim = make_sim(n=20, steps=30)
-    contour.set_scene(sim)
-    contour.set_step(30)
+    contour.set_simulation(sim)
+    contour.set_column(30)
     for length, crosses in ((None, 20 * 31), (5, 20 * 5), (0, 0)):
         contour.set_trail(length, fade=True)
         image = paint(contour)
@@ -135,7 +135,7 @@ def test_legend_solo_highlight_and_opacity_reach_the_views(qtbot):
     qtbot.addWidget(area)
     area.resize(900, 700)
     area.show()
-    area.set_scene(make_sim(n=10, steps=10, runs=3))
+    area.set_simulation(make_sim(n=10, steps=10, runs=3))
     legend = area.legend
     legend.solo(1)
     assert legend.visible_runs() == [1] and area.contour.visible_run_indices() == [1]
@@ -159,8 +159,8 @@ def test_markers_of_runs_that_agree_are_nudged_apart():
 
 
 def test_pan_shows_a_cached_picture_then_redraws_sharp(contour, qtbot):
-    contour.set_scene(make_sim(n=40, steps=30))
-    contour.set_step(30)
+    contour.set_simulation(make_sim(n=40, steps=30))
+    contour.set_column(30)
     paint(contour)
     contour.view_box.translateBy(x=0.3)
     paint(contour)
@@ -172,9 +172,9 @@ def test_pan_shows_a_cached_picture_then_redraws_sharp(contour, qtbot):
 
 
 def test_note_sits_outside_the_data_area(contour):
-    contour.set_scene(make_sim("rastrigin", n=10_000, steps=30, lr=1e-3))
+    contour.set_simulation(make_sim("rastrigin", n=10_000, steps=30, lr=1e-3))
     paint(contour)
-    note = contour._note
+    note = contour.note
     plot_top = contour.plot_widget.mapFromScene(contour.view_box.sceneBoundingRect().topLeft())
     assert note.isVisible() and note.geometry().bottom() <= plot_top.y()
 
@@ -189,7 +189,7 @@ def test_formula_titles_are_short_with_the_whole_formula_in_the_tooltip(contour)
     runfile = load_runfile(resources_dir() / "presets" / "cyclical-escape.toml")
     sim = Simulation(runfile)
     sim.run_to(5)
-    contour.set_scene(sim)
+    contour.set_simulation(sim)
     title = contour.plot_item.titleLabel.text
     assert "f = " in title and len(title) < 40
     assert contour.plot_widget.toolTip() == sim.surface.title

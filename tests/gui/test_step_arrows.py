@@ -33,8 +33,8 @@ def _sim():
 
 def test_clicking_a_particle_shows_the_decomposition(contour, qtbot):
     sim = _sim()
-    contour.set_scene(sim)
-    contour.set_step(5)
+    contour.set_simulation(sim)
+    contour.set_column(5)
     contour.grab()
     received = []
     contour.start_point_requested.connect(lambda x, y: received.append((x, y)))
@@ -56,16 +56,16 @@ def test_clicking_a_particle_shows_the_decomposition(contour, qtbot):
     assert np.allclose(row["gradient"] + row["momentum"], recorded, rtol=1e-12, atol=0)
     assert np.array_equal(row["update"], recorded)
     assert len(arrows._labels) == 1 and "update" in arrows._labels[0].toPlainText()
-    contour.set_step(6)  # follows the playback
+    contour.set_column(6)  # follows the playback
     assert arrows.shown[(r, i)]["position"][0] == sim.runs[r].x[i, 6]
-    contour.set_scene(_sim())  # a new scene clears it
+    contour.set_simulation(_sim())  # a new scene clears it
     assert arrows.pinned is None and not arrows.shown and not arrows._labels
 
 
 def test_every_particle_and_adams_scale_bars(contour):
     sim = _sim()
-    contour.set_scene(sim)
-    contour.set_step(3)
+    contour.set_simulation(sim)
+    contour.set_column(3)
     assert contour.step_arrows.set_swarm(True)
     assert set(contour.step_arrows.shown) == {(0, 0), (1, 0), (2, 0)}
     adam = contour.step_arrows.shown[(2, 0)]
@@ -73,5 +73,5 @@ def test_every_particle_and_adams_scale_bars(contour):
     assert contour.step_arrows.shown[(0, 0)]["effective"] is None
     xs, _ys = contour.step_arrows._lines["scale"][1].getData()
     assert len(xs) == 8  # two bars with their caps
-    contour.set_step(len(sim.recorded_steps) - 1)  # no update after the last step
+    contour.set_column(len(sim.recorded_steps) - 1)  # no update after the last step
     assert not contour.step_arrows.shown

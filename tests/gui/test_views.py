@@ -82,9 +82,9 @@ def count_near(image: QImage, color: str, tolerance: int = 40) -> int:
 @pytest.mark.parametrize("name", sorted(SURFACES))
 def test_every_builtin_surface_sets_scene_and_steps(contour, name):
     sim = make_sim(name, n=20, steps=15, runs=2, lr=1e-3)
-    contour.set_scene(sim)
+    contour.set_simulation(sim)
     for column in (0, 7, 15):
-        contour.set_step(column)
+        contour.set_column(column)
         image = paint(contour)
         counts = contour.drawn_counts()
         assert set(counts) == {0, 1}
@@ -97,11 +97,11 @@ def test_every_builtin_surface_sets_scene_and_steps(contour, name):
 
 def test_crosses_are_particles_times_steps_under_the_detail_limit(contour):
     sim = make_sim(n=50, steps=40)
-    contour.set_scene(sim)
+    contour.set_simulation(sim)
     assert not contour.detail_plan.reduced
-    assert contour.note_text() == "" or not contour._note.isVisible()
+    assert contour.note_text() == "" or not contour.note.isVisible()
     for column in (0, 1, 10, 40):
-        contour.set_step(column)
+        contour.set_column(column)
         paint(contour)
         counts = contour.drawn_counts()[0]
         assert counts["crosses"] == 50 * (column + 1)
@@ -110,8 +110,8 @@ def test_crosses_are_particles_times_steps_under_the_detail_limit(contour):
 
 def test_trails_are_one_polyline_with_nan_breaks_between_particles(contour):
     sim = make_sim(n=30, steps=20)
-    contour.set_scene(sim)
-    contour.set_step(12)
+    contour.set_simulation(sim)
+    contour.set_column(12)
     x, y = contour.trail_data(0)
     assert x.shape == y.shape == (30 * 14,)
     rows_x = x.reshape(30, 14)
@@ -123,11 +123,11 @@ def test_trails_are_one_polyline_with_nan_breaks_between_particles(contour):
 
 def test_big_swarms_keep_history_for_a_subset_and_say_so(contour):
     sim = make_sim("rastrigin", n=10_000, steps=30, lr=1e-3)
-    contour.set_scene(sim)
+    contour.set_simulation(sim)
     plan = contour.detail_plan
     assert plan.reduced and 100 <= len(plan.history) <= 500
     assert "of 10,000 particles" in contour.note_text()
-    contour.set_step(30)
+    contour.set_column(30)
     paint(contour)
     counts = contour.drawn_counts()[0]
     assert counts["trails"] == len(plan.history)
@@ -136,22 +136,22 @@ def test_big_swarms_keep_history_for_a_subset_and_say_so(contour):
 
 
 def test_history_is_drawn_incrementally_and_redrawn_on_step_back(contour):
-    contour.set_scene(make_sim(n=40, steps=30))
-    contour.set_step(10)
+    contour.set_simulation(make_sim(n=40, steps=30))
+    contour.set_column(10)
     paint(contour)
     assert contour.swarm._drawn == 10
-    contour.set_step(11)
+    contour.set_column(11)
     paint(contour)
     assert contour.swarm._drawn == 11
-    contour.set_step(3)
+    contour.set_column(3)
     image = paint(contour)
     assert contour.swarm._drawn == 3
     assert count_near(image, COLORS[0]) > 0
 
 
 def test_exporters_get_the_whole_picture_without_the_layer(contour):
-    contour.set_scene(make_sim(n=40, steps=30))
-    contour.set_step(30)
+    contour.set_simulation(make_sim(n=40, steps=30))
+    contour.set_column(30)
     image = QImage(800, 600, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(0)
     painter = QPainter(image)
@@ -164,13 +164,13 @@ def test_diverged_particles_are_shown_once_frozen(contour):
     sim = make_sim("rosenbrock", n=60, steps=40, lr=0.05)
     run = sim.runs[0]
     assert run.diverged.any()
-    contour.set_scene(sim)
+    contour.set_simulation(sim)
     first = int(run.frozen_at[run.diverged].min())
     column_before = int(np.searchsorted(sim.recorded_steps, first)) - 1
-    contour.set_step(max(column_before, 0))
+    contour.set_column(max(column_before, 0))
     paint(contour)
     before = contour.drawn_counts()[0]["diverged"]
-    contour.set_step(40)
+    contour.set_column(40)
     image = paint(contour)
     after = contour.drawn_counts()[0]
     assert before < after["diverged"] == int(np.count_nonzero(run.diverged))
@@ -181,7 +181,7 @@ def test_diverged_particles_are_shown_once_frozen(contour):
 
 
 def test_left_click_emits_start_point_in_data_coordinates(contour, qtbot):
-    contour.set_scene(make_sim(n=5, steps=5))
+    contour.set_simulation(make_sim(n=5, steps=5))
     paint(contour)
     widget = contour.plot_widget
     scene_point = contour.view_box.mapViewToScene(QPointF(1.5, -2.0))
@@ -194,7 +194,7 @@ def test_left_click_emits_start_point_in_data_coordinates(contour, qtbot):
 
 
 def test_clicks_outside_the_plot_area_are_ignored(contour, qtbot):
-    contour.set_scene(make_sim(n=5, steps=5))
+    contour.set_simulation(make_sim(n=5, steps=5))
     paint(contour)
     received = []
     contour.start_point_requested.connect(lambda x, y: received.append((x, y)))
@@ -207,7 +207,7 @@ def test_clicks_outside_the_plot_area_are_ignored(contour, qtbot):
 
 
 def test_log_scale_toggles(contour):
-    contour.set_scene(make_sim("rosenbrock", n=10, steps=10, lr=1e-3))
+    contour.set_simulation(make_sim("rosenbrock", n=10, steps=10, lr=1e-3))
     assert contour.log_scale  # Rosenbrock suggests it
     log_levels = contour.color_scale.levels
     contour.set_log_scale(False)
@@ -221,8 +221,8 @@ def test_log_scale_toggles(contour):
 
 
 def test_visible_runs_and_theme(contour):
-    contour.set_scene(make_sim(n=10, steps=10, runs=3))
-    contour.set_step(5)
+    contour.set_simulation(make_sim(n=10, steps=10, runs=3))
+    contour.set_column(5)
     assert set(contour.drawn_counts()) == {0, 1, 2}
     contour.set_visible_runs([1])
     image = paint(contour)
@@ -239,15 +239,15 @@ def test_visible_runs_and_theme(contour):
 
 def test_the_same_simulation_again_keeps_the_step(contour):
     sim = make_sim(n=10, steps=10)
-    contour.set_scene(sim)
-    contour.set_step(6)
-    contour.set_scene(sim)  # the controller re-sends it when more steps are computed
+    contour.set_simulation(sim)
+    contour.set_column(6)
+    contour.set_simulation(sim)  # the controller re-sends it when more steps are computed
     paint(contour)
     assert contour.swarm.column == 6
 
 
 def test_minima_are_marked(contour):
-    contour.set_scene(make_sim("himmelblau", n=1, steps=1))
+    contour.set_simulation(make_sim("himmelblau", n=1, steps=1))
     landmarks = {kind: len(x) for x, _y, kind in contour.swarm._landmarks}
     assert landmarks["global_min"] == 4
     assert landmarks["saddle"] == 4
@@ -262,8 +262,8 @@ def test_small_multiples_one_linked_view_per_run(qtbot):
     view.resize(1200, 500)
     view.show()
     sim = make_sim(n=10, steps=10, runs=3)
-    view.set_scene(sim)
-    view.set_step(4)
+    view.set_simulation(sim)
+    view.set_column(4)
     assert len(view.views) == 3
     first = view.views[0].view_box
     for index, contour in enumerate(view.views):
@@ -289,7 +289,7 @@ def test_small_multiples_keep_showing_the_domain_as_the_grid_settles(qtbot):
     qtbot.addWidget(view)
     view.resize(1000, 700)
     view.show()
-    view.set_scene(make_sim(n=2, steps=5, runs=3))
+    view.set_simulation(make_sim(n=2, steps=5, runs=3))
     view.set_look(1.5, 1.5)
     for size in ((900, 800), (1100, 600), (1000, 700)):
         view.resize(*size)
@@ -321,13 +321,13 @@ def test_3d_view_degrades_gracefully_without_opengl(qtbot):
     assert not view.available
     assert "OpenGL" in view.problem
     sim = make_sim(n=10, steps=10)
-    view.set_scene(sim)
-    view.set_step(5)
+    view.set_simulation(sim)
+    view.set_column(5)
     view.set_log_scale(True)
     view.set_visible_runs([0])
     view.set_theme(False)
     assert view.drawn_counts() == {}
-    assert not view.grab_image().isNull()
+    assert not view.grab_frame().isNull()
 
 
 # ----------------------------------------------------------------------------- the numbers
@@ -379,8 +379,8 @@ def test_nice_ticks_and_trail_polyline():
 
 
 def test_set_look_enlarges_text_trails_and_markers(contour):
-    contour.set_scene(make_sim(n=4, steps=20))
-    contour.set_step(20)
+    contour.set_simulation(make_sim(n=4, steps=20))
+    contour.set_column(20)
     normal = count_near(paint(contour), COLORS[0])
     tick_size = contour.plot_item.getAxis("bottom").style["tickFont"].pointSizeF()
     contour.set_look(font_scale=1.5, line_scale=1.6)
@@ -395,10 +395,10 @@ def test_set_look_enlarges_text_trails_and_markers(contour):
 def test_small_multiples_and_3d_take_the_look(qtbot):
     view = SmallMultiplesView()
     qtbot.addWidget(view)
-    view.set_scene(make_sim(n=3, steps=5, runs=2))
+    view.set_simulation(make_sim(n=3, steps=5, runs=2))
     view.set_look(1.5, 1.5)
     assert all(v.font_scale == 1.5 for v in view.views)
     surface = SurfaceView3D()
     qtbot.addWidget(surface)
     surface.set_look(1.5, 1.5)  # accepted with or without OpenGL
-    surface.set_scene(make_sim(n=3, steps=5))
+    surface.set_simulation(make_sim(n=3, steps=5))

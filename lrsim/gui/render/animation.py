@@ -5,7 +5,7 @@ frame (``FrameWidget``: the chosen view, a header with the run file's title,
 the runs' colours with their current learning rates and "step k / N", and a
 strip with the learning-rate schedules and a cursor), resizes it to the
 requested size, and for each recorded step in the range calls the view's
-``set_step`` and grabs the frame. Qt widgets can only be painted on the GUI
+``set_column`` and grabs the frame. Qt widgets can only be painted on the GUI
 thread, so this runs there; ``progress(done, total)`` is called after every
 frame and ``cancel()`` is polled before it, with pending events processed in
 between, so a dialog stays responsive. Writers (``render_writers``) commit the
@@ -35,8 +35,9 @@ from lrsim.core.errors import ConfigError
 from lrsim.gui.render import writers as render_writers
 from lrsim.gui.render.frame import FrameWidget
 from lrsim.gui.render.writers import check_output, even_size, open_writer
+from lrsim.gui.views.registry import DEFAULT, view_names, view_spec
 
-VIEWS = ("contour", "multiples", "3d")
+VIEWS = view_names(renderable=True)  # contour, multiples, 3d: from registry.VIEWS
 SIZE_PRESETS = ((1920, 1080), (1280, 720), (1024, 768))
 MAX_SIDE = 7680
 MAX_GIF_BYTES = 2 * 1024**3  # Pillow holds every 8-bit GIF frame until it writes the file
@@ -55,7 +56,7 @@ class RenderOptions:
     every: int = 1  # show every k-th recorded step
     frames_per_step: int = 1  # each step shown this many frames (slow motion)
     hold: float = 0.0  # seconds the last frame stays
-    view: str = "contour"  # contour | multiples | 3d
+    view: str = DEFAULT  # one of VIEWS
     dark: bool = True
     log_scale: bool | None = None  # None: the surface's suggestion
     visible_runs: tuple[int, ...] | None = None  # None: every run
@@ -212,13 +213,13 @@ class FrameRenderer:
         self.options = options.checked()
         self.notes: list[str] = []
         view = options.view
-        if view == "3d":
+        if view_spec(view).needs_gl:
             from lrsim.gui.views import opengl_problem
 
             problem = opengl_problem()
             if problem is not None:
-                self.notes.append(f"{problem} Rendered the contour view instead.")
-                view = "contour"
+                self.notes.append(f"{problem} Rendered the {DEFAULT} view instead.")
+                view = DEFAULT
         self.view_kind = view
         self.frame = FrameWidget(sim, replace(options, view=view))
         self.frame.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)

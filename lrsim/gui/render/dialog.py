@@ -36,8 +36,9 @@ from PySide6.QtWidgets import (
 from lrsim.core.errors import ConfigError
 from lrsim.gui.render.animation import SIZE_PRESETS, RenderOptions, RenderResult, render_animation
 from lrsim.gui.render.writers import FORMAT_NAMES, missing_dependency, output_format
+from lrsim.gui.views.registry import DEFAULT, VIEWS, view_spec
 
-VIEW_CHOICES = (("contour", "Contour (overlay)"), ("multiples", "Small multiples"), ("3d", "3D"))
+VIEW_CHOICES = tuple((spec.name, spec.title) for spec in VIEWS if spec.renderable)
 ERROR_STYLE = "color: #d0423b;"
 
 
@@ -46,8 +47,8 @@ def _app_is_dark() -> bool:
     return app is not None and app.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def three_d_problem() -> str | None:
-    """Why the 3D view cannot be rendered in this app, or None."""
+def gl_problem() -> str | None:
+    """Why a view that needs OpenGL cannot be rendered in this app, or None."""
     from PySide6.QtCore import QCoreApplication
 
     from lrsim.gui.views import opengl_problem
@@ -73,7 +74,7 @@ class RenderDialog(QDialog):
         self,
         simulation,
         parent: QWidget | None = None,
-        current_view: str = "contour",
+        current_view: str = DEFAULT,
         *,
         dark: bool | None = None,
         log_scale: bool | None = None,
@@ -177,18 +178,17 @@ class RenderDialog(QDialog):
         form.addRow("Timing", row)
 
         self.view_box = QComboBox(self)
-        problem = three_d_problem()
+        problem = gl_problem()
         for key, text in VIEW_CHOICES:
             self.view_box.addItem(text, key)
-            if key == "3d" and problem is not None:
-                index = self.view_box.count() - 1
-                item = self.view_box.model().item(index)
+            if view_spec(key).needs_gl and problem is not None:
+                item = self.view_box.model().item(self.view_box.count() - 1)
                 item.setEnabled(False)
                 item.setToolTip(problem)
         keys = [key for key, _text in VIEW_CHOICES]
-        wanted = current_view if current_view in keys else "contour"
-        if wanted == "3d" and problem is not None:
-            wanted = "contour"
+        wanted = current_view if current_view in keys else DEFAULT  # e.g. the basin map
+        if view_spec(wanted).needs_gl and problem is not None:
+            wanted = DEFAULT
         self.view_box.setCurrentIndex(keys.index(wanted))
         form.addRow("View", self.view_box)
         self.theme_box = QComboBox(self)

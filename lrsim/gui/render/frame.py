@@ -1,6 +1,6 @@
 """One frame of a rendered animation: a surface view with what a slide needs around it.
 
-The frame holds the chosen view (contour, small multiples or 3D), a header with
+The frame holds the chosen view (a renderable ``ViewSpec``), a header with
 the run file's title, each run's colour, label and current learning rate, and
 "step k / N", and a strip with every run's learning-rate schedule: faint over
 all steps, solid up to the step shown, with a cursor there. Sizes follow the
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 from lrsim.gui.panels.cursor_marks import CursorMarks, cursor_pen
 from lrsim.gui.views import style
 from lrsim.gui.views.multiples import grid_shape
+from lrsim.gui.views.protocol import SurfaceView
+from lrsim.gui.views.registry import view_spec
 
 SIDE_LAYOUT_ASPECT = 1.3  # a contour frame at least this wide gets its panel at the side
 MAX_LR_PARTICLES = 4096  # the median lr of a plateau run uses at most this many particles
@@ -57,16 +59,6 @@ def _swatch(color: str, width: int, height: int) -> QPixmap:
     return pixmap
 
 
-def _make_view(kind: str, parent: QWidget) -> QWidget:
-    from lrsim.gui.views import ContourView, SmallMultiplesView, SurfaceView3D
-
-    if kind == "3d":
-        return SurfaceView3D(parent)
-    if kind == "multiples":
-        return SmallMultiplesView(parent)
-    return ContourView(parent, show_colorbar=True, show_legend=False)
-
-
 class FrameWidget(QWidget):
     """``show_column(c)`` then ``grab_image()``; built for one simulation and one size."""
 
@@ -89,8 +81,9 @@ class FrameWidget(QWidget):
             i for i in range(sim.n_runs) if visible is None or i in visible
         ] or list(range(sim.n_runs))
 
-        self.view = _make_view(options.view, self)
-        self.view.set_scene(sim)
+        spec = view_spec(options.view)
+        self.view: SurfaceView = spec.create(self)
+        self.view.set_simulation(sim)
         self.view.set_theme(options.dark)
         if options.log_scale is not None:
             self.view.set_log_scale(options.log_scale)
@@ -98,12 +91,12 @@ class FrameWidget(QWidget):
             self.view.set_visible_runs(self.run_indices)
 
         side = width >= SIDE_LAYOUT_ASPECT * height and (
-            options.view == "contour"
-            or (options.view == "multiples" and grid_shape(len(self.run_indices))[0] > 1)
+            spec.frame == "square"
+            or (spec.frame == "grid" and grid_shape(len(self.run_indices))[0] > 1)
         )
         self.side_layout = side
         self.panel_width = 0
-        if side and options.view == "contour":  # a square plot and its colour bar
+        if side and spec.frame == "square":  # a square plot and its colour bar
             self.panel_width = round(np.clip(width - 1.1 * height, 0.24 * width, 0.42 * width))
         elif side:
             self.panel_width = round(0.25 * width)
@@ -304,7 +297,7 @@ class FrameWidget(QWidget):
         sim = self.sim
         column = int(np.clip(column, 0, len(sim.recorded_steps) - 1))
         step = int(sim.recorded_steps[column])
-        self.view.set_step(column)
+        self.view.set_column(column)
         self.counter.setText(f"step {step} / {sim.steps}")
         for label, index in zip(self.lr_labels, self.run_indices, strict=True):
             label.setText(f"lr {format_lr(self._lr_at(index, column, step))}")
@@ -328,10 +321,7 @@ class FrameWidget(QWidget):
     def grab_image(self) -> QImage:
         """The frame as drawn (the 3D view's framebuffer and axis labels included)."""
         image = self.grab().toImage()
-        overlay = getattr(self.view, "paint_overlay", None)
-        gl_view = getattr(self.view, "gl_view", None)
-        if overlay is not None and gl_view is not None:
-            painter = QPainter(image)
-            overlay(painter, QPointF(gl_view.mapTo(self, QPoint(0, 0))))
-            painter.end()
+        painter = QPainter(image)
+        self.view.paint_overlay(painter, QPointF(self.view.mapTo(self, QPoint(0, 0))))
+        painter.end()
         return image

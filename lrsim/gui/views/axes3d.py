@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMatrix4x4, QPainter, QVector3D
 
-from lrsim.gui.views.scene import nice_ticks
+from lrsim.gui.views.scene import isoline_segments, nice_ticks
 
 FLOOR = -0.45  # the floor's height, well under the surface's lowest point (0): the
 # contour projected on it shows below the surface, as in a textbook figure
@@ -22,6 +22,21 @@ TICK = 0.04  # tick length, in box units
 def box_ticks(low: float, high: float, to_box, count: int = 5) -> list[tuple[float, str]]:
     """(box coordinate, label) of about ``count`` round values in low..high."""
     return [(float(to_box(value)), text) for value, text in nice_ticks(low, high, count)]
+
+
+def floor_contour(bx, by, shown, levels, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """The surface's isolines on the floor: vertex positions (float32, pairs for GL
+    "lines") and each vertex's level as a fraction of ``bounds`` (low, high), for colour."""
+    lo, hi = bounds
+    chunks, tints = [], []
+    for level in levels:
+        seg_x, seg_y = isoline_segments(bx, by, shown, np.array([level]))
+        if seg_x.size:
+            chunks.append(np.column_stack([seg_x, seg_y, np.full(seg_x.size, FLOOR)]))
+            tints.append(np.repeat([(level - lo) / (hi - lo)], seg_x.size))
+    if not chunks:
+        return np.zeros((0, 3), np.float32), np.zeros(0)
+    return np.concatenate(chunks).astype(np.float32), np.concatenate(tints)
 
 
 def floor_frame(

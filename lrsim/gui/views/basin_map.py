@@ -1,10 +1,11 @@
 """The basin map: one small map per run, each start coloured by the minimum its particle is in.
 
-A grid of starts (``[particles] grid``) is drawn as one RGBA ``ImageItem`` of nx x ny
+Each run's map is a ``basin_plot.BasinPlot``. A grid of starts (``[particles] grid``)
+is drawn as one RGBA ``ImageItem`` of nx x ny
 cells over the domain; other starts as squares at the start points, themselves one
 RGBA image on a fine raster (``basin_style.scatter_raster``: painting 40,000 squares
 one by one cost ~20 ms a frame, the image ~2 ms), over faint isolines of the surface.
-``set_step`` only recolours: per run one ``basin_assignments`` call and one palette lookup,
+``set_column`` only recolours: per run one ``basin_assignments`` call and one palette lookup,
 so playing the animation shows the basins filling in. The colours are in
 ``basin_style`` (shared by every run's map, so a minimum has one colour everywhere).
 """
@@ -13,25 +14,21 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
-from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from lrsim.core.stats import basin_assignments
 from lrsim.gui.views import style
-from lrsim.gui.views.basin_legend import BasinLegend, ElidedLabel, paint_widget
+from lrsim.gui.views.basin_legend import BasinLegend, paint_widget
+from lrsim.gui.views.basin_plot import BasinPlot, RunPanel, basin_isolines
 from lrsim.gui.views.basin_style import (
-    ScatterRaster,
     basin_palette,
     best_grid,
     fraction_texts,
     legend_entries,
-    scatter_raster,
 )
-from lrsim.gui.views.scene import ColorScale, isoline_segments, surface_grid
+from lrsim.gui.views.protocol import DrawnByGrab
 
-ISOLINE_COUNT = 10
-TITLE_POINT_SIZE = 15
-SUBTITLE_POINT_SIZE = 12
 MINIMUM_KINDS = ("global_min", "local_min")
 LEGEND_TOP_IN_CELL = 60  # in an empty cell the legend starts level with the maps' tops
 
@@ -41,155 +38,11 @@ def known_minima(sim) -> list:
     return [p for p in sim.critical_points() if p.kind in MINIMUM_KINDS]
 
 
-class BasinPlot(pg.PlotWidget):
-    """One run's map: cells (grid starts) or squares (other starts), isolines and stars."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.view_box: pg.ViewBox = self.plot_item.getViewBox()
-        self.view_box.setAspectLocked(True)
-        self.view_box.disableAutoRange()
-        self.plot_item.hideButtons()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setZValue(-100)
-        self.plot_item.addItem(self.image)
-        self.isolines = pg.PlotCurveItem(connect="pairs", antialias=True)
-        self.isolines.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # static
-        self.plot_item.addItem(self.isolines)
-        self.stars = pg.ScatterPlotItem(pxMode=True)
-        self.stars.setZValue(100)
-        self.plot_item.addItem(self.stars)
-        self.grid: tuple[int, int] | None = None  # (nx, ny) when the starts are a grid
-        self.raster: ScatterRaster | None = None  # the squares of other starts
-        self.labels = np.zeros(0, dtype=np.int64)
-        self.colors = np.zeros((0, 4), dtype=np.uint8)  # RGBA per particle, as drawn
-        self._dark = True
-        self._font_scale = 1.0
-        self._minima: list = []
-
-    def set_starts(self, sim, isolines: tuple[np.ndarray, np.ndarray]) -> None:
-        (xmin, xmax), (ymin, ymax) = sim.domain
-        grid = sim.runfile.particles.grid
-        self.grid = tuple(grid) if grid is not None else None
-        if self.grid is not None:
-            nx, ny = self.grid
-            self.raster = None
-            self.image.setImage(np.zeros((ny, nx, 4), np.uint8), autoLevels=False)
-            self.image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
-            self.isolines.setZValue(-50)  # over the cells, faint
-        else:
-            self.raster = scatter_raster(sim.starts, sim.domain)
-            rows, columns = self.raster.index.shape
-            self.image.setImage(np.zeros((rows, columns, 4), np.uint8), autoLevels=False)
-            self.image.setRect(QRectF(*self.raster.rect))
-            self.isolines.setZValue(-110)  # under the squares: shows in the gaps
-        self.isolines.setData(*isolines, connect="pairs")
-        self._style_isolines()
-
-    def set_minima(self, minima) -> None:
-        """Stars on the known minima: big for global, smaller for local; white, outlined."""
-        self._minima = list(minima)
-        scale = self._font_scale
-        spots = [
-            {
-                "pos": (p.x, p.y),
-                "size": (20 if p.kind == "global_min" else 13) * scale,
-                "symbol": "star",
-                "brush": pg.mkBrush("#ffffff"),
-                "pen": pg.mkPen(style.OUTLINE, width=1.4),
-            }
-            for p in minima
-        ]
-        self.stars.setData(spots)
-
-    def show_labels(self, labels: np.ndarray, palette: np.ndarray) -> None:
-        """Colour every start by its label (``basin_assignments``)."""
-        self.labels = labels
-        self.colors = palette[labels]
-        if self.raster is None:
-            nx, ny = self.grid
-            self.image.setImage(self.colors.reshape(ny, nx, 4), autoLevels=False)
-        else:
-            self.image.setImage(self.raster.image(self.colors), autoLevels=False)
-
-    def set_theme(self, dark: bool) -> None:
-        self._dark = dark
-        colors = style.theme(dark)
-        self.setBackground(colors.background)
-        for name in ("left", "bottom"):
-            axis = self.plot_item.getAxis(name)
-            style.style_axis(axis, None, colors.foreground, self._font_scale)
-        self._style_isolines()
-
-    def _style_isolines(self) -> None:
-        if self.grid is not None:
-            color = (0, 0, 0, 60)  # over the cells' light colours, in either theme
-        else:
-            color = (255, 255, 255, 80) if self._dark else (0, 0, 0, 70)
-        self.isolines.setPen(pg.mkPen(color, width=1.0, cosmetic=True))
-
-    def set_look(self, font_scale: float) -> None:
-        """Tick labels and stars ``font_scale`` times as big (presentation mode)."""
-        self._font_scale = font_scale
-        self.set_theme(self._dark)
-        self.set_minima(self._minima)
-
-
-class _RunPanel(QWidget):
-    """A run's title (its label in its colour), the global fraction, and its map."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.setSpacing(0)
-        self.title = ElidedLabel(self, point_size=TITLE_POINT_SIZE, bold=True)
-        self.subtitle = ElidedLabel(self, point_size=SUBTITLE_POINT_SIZE)
-        self.plot = BasinPlot(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(self.plot, 1)
-        self.setAutoFillBackground(True)
-        # every cell of the grid the same size, whatever the plots' size hints say: linked
-        # maps with a locked aspect ratio show the same region only in plots of one size
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self._color: str | None = None
-        self._dark = True
-
-    def set_title(self, label: str, color: str) -> None:
-        self._color = color
-        self.title.set_texts(label)
-        self._recolor()
-
-    def set_subtitle(self, full: str, short: str) -> None:
-        self.subtitle.set_texts(full, short)
-
-    def title_text(self) -> str:
-        return f"{self.title.full_text()}\n{self.subtitle.full_text()}"
-
-    def set_theme(self, dark: bool) -> None:
-        self._dark = dark
-        self.plot.set_theme(dark)
-        self._recolor()
-
-    def set_look(self, font_scale: float) -> None:
-        self.title.set_point_size(TITLE_POINT_SIZE * font_scale)
-        self.subtitle.set_point_size(SUBTITLE_POINT_SIZE * font_scale)
-        self.plot.set_look(font_scale)
-
-    def _recolor(self) -> None:
-        colors = style.theme(self._dark)
-        paint_widget(self, colors.background, colors.foreground)
-        paint_widget(self.title, colors.background, self._color or colors.foreground)
-
-
-class BasinMapView(QWidget):
+class BasinMapView(QWidget, DrawnByGrab):
     """One basin map per run, side by side, linked zoom and pan, and one legend.
 
-    The views' API: ``set_scene(sim)``, ``set_step(column)``, ``set_theme(dark)``,
-    ``set_visible_runs(indices | None)`` and ``set_log_scale(on)`` (no colour scale
-    here: a no-op). The maps are arranged in the rows and columns that make them
+    A ``SurfaceView`` (no colour scale, trails or run opacity here: those settings
+    are accepted and ignored). The maps are arranged in the rows and columns that make them
     biggest for the domain's shape; the legend takes an empty cell if there is one,
     else a strip underneath.
     """
@@ -207,7 +60,7 @@ class BasinMapView(QWidget):
         self._outer.addWidget(self._grid_widget, 1)
         self.legend = BasinLegend(self)
         self._outer.addWidget(self.legend)
-        self.panels: list[_RunPanel] = []
+        self.panels: list[RunPanel] = []
         self.minima: list = []
         self.palette_rgba = basin_palette([])
         self._is_global = np.zeros(0, dtype=bool)
@@ -227,9 +80,9 @@ class BasinMapView(QWidget):
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         if sim is self._sim:  # more of it computed: recolour the step shown
-            self.set_step(self._column)
+            self.set_column(self._column)
             return
         self._sim = sim
         self._column = 0
@@ -238,7 +91,7 @@ class BasinMapView(QWidget):
         self.minima = known_minima(sim)
         self.palette_rgba = basin_palette(self.minima)
         self._is_global = np.array([p.kind == "global_min" for p in self.minima], dtype=bool)
-        isolines = self._isolines(sim)
+        isolines = basin_isolines(sim)
         for panel, run in zip(self.panels, sim.runs, strict=True):
             panel.plot.set_starts(sim, isolines)
             panel.plot.set_minima(self.minima)
@@ -249,15 +102,15 @@ class BasinMapView(QWidget):
         self._range = ((xmin - pad_x, xmax + pad_x), (ymin - pad_y, ymax + pad_y))
         self._arrange(force=True)
         self._apply_range()
-        self.set_step(0)
+        self.set_column(0)
 
-    def set_step(self, step_index: int) -> None:
-        """Colour the starts by where their particles are at column ``step_index``."""
-        self._column = int(step_index)
+    def set_column(self, column: int) -> None:
+        """Colour the starts by where their particles are at column ``column``."""
+        self._column = int(column)
         sim = self._sim
         if sim is None:
             return
-        column = int(np.clip(step_index, 0, len(sim.recorded_steps) - 1))
+        column = int(np.clip(column, 0, len(sim.recorded_steps) - 1))
         self.step = min(int(sim.recorded_steps[column]), sim.current_step)
         for index in self.visible_run_indices():
             _minima, labels = basin_assignments(sim, index, self.step)
@@ -277,10 +130,20 @@ class BasinMapView(QWidget):
         """Show only these runs' maps (None = all)."""
         self._visible = None if indices is None else [int(i) for i in indices]
         self._arrange(force=True)
-        self.set_step(self._column)
+        self.set_column(self._column)
 
     def set_log_scale(self, on: bool) -> None:
         """Nothing to do: the map has no loss colour scale."""
+
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Nothing to do: each run has its own map, and a start's colour is its basin's."""
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Nothing to do: the map colours the starts and draws no trails."""
+
+    def width_wanted(self, limit: int) -> int | None:
+        """None: the maps are arranged to fill whatever room the window gives."""
+        return None
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Text and stars ``font_scale`` times as big (presentation mode); no lines to thicken
@@ -322,7 +185,7 @@ class BasinMapView(QWidget):
             panel.deleteLater()
         self.panels = []
         for _index in range(count):
-            panel = _RunPanel(self._grid_widget)
+            panel = RunPanel(self._grid_widget)
             panel.set_theme(self._dark)
             panel.set_look(self._font_scale)
             panel.plot.view_box.sigRangeChangedManually.connect(
@@ -399,12 +262,3 @@ class BasinMapView(QWidget):
         super().resizeEvent(event)
         if self._sim is not None:
             self._arrange()
-
-    @staticmethod
-    def _isolines(sim) -> tuple[np.ndarray, np.ndarray]:
-        """Faint isolines of the surface for orientation (the grid is cached per surface)."""
-        xs, ys, values = surface_grid(sim)
-        known = [p.value for p in sim.critical_points() if p.kind == "global_min"]
-        log = bool(getattr(sim.surface, "log_scale", False))
-        scale = ColorScale.for_grid(values, log, min(known) if known else None)
-        return isoline_segments(xs, ys, scale.apply(values), scale.isoline_levels(ISOLINE_COUNT))

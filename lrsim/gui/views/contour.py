@@ -1,6 +1,6 @@
 """The contour view: heat map with colour bar and isolines, known minima, and the particles.
 
-Everything is created once here and in ``set_scene``; ``set_step`` only moves the
+Everything is created once here and in ``set_simulation``; ``set_column`` only moves the
 particles' item to another column. The heat map and isolines are cached by Qt in
 device pixels (``DeviceCoordinateCache``), so a frame repaints them as one blit
 instead of rescaling a 300x300 image (that alone cost ~13 ms a frame at 1600x1000).
@@ -13,9 +13,10 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
+from lrsim.gui.views.contour_legend import RunLegend
 from lrsim.gui.views.contour_look import (
     CACHE,
     ZoomCache,
@@ -25,10 +26,13 @@ from lrsim.gui.views.contour_look import (
     style_colorbar,
     surface_title,
 )
+from lrsim.gui.views.contour_note import DetailNote
+from lrsim.gui.views.protocol import DrawnByGrab
 from lrsim.gui.views.scene import (
     ColorScale,
     DetailPlan,
     isoline_segments,
+    landmarks,
     plan_detail,
     surface_grid,
     trail_polyline,
@@ -38,12 +42,10 @@ from lrsim.gui.views.swarm_item import RunLayer, SwarmItem
 
 __all__ = ["ContourView", "label_colorbar", "style_colorbar", "surface_title"]
 
-MAX_SADDLES = 40  # more than this many saddles are not marked
 RIGHT_MARGIN = 10  # pixels between the colour bar's label and whatever is beside the view
-NOTE_SCALE = 0.8  # the level-of-detail note's type, of the note font
 
 
-class ContourView(QWidget):
+class ContourView(QWidget, DrawnByGrab):
     """Heat map of the surface with the runs' particles; see the module docstring."""
 
     start_point_requested = Signal(float, float)
@@ -85,17 +87,8 @@ class ContourView(QWidget):
             self._colorbar.setImageItem(self._image, insert_in=self.plot_item)
         else:
             self._image.setColorMap(style.colormap())
-        self._legend: pg.LegendItem | None = None
-        self._legend_samples: list[pg.PlotDataItem] = []
-        if show_legend:
-            self._legend = pg.LegendItem(offset=(-12, 12), labelTextSize="13pt")
-            self._legend.setParentItem(self.view_box)
-            self._legend.setZValue(200)
-        # notes sit in the title row's left corner, never on the data
-        self._note = QLabel(self)
-        self._note.setFont(style.note_font(NOTE_SCALE))
-        self._note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._note.hide()
+        self._legend = RunLegend(self.view_box) if show_legend else None
+        self.note = DetailNote(self)
         self._opacity: dict[int, float] = {}  # run index -> opacity (1 when absent)
 
         self._sim = None
@@ -117,12 +110,12 @@ class ContourView(QWidget):
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         """Surface grid, domain, critical points and runs of ``sim``; shows column 0."""
         if sim is self._sim:  # the same simulation, more of it computed: redraw the history
             self._swarm.invalidate()
             if self._column >= 0:
-                self.set_step(self._column)
+                self.set_column(self._column)
             return
         same_surface = self._sim is not None and (
             self._sim.surface is sim.surface
@@ -131,7 +124,7 @@ class ContourView(QWidget):
         )
         self._sim = sim
         self._column = -1
-        self.step_arrows.set_scene(sim)
+        self.step_arrows.set_simulation(sim)
         if not same_surface:
             self._grid = surface_grid(sim)
             points = sim.critical_points()
@@ -139,18 +132,18 @@ class ContourView(QWidget):
             self._known_min = min(minima) if minima else None
             self._log = bool(getattr(sim.surface, "log_scale", False))
             self._apply_scale()
-            self._show_critical_points(points)
+            self._swarm.set_landmarks(landmarks(points))
             (xmin, xmax), (ymin, ymax) = sim.domain
             self.view_box.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
         self._update_title()
         self._rebuild_runs()
-        self.set_step(0)
+        self.set_column(0)
 
-    def set_step(self, step_index: int) -> None:
-        """Show column ``step_index`` of ``sim.recorded_steps`` (clamped to the recorded range)."""
+    def set_column(self, column: int) -> None:
+        """Show column ``column`` of ``sim.recorded_steps`` (clamped to the recorded range)."""
         if self._sim is None:
             return
-        column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
+        column = int(np.clip(column, 0, len(self._sim.recorded_steps) - 1))
         self._column = column
         self._swarm.set_column(column)
         self.step_arrows.set_column(column)
@@ -196,11 +189,9 @@ class ContourView(QWidget):
             self._update_colorbar_label()
         self._isolines.setPen(pg.mkPen(colors.isoline, width=1.0, cosmetic=True))
         if self._legend is not None:
-            self._legend.setBrush(pg.mkBrush(colors.legend_fill))
-            self._legend.setPen(pg.mkPen(colors.foreground, width=0.5))
-            self._legend.setLabelTextColor(colors.foreground)
+            self._legend.set_colors(colors)
             self._rebuild_legend()
-        self._note.setStyleSheet(f"color: {colors.note}; background: {colors.background};")
+        self.note.set_colors(colors)
         self._update_title()
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
@@ -209,10 +200,9 @@ class ContourView(QWidget):
         self._font_scale = float(font_scale)
         self._swarm.set_line_scale(line_scale)
         self.step_arrows.redraw()
-        self._note.setFont(style.note_font(self._font_scale * NOTE_SCALE))
+        self.note.set_font_scale(self._font_scale)
         if self._legend is not None:
-            size = style.scaled_points("13pt", self._font_scale)
-            self._legend.opts["labelTextSize"] = size
+            self._legend.set_font_scale(self._font_scale)
         self.set_theme(self._dark)
 
     @property
@@ -291,8 +281,9 @@ class ContourView(QWidget):
         history = self._plan.history if self._plan is not None else slice(None)
         return trail_polyline(run.x[history], run.y[history], max(self._column, 0))
 
-    def width_wanted(self) -> int | None:
-        """The widget width at which the domain fills the plot's height (aspect kept)."""
+    def width_wanted(self, limit: int | None = None) -> int | None:
+        """The widget width at which the domain fills the plot's height (aspect kept;
+        ``limit`` is not needed: the window gives the surface what it can)."""
         if self._sim is None:
             return None
         (xmin, xmax), (ymin, ymax) = self._sim.domain
@@ -330,19 +321,6 @@ class ContourView(QWidget):
             foreground = style.theme(self._dark).foreground
             label_colorbar(self._colorbar, self._scale, foreground, self._font_scale)
 
-    def _show_critical_points(self, points) -> None:
-        """Stars on the minima (big for global), diamonds on saddles; maxima are not marked."""
-        landmarks = []
-        for kind in ("saddle", "local_min", "global_min"):
-            chosen = [p for p in points if p.kind == kind]
-            if kind == "saddle" and len(chosen) > MAX_SADDLES:
-                continue  # e.g. Rastrigin's 220 saddles would bury the heat map
-            if chosen:
-                xs = np.array([p.x for p in chosen], dtype=np.float64)
-                ys = np.array([p.y for p in chosen], dtype=np.float64)
-                landmarks.append((xs, ys, kind))
-        self._swarm.set_landmarks(landmarks)
-
     def _rebuild_runs(self) -> None:
         sim = self._sim
         indices = self.visible_run_indices()
@@ -362,32 +340,14 @@ class ContourView(QWidget):
             for i in indices
         ]
         self._swarm.set_runs(layers, sim.recorded_steps, sim.domain)
-        self._note.setText(plan.note())
-        self._note.setToolTip(plan.note(long=True))
-        self._note.setVisible(plan.reduced)
-        self._place_note()
+        self.note.show_plan(plan)
+        self.note.place(self.plot_widget)
         self._rebuild_legend()
 
     def _rebuild_legend(self) -> None:
-        if self._legend is None:
-            return
-        self._legend.clear()
-        self._legend_samples = []
-        if self._sim is None:
-            return
-        for index in self.visible_run_indices():
-            run = self._sim.runs[index]
-            sample = pg.PlotDataItem(
-                [0, 1],
-                [0, 0],
-                pen=style.trail_pen(run.color, self._swarm.line_scale),
-                symbol="+",
-                symbolSize=round(style.CROSS_SIZE * self._swarm.line_scale),
-                symbolBrush=run.color,
-                symbolPen=pg.mkPen(style.OUTLINE, width=1),
-            )
-            self._legend_samples.append(sample)
-            self._legend.addItem(sample, run.label)
+        if self._legend is not None:
+            runs = [self._sim.runs[i] for i in self.visible_run_indices()]
+            self._legend.set_runs(runs, self._swarm.line_scale)
 
     def _update_title(self) -> None:
         colors = style.theme(self._dark)
@@ -417,24 +377,7 @@ class ContourView(QWidget):
     def resizeEvent(self, event) -> None:  # Qt override: the title elides to the new width
         super().resizeEvent(event)
         self._update_title()
-        self._place_note()
-
-    def _place_note(self) -> None:
-        """Top left, beside the title, over no data (the plot area starts below)."""
-        top = self.plot_widget.mapFromScene(self.view_box.sceneBoundingRect().topLeft())
-        width = 260
-        item = self.plot_item.titleLabel.item
-        if self.plot_item.titleLabel.isVisible() and item.toPlainText():
-            title = item.mapRectToScene(item.boundingRect())
-            width = min(width, self.plot_widget.mapFromScene(title.topLeft()).x() - 10)
-        width = max(60, round(width))
-        self._note.setFixedWidth(width)
-        full = self._plan.note() if self._plan is not None else ""
-        metrics = self._note.fontMetrics()
-        self._note.setText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, width - 4))
-        self._note.adjustSize()  # one line, beside the title: never down onto the data
-        self._note.move(4, max(0, top.y() - self._note.height() - 2))
-        self._note.raise_()
+        self.note.place(self.plot_widget)
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():
@@ -442,7 +385,7 @@ class ContourView(QWidget):
         position = event.scenePos()
         if not self.view_box.sceneBoundingRect().contains(position):
             return
-        if self._legend is not None and self._legend.sceneBoundingRect().contains(position):
+        if self._legend is not None and self._legend.contains(position):
             return
         if self.step_arrows.click(position):
             return

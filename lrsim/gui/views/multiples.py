@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 from lrsim.gui.views import style
 from lrsim.gui.views.basin_style import best_grid
 from lrsim.gui.views.contour import ContourView, label_colorbar, style_colorbar
+from lrsim.gui.views.protocol import DrawnByGrab
 
 BAR_WIDTH = 145  # the shared colour bar's column, at font scale 1
 OVERHEAD = (70.0, 85.0)  # a view's pixels beside and above/below its plot, before it is shown
@@ -24,7 +25,7 @@ def grid_shape(count: int) -> tuple[int, int]:
     return math.ceil(count / columns), columns
 
 
-class SmallMultiplesView(QWidget):
+class SmallMultiplesView(QWidget, DrawnByGrab):
     """One ContourView per run, each titled with its run's label in its colour.
 
     The views share one colour scale, shown by one colour bar at the right, so the
@@ -74,24 +75,24 @@ class SmallMultiplesView(QWidget):
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         if sim is not self._sim:
             self._column = 0
             if self._sim is None or sim.n_runs != self._sim.n_runs:
                 self._build(sim.n_runs)
         self._sim = sim
         for index, view in enumerate(self.views):
-            view.set_scene(sim)
+            view.set_simulation(sim)
             run = sim.runs[index]
             view.set_title(run.label, run.color)
         self._arrange()
         self._update_colorbar()
-        self.set_step(self._column)
+        self.set_column(self._column)
 
-    def set_step(self, step_index: int) -> None:
-        self._column = step_index
+    def set_column(self, column: int) -> None:
+        self._column = column
         for view in self.views:
-            view.set_step(step_index)
+            view.set_column(column)
 
     def set_log_scale(self, on: bool) -> None:
         for view in self.views:

@@ -327,3 +327,22 @@ def trail_polyline(x: np.ndarray, y: np.ndarray, column: int) -> tuple[np.ndarra
     out_x[:, : column + 1] = x[:, : column + 1]
     out_y[:, : column + 1] = y[:, : column + 1]
     return out_x.ravel(), out_y.ravel()
+
+
+MAX_SADDLES = 40  # more than this many saddles are not marked
+
+
+def landmarks(points) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """(xs, ys, kind) of the critical points the contour marks: stars on the minima (big
+    for global), diamonds on saddles (none past ``MAX_SADDLES``: e.g. Rastrigin's 220
+    would bury the heat map); maxima are not marked."""
+    marks = []
+    for kind in ("saddle", "local_min", "global_min"):
+        chosen = [p for p in points if p.kind == kind]
+        if kind == "saddle" and len(chosen) > MAX_SADDLES:
+            continue
+        if chosen:
+            xs = np.array([p.x for p in chosen], dtype=np.float64)
+            ys = np.array([p.y for p in chosen], dtype=np.float64)
+            marks.append((xs, ys, kind))
+    return marks

@@ -59,7 +59,7 @@ class StepArrows:
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         if sim is self._sim:
             return
         self._sim = sim

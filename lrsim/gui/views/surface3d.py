@@ -20,20 +20,26 @@ from PySide6.QtGui import QPainter, QVector3D
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from lrsim.gui.views import style
-from lrsim.gui.views.axes3d import FLOOR, box_ticks, floor_frame, make_axis_labels_item, tick_labels
+from lrsim.gui.views.axes3d import (
+    FLOOR,
+    box_ticks,
+    floor_contour,
+    floor_frame,
+    tick_labels,
+)
 from lrsim.gui.views.contour import label_colorbar, style_colorbar, surface_title
 from lrsim.gui.views.gl_support import (
     ON_TOP,
+    SceneItems,
     _on_top_options,
     _rgba,
     _RunItems,
-    cross_vertices,
+    history_geometry,
     opengl_problem,
     shade,
 )
 from lrsim.gui.views.scene import (
     ColorScale,
-    isoline_segments,
     nice_ticks,
     plan_detail,
     surface_grid,
@@ -114,26 +120,15 @@ class SurfaceView3D(QWidget):
         self._bar_widget.addItem(self._bar)
         row.addWidget(self._bar_widget)
         layout.addLayout(row, 1)
-        # Shading is baked into the vertex colours (``shade``): the surface never changes
-        # during playback, and software GL then draws it ~1.5x faster than with a
-        # lighting shader. Added to the view with its first data (an empty mesh fails).
-        self._surface = gl.GLSurfacePlotItem(shader=None, smooth=False, glOptions="opaque")
-        self._minima = gl.GLScatterPlotItem(size=13.0, color=(1, 1, 1, 1), pxMode=True)
-        self._local_minima = gl.GLScatterPlotItem(size=7.0, color=(1, 1, 1, 0.75), pxMode=True)
-        self._saddles = gl.GLScatterPlotItem(size=6.0, color=(0.8, 0.8, 0.8, 0.7), pxMode=True)
-        self._diverged = gl.GLScatterPlotItem(
-            size=11.0, color=_rgba(style.DIVERGED_COLOR), pxMode=True
+        items = SceneItems(gl, self.gl_view)
+        self._surface, self._floor, self._frame, self._labels = (
+            items.surface,
+            items.floor,
+            items.frame,
+            items.labels,
         )
-        for item in (self._minima, self._local_minima, self._saddles, self._diverged):
-            item.setGLOptions("translucent")
-            self.gl_view.addItem(item)
-        self._floor = gl.GLLinePlotItem(mode="lines", width=1.0, antialias=False)
-        self._frame = gl.GLLinePlotItem(mode="lines", width=1.0, antialias=False)
-        self._labels = make_axis_labels_item()
-        for item in (self._floor, self._frame):
-            item.setGLOptions("translucent")  # the default, additive, vanishes on white
-        for item in (self._floor, self._frame, self._labels):
-            self.gl_view.addItem(item)
+        self._minima, self._local_minima = items.minima, items.local_minima
+        self._saddles, self._diverged = items.saddles, items.diverged
 
     def reset_camera(self) -> None:
         """The default camera: the whole domain, seen from the front left and above."""
@@ -143,18 +138,13 @@ class SurfaceView3D(QWidget):
         self.gl_view.opts["center"] = QVector3D(0, 0, 0.5 * (HEIGHT + FLOOR) - 0.2)
         self.gl_view.update()
 
-    def set_colorbar_visible(self, on: bool) -> None:
-        """Show the colour bar (off beside a contour view that shows the same scale)."""
-        if self.available:
-            self._bar_widget.setVisible(bool(on))
-
     @property
     def available(self) -> bool:
         return self.gl_view is not None
 
     # ------------------------------------------------------------------ the API
 
-    def set_scene(self, sim) -> None:
+    def set_simulation(self, sim) -> None:
         new_surface = self._sim is None or not (
             self._sim.surface is sim.surface
             and np.array_equal(self._sim.surface_params, sim.surface_params)
@@ -169,12 +159,12 @@ class SurfaceView3D(QWidget):
             return
         self._rebuild_surface()
         self._rebuild_runs()
-        self.set_step(0 if self._column < 0 else self._column)
+        self.set_column(0 if self._column < 0 else self._column)
 
-    def set_step(self, step_index: int) -> None:
+    def set_column(self, column: int) -> None:
         if self._sim is None:
             return
-        self._column = int(np.clip(step_index, 0, len(self._sim.recorded_steps) - 1))
+        self._column = int(np.clip(column, 0, len(self._sim.recorded_steps) - 1))
         if self.available:
             self._show_column()
 
@@ -207,6 +197,17 @@ class SurfaceView3D(QWidget):
             self._style_frame()
             self._bar_widget.setBackground(colors.background)
             self._update_bar()
+
+    def set_emphasis(self, opacities: dict[int, float] | None) -> None:
+        """Nothing to do: every shown run is drawn opaque (GL blending of faded crosses
+        over the surface would change with the camera)."""
+
+    def set_trail(self, length: int | None, fade: bool = True) -> None:
+        """Nothing to do: the 3D view always draws the history it kept (``HISTORY_BUDGET_3D``)."""
+
+    def width_wanted(self, limit: int) -> int | None:
+        """None: the camera frames the surface in whatever room the view gets."""
+        return None
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
         """Bigger title and colour bar text, thicker trails and bigger markers (1, 1: normal)."""
@@ -272,25 +273,15 @@ class SurfaceView3D(QWidget):
         shown = self._scale.apply(values)
         bx, by = self._to_box(xs, ys)
         lo, hi = self._scale.levels
-        chunks, tints = [], []
-        for level in self._scale.isoline_levels():
-            seg_x, seg_y = isoline_segments(bx, by, shown, np.array([level]))
-            if seg_x.size:
-                chunks.append(np.column_stack([seg_x, seg_y, np.full(seg_x.size, FLOOR)]))
-                tints.append(np.repeat([(level - lo) / (hi - lo)], seg_x.size))
-        if chunks:
-            colors = style.colormap().map(np.concatenate(tints), mode="float").astype(np.float32)
-            self._floor.setData(pos=np.concatenate(chunks).astype(np.float32), color=colors)
+        positions, tints = floor_contour(bx, by, shown, self._scale.isoline_levels(), (lo, hi))
+        if tints.size:
+            colors = style.colormap().map(tints, mode="float").astype(np.float32)
+            self._floor.setData(pos=positions, color=colors)
         else:
-            self._floor.setData(pos=np.zeros((0, 3), np.float32))
+            self._floor.setData(pos=positions)
         (xmin, xmax), (ymin, ymax) = self._sim.domain
-        extent = (*self._to_box(np.array([xmin, xmax]), np.array([ymin, ymax])),)
-        extent = (
-            float(extent[0][0]),
-            float(extent[0][1]),
-            float(extent[1][0]),
-            float(extent[1][1]),
-        )
+        (x0, x1), (y0, y1) = self._to_box(np.array([xmin, xmax]), np.array([ymin, ymax]))
+        extent = (float(x0), float(x1), float(y0), float(y1))
         x_ticks = box_ticks(xmin, xmax, lambda v: self._to_box(v, 0.0)[0])
         y_ticks = box_ticks(ymin, ymax, lambda v: self._to_box(0.0, v)[1])
         if self._scale.log:
@@ -339,43 +330,12 @@ class SurfaceView3D(QWidget):
             self._runs.append(items)
 
     def _precompute_history(self, items: _RunItems, run) -> None:
-        """Trail segments and cross points ordered by column, with per-column end offsets.
-
-        Showing column c is then a slice of precomputed arrays, not a recomputation.
-        """
+        """The run's kept history in box coordinates, laid out by column (``history_geometry``)."""
         hx, hy = run.x[self._history], run.y[self._history]
         hz = self._height(run.loss[self._history]) + LIFT
         bx, by = self._to_box(hx, hy)
         inside = self._inside(hx, hy) & np.isfinite(hz)
-        columns = hx.shape[1]
-        point_chunks, segment_chunks = [], []
-        point_ends = np.zeros(columns, np.int64)
-        segment_ends = np.zeros(columns, np.int64)
-        points_so_far = segments_so_far = 0
-        for c in range(columns):
-            keep = inside[:, c]
-            point_chunks.append(np.column_stack([bx[keep, c], by[keep, c], hz[keep, c]]))
-            points_so_far += int(keep.sum())
-            point_ends[c] = points_so_far
-            if c:
-                both = keep & inside[:, c - 1]
-                moved = both & ((hx[:, c] != hx[:, c - 1]) | (hy[:, c] != hy[:, c - 1]))
-                pairs = np.empty((int(moved.sum()), 2, 3))
-                pairs[:, 0] = np.column_stack(
-                    [bx[moved, c - 1], by[moved, c - 1], hz[moved, c - 1]]
-                )
-                pairs[:, 1] = np.column_stack([bx[moved, c], by[moved, c], hz[moved, c]])
-                segment_chunks.append(pairs.reshape(-1, 3))
-                segments_so_far += 2 * int(moved.sum())
-            segment_ends[c] = segments_so_far
-        items.points = np.concatenate(point_chunks).astype(np.float32)
-        items.segments = (
-            np.concatenate(segment_chunks).astype(np.float32)
-            if segment_chunks
-            else np.zeros((0, 3), np.float32)
-        )
-        items.point_ends, items.segment_ends = point_ends, segment_ends
-        items.crosses_xyz = cross_vertices(items.points)
+        items.set_history(*history_geometry(hx, hy, bx, by, hz, inside))
 
     def _show_column(self) -> None:
         if self._sim is None or self._scale is None:
@@ -419,17 +379,18 @@ class SurfaceView3D(QWidget):
             for index, items in zip(self._indices, self._runs, strict=True)
         }
 
-    def grab_image(self):
+    def grab_frame(self):
         """The rendered frame as a QImage (the GL framebuffer and the axes' labels), or a
         widget grab without GL."""
         image = self.grab().toImage()
         if self.available:
             painter = QPainter(image)
-            self.paint_overlay(painter, QPointF(self.gl_view.mapTo(self, QPoint(0, 0))))
+            self.paint_overlay(painter, QPointF(0, 0))
             painter.end()
         return image
 
-    def paint_overlay(self, painter, offset) -> None:
-        """What QPainter draws over the GL scene (the axes' labels), at ``offset``."""
+    def paint_overlay(self, painter, origin) -> None:
+        """What QPainter draws over the GL scene (the axes' labels), with this view's
+        top-left corner at ``origin``."""
         if self.available:
-            self._labels.draw(painter, offset)
+            self._labels.draw(painter, origin + QPointF(self.gl_view.mapTo(self, QPoint(0, 0))))

@@ -2,11 +2,11 @@
 
 Run under a real (virtual) display, e.g.::
 
-    xvfb-run -a -s "-screen 0 1920x1080x24" python -m lrsim.gui.views.bench_views
-    ... bench_views --particles 1000 --views contour --screenshots screenshots
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m lrsim.gui.bench.views
+    ... lrsim.gui.bench.views --particles 1000 --views contour --screenshots screenshots
 
 Each case builds a Simulation from a run-file dict (random starts, Adam + cosine),
-runs it to the end, then times ``set_step(column)`` for every column followed by
+runs it to the end, then times ``set_column(column)`` for every column followed by
 ``QApplication.processEvents()`` (which paints the frame; a ``repaint()`` is
 forced if it did not), as a playing animation does. Wall-clock fps depends on
 what else the machine runs; CPU fps (frames per second of this process's CPU
@@ -88,7 +88,7 @@ def _time_frames(app, view, target, columns) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     for column in columns:
         before = counter.count
-        view.set_step(int(column))
+        view.set_column(int(column))
         app.processEvents()
         if counter.count == before:
             target.repaint()
@@ -100,7 +100,7 @@ def _time_frames(app, view, target, columns) -> tuple[float, float]:
 
 def _time_motion(app, view, target, column: int, frames: int = 30) -> dict:
     """Median ms a frame while panning, then zooming; and the redraw once the view settles."""
-    view.set_step(column)
+    view.set_column(column)
     app.processEvents()
     box = view.view_box
     (x0, x1), _ = box.viewRange()
@@ -126,20 +126,20 @@ def _time_motion(app, view, target, column: int, frames: int = 30) -> dict:
 
 
 def bench_view(app, kind: str, sim, size, screenshots: Path | None, tag: str) -> dict:
-    from lrsim.gui.views import ContourView, SurfaceView3D
+    from lrsim.gui.views.registry import view_spec
 
-    view = ContourView() if kind == "contour" else SurfaceView3D()
+    view = view_spec(kind).create()
     if kind == "3d" and not view.available:
         return {"view": kind, "skipped": view.problem}
     view.resize(*size)
     view.show()
-    view.set_scene(sim)
+    view.set_simulation(sim)
     for _ in range(3):
         app.processEvents()
     target = view.plot_widget.viewport() if kind == "contour" else view.gl_view
     columns = np.arange(len(sim.recorded_steps))
     _time_frames(app, view, target, columns[:5])  # warm up (pixmaps, shaders)
-    view.set_step(0)
+    view.set_column(0)
     app.processEvents()
     wall, cpu = _time_frames(app, view, target, columns)
     redraws = []
@@ -147,17 +147,17 @@ def bench_view(app, kind: str, sim, size, screenshots: Path | None, tag: str) ->
         if kind == "contour":
             view.swarm.invalidate()
         start = time.perf_counter()
-        view.set_step(int(column))
+        view.set_column(int(column))
         app.processEvents()
         target.repaint()
         redraws.append(time.perf_counter() - start)
     motion = _time_motion(app, view, target, int(columns[-1])) if kind == "contour" else {}
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
-        view.set_step(int(columns[-1]))
+        view.set_column(int(columns[-1]))
         app.processEvents()
         path = screenshots / f"bench_{kind}_{tag}.png"
-        (view.grab() if kind == "contour" else view.grab_image()).save(str(path))
+        view.grab_frame().save(str(path))
     counts = view.drawn_counts()
     note = view.note_text() if kind == "contour" else ""
     view.close()
