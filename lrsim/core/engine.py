@@ -29,14 +29,7 @@ from lrsim.core.engine_checks import (  # noqa: F401 (format_bytes: re-exported)
 from lrsim.core.errors import ConfigError
 from lrsim.core.limits import DEFAULT_MEMORY_BUDGET
 from lrsim.core.recompute import Recompute
-from lrsim.core.runfile import (
-    RunConfig,
-    RunFile,
-    resolved_optimizer,
-    resolved_schedule,
-    run_noise,
-)
-from lrsim.core.schedules import schedule_curves
+from lrsim.core.runfile import RunConfig, RunFile, run_noise
 from lrsim.core.surfaces.rotation import rotated, surface_rotation
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
@@ -98,45 +91,25 @@ class _RunState:
     plateau_best: float = np.inf  # a plateau's starting "best" (-inf in mode max)
 
 
-def plateau_vector(schedule: dict) -> np.ndarray:
-    """ReduceLROnPlateau's parameters in the kernel's order (empty when not a plateau)."""
-    if schedule["name"] != "plateau":
-        return np.zeros(0)
-    return np.array(
-        [
-            1.0 if schedule["mode"] == "max" else 0.0,
-            schedule["factor"],
-            schedule["patience"],
-            schedule["threshold"],
-            1.0 if schedule["threshold_mode"] == "abs" else 0.0,
-            schedule["cooldown"],
-            schedule["min_lr"],
-            schedule["eps"],
-        ],
-        dtype=np.float64,
-    )
-
-
-def run_learning_rates(
-    run: RunConfig, schedule_lrs: np.ndarray, base_lr: float, maximize: bool = False
-):
-    """(lr each update uses, gradient scale per update or an empty array).
+def run_learning_rates(run: RunConfig):
+    """(lr each update uses, momentum each update uses, gradient scale per update or empty).
 
     Under ``loss_decay`` the schedule's factor lr(t) / lr moves from the rate to the
-    loss: the optimizer keeps its base lr and every gradient is multiplied instead.
-    ``maximize`` (torch's: the gradient's sign flipped before the update) multiplies
-    every scale by -1, which is exact.
+    loss: the optimizer keeps its base lr and every gradient is multiplied instead
+    (the parser refuses loss_decay with lr 0). ``maximize`` (torch's: the gradient's
+    sign flipped before the update) multiplies every scale by -1, which is exact.
     """
+    optimizer = run.optimizer
+    schedule_lrs, moms = run.schedule.curves(optimizer.lr, optimizer.base_momentum)
     schedule_lrs = np.ascontiguousarray(schedule_lrs, dtype=np.float64)
     if not run.loss_decay:
         lrs, scales = schedule_lrs, np.zeros(0)
-    elif base_lr == 0.0:
-        raise ConfigError("optimizer.lr", "must be > 0 with loss_decay (it divides the schedule)")
     else:
+        base_lr = optimizer.lr
         lrs, scales = np.full_like(schedule_lrs, base_lr), schedule_lrs / base_lr
-    if maximize:
+    if optimizer.maximize:
         scales = -scales if scales.size else np.full_like(schedule_lrs, -1.0)
-    return lrs, scales
+    return lrs, moms, scales
 
 
 def resolve_surface(runfile: RunFile):
@@ -201,20 +174,20 @@ def _choose_engine(engine: str, particle_steps: int) -> str:
     return "reference" if use_numpy() and particle_steps <= REFERENCE_PARTICLE_STEPS else "kernel"
 
 
-def _state_bytes(run: RunConfig, steps: int) -> int:
+def _state_bytes(run: RunConfig) -> int:
     """Bytes of kernel state per particle of ``run``."""
-    spec, params = resolved_optimizer(run, steps)
-    if spec.name == "lbfgs":
-        return STATE_BYTES_PER_PARTICLE + lbfgs_kernel.state_bytes(params)
-    return STATE_BYTES_PER_PARTICLE + 8 * max(0, spec.n_slots - 6)
+    optimizer = run.optimizer
+    if optimizer.name == "lbfgs":
+        return STATE_BYTES_PER_PARTICLE + lbfgs_kernel.state_bytes(optimizer.params)
+    return STATE_BYTES_PER_PARTICLE + 8 * max(0, optimizer.spec.n_slots - 6)
 
 
-def _budget_terms(runfile: RunFile, schedules: list[dict], stride: int | None):
+def _budget_terms(runfile: RunFile, stride: int | None):
     """(bytes per recorded step, state bytes, fixed bytes, recorded steps) of a simulation."""
     n, steps = runfile.particles.count, runfile.steps
-    per_step = sum(8 * n * (4 if s["name"] == "plateau" else 3) for s in schedules)
+    per_step = sum(8 * n * (4 if run.schedule.per_particle else 3) for run in runfile.runs)
     # what cannot be thinned by recording every k-th step: optimizer state and curves
-    state_bytes = n * sum(_state_bytes(run, steps) for run in runfile.runs)
+    state_bytes = n * sum(_state_bytes(run) for run in runfile.runs)
     state_bytes += START_BYTES_PER_PARTICLE * n
     fixed_bytes = state_bytes + curve_bytes(steps, len(runfile.runs))
     if stride is not None and (isinstance(stride, bool) or not int(stride) >= 1):
@@ -253,15 +226,13 @@ class Simulation(Recompute):
         self.n_runs = len(runfile.runs)
         self.engine = _choose_engine(engine, self.n_particles * self.steps * self.n_runs)
         self._lock = threading.RLock()  # advance() holds it around run_to()
-        schedules = []
         for index, run in enumerate(runfile.runs):
             try:
-                schedules.append(resolved_schedule(run, self.steps))
-                lbfgs_kernel.check_run(runfile, run, schedules[-1])
+                lbfgs_kernel.check_run(runfile, run)
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
         n = self.n_particles
-        per_step, state_bytes, fixed_bytes, kept = _budget_terms(runfile, schedules, stride)
+        per_step, state_bytes, fixed_bytes, kept = _budget_terms(runfile, stride)
         needed = per_step * kept + fixed_bytes
         if needed > memory_budget and not allow_stride:
             every = f" (every {stride} steps)" if stride and stride > 1 else ""
@@ -290,9 +261,9 @@ class Simulation(Recompute):
         self._run_steps: list[int] = []  # updates done per run (a run edited alone restarts)
         self.runs: list[RunTrajectory] = []
         self._states: list[_RunState] = []
-        for index, (run, schedule) in enumerate(zip(runfile.runs, schedules, strict=True)):
+        for index, run in enumerate(runfile.runs):
             try:
-                self._add_run(run, schedule)
+                self._add_run(run)
             except ConfigError as error:
                 raise error.within(f"runs[{index}]") from None
             except (ArithmeticError, ValueError, TypeError) as error:  # a value numpy refuses
@@ -303,30 +274,22 @@ class Simulation(Recompute):
 
     # -------------------------------------------------------------------------- set-up
 
-    def _run_curves(self, run: RunConfig, schedule: dict):
-        """(spec, params, lrs, moms, loss_scales) of one run: the only place they are computed,
-        so a run edited in place (``set_run_params``) gets the numbers a fresh build would."""
-        spec, params = resolved_optimizer(run, self.steps)
+    def _run_curves(self, run: RunConfig):
+        """(lrs, moms, loss_scales) of one run: the only place they are computed, so a run
+        edited in place (``set_run_params``) gets the numbers a fresh build would."""
         with np.errstate(all="ignore"):  # an overflow is refused just below, not warned about
-            lrs, moms = schedule_curves(
-                schedule,
-                base_lr=params["lr"],
-                base_momentum=spec.base_momentum(params),
-                steps=self.steps,
-            )
-            lrs, loss_scales = run_learning_rates(
-                run, lrs, params["lr"], params.get("maximize", False)
-            )
+            lrs, moms, loss_scales = run_learning_rates(run)
         check_curves(lrs, moms, loss_scales)
         moms = np.ascontiguousarray(moms, dtype=np.float64)
-        return spec, params, lrs, moms, loss_scales
+        return lrs, moms, loss_scales
 
-    def _add_run(self, run: RunConfig, schedule: dict) -> None:
-        spec, params, lrs, moms, loss_scales = self._run_curves(run, schedule)
+    def _add_run(self, run: RunConfig) -> None:
+        lrs, moms, loss_scales = self._run_curves(run)
+        optimizer, spec = run.optimizer, run.optimizer.spec
         lr_scales = np.array(run.lr_scales if run.lr_scales != (1.0, 1.0) else (), dtype=float)
         n, columns = self.n_particles, len(self.recorded_steps)
         state = np.zeros((kernel.OPT_BASE + spec.n_slots, n), dtype=np.float64)
-        plateau = plateau_vector(schedule)
+        plateau = run.schedule.kernel_vector()
         frozen_at = np.full(n, -1, dtype=np.int64)
         # stored (slot, particle) so the kernel writes contiguously; exposed (particle, slot)
         x = np.full((columns, n), np.nan)
@@ -341,7 +304,7 @@ class Simulation(Recompute):
                 label=run.label,
                 color=run.color,
                 optimizer=spec.name,
-                schedule=schedule["name"],
+                schedule=run.schedule.name,
                 x=x.T,
                 y=y.T,
                 loss=loss.T,
@@ -356,14 +319,14 @@ class Simulation(Recompute):
         own_path = None
         if spec.name == "lbfgs":
             own_path = (
-                *lbfgs_kernel.buffers(n, params["history_size"]),
-                lbfgs_kernel.config_vector(params),
+                *lbfgs_kernel.buffers(n, optimizer.params["history_size"]),
+                lbfgs_kernel.config_vector(optimizer.params),
             )
         self._states.append(
             _RunState(
                 surface=surface_id(self.surface.value_grad),
                 rule=optimizer_id(spec.name),
-                hyper=spec.hyper_vector(params),
+                hyper=optimizer.hyper.copy(),
                 state=state,
                 plateau=plateau,
                 lrs=lrs,
@@ -372,8 +335,8 @@ class Simulation(Recompute):
                 lr_scales=lr_scales,
                 noise_scale=run_noise(self.runfile, run).scale,
                 lbfgs=own_path,
-                initial_slots=spec.initial_slots(params),
-                plateau_best=-np.inf if schedule.get("mode") == "max" else np.inf,
+                initial_slots=optimizer.initial_slots(),
+                plateau_best=run.schedule.best_start,
             )
         )
         self._run_steps.append(0)

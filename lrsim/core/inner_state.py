@@ -26,7 +26,7 @@ import numpy as np
 from lrsim.core import kernel, lbfgs_kernel
 from lrsim.core.engine import Simulation
 from lrsim.core.optim import schedulefree
-from lrsim.core.runfile import RunFile, resolved_optimizer
+from lrsim.core.runfile import RunFile
 
 MAX_PARTICLE_STEPS = 20_000_000
 """Larger simulations are not re-run for the inner state (the app says so)."""
@@ -104,9 +104,10 @@ def inner_series(runfile: RunFile, progress=None) -> list[RunInner] | None:
     sim = Simulation(runfile, allow_stride=False)
     if sim.n_particles * sim.steps * sim.n_runs > MAX_PARTICLE_STEPS:
         return None
-    specs = [resolved_optimizer(run, sim.steps) for run in runfile.runs]
+    optimizers = [run.optimizer for run in runfile.runs]
     out = []
-    for run, (spec, _) in zip(sim.runs, specs, strict=True):
+    for run, optimizer in zip(sim.runs, optimizers, strict=True):
+        spec = optimizer.spec
         averaged = None
         if spec.name in ("asgd", schedulefree.ADAMW.name, schedulefree.SGD.name):
             averaged = np.full((sim.n_particles, sim.steps + 1, 2), np.nan)
@@ -114,8 +115,8 @@ def inner_series(runfile: RunFile, progress=None) -> list[RunInner] | None:
         out.append(RunInner(run.label, run.color, what, np.full(sim.steps + 1, np.nan), averaged))
     for t in range(1, sim.steps + 1):
         sim.run_to(t)
-        for r, (spec, params) in enumerate(specs):
-            _record(sim, r, spec, params, t, out[r])
+        for r, optimizer in enumerate(optimizers):
+            _record(sim, r, optimizer.spec, optimizer.params, t, out[r])
         if progress is not None:
             progress(t, sim.steps)
     return out

@@ -293,15 +293,15 @@ def state_bytes(params) -> int:
     return 8 * (5 * params["history_size"] + N_VEC)
 
 
-def check_run(runfile, run, schedule: dict) -> None:
+def check_run(runfile, run) -> None:
     """L-BFGS takes several evaluations per row: refuse options that assume one gradient."""
     from lrsim.core.errors import ConfigError
     from lrsim.core.runfile import run_noise
 
-    if run.optimizer.get("name") != "lbfgs":
+    if run.optimizer.name != "lbfgs":
         return
-    if schedule["name"] == "plateau":
-        raise ConfigError("schedule.name", "plateau is not supported with lbfgs")
+    if run.schedule.per_particle:
+        raise ConfigError("schedule.name", f"{run.schedule.name} is not supported with lbfgs")
     if run_noise(runfile, run).scale != 0.0:
         raise ConfigError("noise", "lbfgs takes exact gradients (no noise)")
     if run.loss_decay:

@@ -80,34 +80,34 @@ class Recompute:
         Validated as the run file would be; errors name ``runs[index]....``.
         """
         from lrsim.core import lbfgs_kernel
-        from lrsim.core.engine import plateau_vector
-        from lrsim.core.runfile import resolved_schedule
+        from lrsim.core.runfile import edited_run
 
         with self._lock:
             if not 0 <= index < self.n_runs:
                 raise IndexError(f"run index {index} out of range 0..{self.n_runs - 1}")
             old = self.runfile.runs[index]
-            run = replace(
-                old,
-                optimizer={**old.optimizer, **optimizer},
-                schedule={**old.schedule, **(schedule or {})},
-            )
             where = f"runs[{index}]"
-            if run.optimizer.get("name") != old.optimizer.get("name"):
+            if optimizer.get("name", old.optimizer.name) != old.optimizer.name:
                 raise ConfigError(f"{where}.optimizer.name", "cannot change in place")
+            run = edited_run(
+                old,
+                self.steps,
+                index,
+                optimizer={**old.optimizer.written, **optimizer},
+                schedule={**old.schedule.written, **(schedule or {})},
+            )
             try:
-                resolved = resolved_schedule(run, self.steps)
-                lbfgs_kernel.check_run(self.runfile, run, resolved)
-                spec, params, lrs, moms, loss_scales = self._run_curves(run, resolved)
+                lbfgs_kernel.check_run(self.runfile, run)
+                lrs, moms, loss_scales = self._run_curves(run)
             except ConfigError as error:
                 raise error.within(where) from None
             except (ArithmeticError, ValueError, TypeError) as error:  # as Simulation.__init__
                 problem = f"holds a value out of range ({type(error).__name__}: {error})"
                 raise ConfigError(f"{where}.schedule", problem) from None
             state, trajectory = self._states[index], self.runs[index]
-            plateau = plateau_vector(resolved)
-            if (plateau.size > 0) != (state.plateau.size > 0):
+            if run.schedule.per_particle != old.schedule.per_particle:
                 raise ConfigError(f"{where}.schedule.name", "cannot switch plateau in place")
+            params = run.optimizer.params
             if state.lbfgs is not None and state.lbfgs[0].shape[1] != params["history_size"]:
                 raise ConfigError(f"{where}.optimizer.history_size", "cannot change in place")
             # committed from here on: copy into the run's arrays (views and the GUI hold them)
@@ -115,17 +115,17 @@ class Recompute:
             state.moms[:] = moms
             state.loss_scales = loss_scales
             trajectory.loss_scale_curve = np.abs(loss_scales) if run.loss_decay else None
-            state.hyper = spec.hyper_vector(params)
-            state.plateau = plateau
-            state.initial_slots = spec.initial_slots(params)
-            state.plateau_best = -np.inf if resolved.get("mode") == "max" else np.inf
+            state.hyper = run.optimizer.hyper.copy()
+            state.plateau = run.schedule.kernel_vector()
+            state.initial_slots = run.optimizer.initial_slots()
+            state.plateau_best = run.schedule.best_start
             if state.lbfgs is not None:
                 hist, vec, _ = state.lbfgs
                 state.lbfgs = (hist, vec, lbfgs_kernel.config_vector(params))
             if not trajectory.per_particle_lr:
                 trajectory.lr[:] = lrs[self.recorded_steps]
             trajectory.momentum[:] = moms[self.recorded_steps]
-            trajectory.schedule = resolved["name"]
+            trajectory.schedule = run.schedule.name
             runs = list(self.runfile.runs)
             runs[index] = run
             self.runfile = replace(self.runfile, runs=tuple(runs))

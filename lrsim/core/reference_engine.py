@@ -11,12 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from lrsim.core import kernel
-from lrsim.core.engine import plateau_vector, resolve_surface, run_learning_rates, start_points
+from lrsim.core.engine import resolve_surface, run_learning_rates, start_points
 from lrsim.core.kernel import DIVERGENCE_LIMIT
 from lrsim.core.noise import gaussian_pairs_numpy
 from lrsim.core.optim.registry import entry
-from lrsim.core.runfile import RunFile, resolved_optimizer, resolved_schedule, run_noise
-from lrsim.core.schedules import schedule_curves
+from lrsim.core.runfile import RunFile, run_noise
 
 
 def _plateau_step(metric, lr, best, bad, cooldown, schedule):
@@ -49,22 +48,18 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     index = np.arange(len(starts)) if particles is None else np.asarray(particles)
     theta = starts[index].copy()
     run = runfile.runs[run_index]
-    spec, params = resolved_optimizer(run, steps)
-    schedule = resolved_schedule(run, steps)
-    lrs, moms = schedule_curves(
-        schedule, base_lr=params["lr"], base_momentum=spec.base_momentum(params), steps=steps
-    )
-    lrs, loss_scales = run_learning_rates(run, lrs, params["lr"], params.get("maximize", False))
+    spec, params, schedule = run.optimizer.spec, run.optimizer.params, run.schedule.params
+    lrs, moms, loss_scales = run_learning_rates(run)
     lr_scales = np.array(run.lr_scales)
     update = entry(spec.name).reference
     if entry(spec.name).path == "lbfgs":
         return _simulate_lbfgs(surface, surface_params, theta, lrs, moms, params, steps)
-    plateau = plateau_vector(schedule).size > 0
+    plateau = run.schedule.per_particle
     n = len(theta)
     out = {key: np.empty((n, steps + 1)) for key in ("x", "y", "loss", "lr")}
     frozen_at = np.full(n, -1)
     plateau_lr = np.full(n, lrs[0])
-    best = np.full(n, -np.inf if schedule.get("mode") == "max" else np.inf)
+    best = np.full(n, run.schedule.best_start)
     bad = np.zeros(n)
     cooldown = np.zeros(n)
     state: dict = {}

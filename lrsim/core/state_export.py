@@ -24,7 +24,6 @@ from lrsim.core import kernel, lbfgs_kernel
 from lrsim.core.engine import Simulation
 from lrsim.core.optim import schedulefree
 from lrsim.core.optim.registry import entry
-from lrsim.core.runfile import resolved_optimizer
 
 LBFGS_COLUMNS = {
     "d_x": lbfgs_kernel.D_X,
@@ -47,7 +46,8 @@ class StateTable:
 
 
 def _run_columns(simulation: Simulation, index: int) -> list[str]:
-    spec, params = resolved_optimizer(simulation.runfile.runs[index], simulation.steps)
+    optimizer = simulation.runfile.runs[index].optimizer
+    spec, params = optimizer.spec, optimizer.params
     if entry(spec.name).path == "lbfgs":
         return list(LBFGS_COLUMNS)
     names = list(spec.exported_state(params))
@@ -59,7 +59,7 @@ def _run_columns(simulation: Simulation, index: int) -> list[str]:
 def _snapshot(simulation: Simulation, index: int, names: list[str]) -> np.ndarray:
     """(particles, len(names)) state of run ``index`` now."""
     run_state = simulation._states[index]
-    spec, _ = resolved_optimizer(simulation.runfile.runs[index], simulation.steps)
+    spec = simulation.runfile.runs[index].optimizer.spec
     out = np.full((simulation.n_particles, len(names)), np.nan)
     if run_state.lbfgs is not None:
         vec = run_state.lbfgs[1]

@@ -33,7 +33,7 @@ from lrsim.core import kernel
 from lrsim.core.engine import Simulation
 from lrsim.core.inner_state import EFFECTIVE
 from lrsim.core.noise import gaussian_pair
-from lrsim.core.runfile import RunFile, resolved_optimizer
+from lrsim.core.runfile import RunFile
 
 SPLIT = ("sgd", "adam", "adamw", "adagrad")
 """Optimizers whose update is split exactly into a gradient and a momentum part."""
@@ -94,7 +94,8 @@ class StepAnatomy:
         state_before, state_after = self._snapshot(step)[run]
         sim = self._sim
         idx = np.arange(sim.n_particles) if particles is None else np.asarray(particles, int)
-        spec, params = resolved_optimizer(self.runfile.runs[run], sim.steps)
+        optimizer = self.runfile.runs[run].optimizer
+        spec, params = optimizer.spec, optimizer.params
         rs = sim._states[run]
         before = state_before[:, idx]
         x, y = before[kernel.X], before[kernel.Y]

@@ -41,16 +41,7 @@ import numpy as np
 
 from lrsim.core.engine import DEFAULT_MEMORY_BUDGET, Simulation
 from lrsim.core.errors import ConfigError
-from lrsim.core.optim.specs import get_optimizer
-from lrsim.core.runfile import (
-    RunConfig,
-    RunFile,
-    parse_runfile,
-    resolved_optimizer,
-    resolved_schedule,
-    runfile_to_dict,
-)
-from lrsim.core.schedules import schedule_curves
+from lrsim.core.runfile import RunConfig, RunFile, edited_run
 
 METRICS = ("final_loss", "iterations")
 PARAMS = ("lr", "momentum")
@@ -99,8 +90,8 @@ class TuneResult:
 # ----------------------------------------------------------------------------- parameters
 
 
-def _optimizer_momentum_key(table: dict) -> str | None:
-    spec = get_optimizer(table["name"])
+def _momentum_key(run: RunConfig) -> str | None:
+    spec = run.optimizer.spec
     names = {p.name for p in spec.params}
     if spec.momentum_kind == "momentum" and "momentum" in names:
         return "momentum"
@@ -109,48 +100,43 @@ def _optimizer_momentum_key(table: dict) -> str | None:
     return None
 
 
-def read_param(run: RunConfig, steps: int, param: str) -> float | None:
+def read_param(run: RunConfig, param: str) -> float | None:
     """The run's value of ``param`` as it will run (defaults filled), or None if it has none."""
-    spec, params = resolved_optimizer(run, steps)
+    params = run.optimizer.params
     if param == "lr":
         return float(params["lr"])
-    key = _optimizer_momentum_key(dict(run.optimizer))
+    key = _momentum_key(run)
     if key is None:
         return None
     return float(params[key][0] if key == "betas" else params[key])
 
 
 def with_param(run: RunConfig, steps: int, param: str, value: float) -> RunConfig:
-    """``run`` with ``param`` set to ``value`` (the other betas kept)."""
-    table = dict(run.optimizer)
+    """``run`` with ``param`` set to ``value`` (the other betas kept), resolved as the run
+    file's run would be: ConfigError when its checks refuse it (nesterov needs momentum > 0)."""
+    table = dict(run.optimizer.written)
     if param == "lr":
         table["lr"] = float(value)
+    elif _momentum_key(run) == "betas":
+        table["betas"] = [float(value), float(run.optimizer.params["betas"][1])]
     else:
-        key = _optimizer_momentum_key(table)
-        if key == "betas":
-            betas = resolved_optimizer(run, steps)[1]["betas"]
-            table["betas"] = [float(value), float(betas[1])]
-        else:
-            table["momentum"] = float(value)
-    return replace(run, optimizer=table)
+        table["momentum"] = float(value)
+    return edited_run(run, steps, optimizer=table)
 
 
-def _why_not(run: RunConfig, steps: int, param: str) -> str:
+def _why_not(run: RunConfig, param: str) -> str:
     """Empty if tuning ``param`` changes the run; else the reason it would not."""
-    spec, params = resolved_optimizer(run, steps)
-    current = read_param(run, steps, param)
-    if current is None:
-        return f"{spec.name} has no momentum"
-    schedule = resolved_schedule(run, steps)
-    momentum = spec.base_momentum(params)
+    optimizer, schedule = run.optimizer, run.schedule
+    if read_param(run, param) is None:
+        return f"{optimizer.name} has no momentum"
     if param == "lr":
-        one = schedule_curves(schedule, base_lr=1.0, base_momentum=momentum, steps=steps)[0]
-        two = schedule_curves(schedule, base_lr=2.0, base_momentum=momentum, steps=steps)[0]
+        one = schedule.curves(1.0, optimizer.base_momentum)[0]
+        two = schedule.curves(2.0, optimizer.base_momentum)[0]
     else:
-        one = schedule_curves(schedule, base_lr=params["lr"], base_momentum=0.25, steps=steps)[1]
-        two = schedule_curves(schedule, base_lr=params["lr"], base_momentum=0.5, steps=steps)[1]
+        one = schedule.curves(optimizer.lr, 0.25)[1]
+        two = schedule.curves(optimizer.lr, 0.5)[1]
     if np.array_equal(one, two):
-        return f"the {schedule['name']} schedule sets the {param} itself"
+        return f"the {schedule.name} schedule sets the {param} itself"
     return ""
 
 
@@ -250,15 +236,6 @@ def _simulate(runfile: RunFile, runs: list[RunConfig], metric, memory_budget, lo
     return primary, secondary
 
 
-def _valid(run: RunConfig, steps: int) -> bool:
-    """Whether a candidate passes the run file's own checks (nesterov needs momentum > 0, ...)."""
-    try:
-        resolved_schedule(run, steps)
-        return True
-    except ConfigError:
-        return False
-
-
 def _evaluate(runfile, jobs, metric, memory_budget, loss_tol):
     """Score ``jobs`` = [(run, param, values)] in one simulation: [(values, metric, tie)]."""
     steps = runfile.steps
@@ -267,11 +244,10 @@ def _evaluate(runfile, jobs, metric, memory_budget, loss_tol):
     for run, param, values in jobs:
         indices = []
         for value in values:
-            candidate = with_param(run, steps, param, float(value))
-            if _valid(candidate, steps):
-                indices.append(len(candidates))
-                candidates.append(candidate)
-            else:
+            try:
+                candidates.append(with_param(run, steps, param, float(value)))
+                indices.append(len(candidates) - 1)
+            except ConfigError:  # the run file's own checks refuse this value
                 indices.append(-1)
         slots.append(indices)
     if candidates:
@@ -321,8 +297,8 @@ def tune_runfile(
     for stage, param in enumerate(params):
         if cancel is not None and cancel():
             return None
-        active = [i for i, run in enumerate(runs) if not _why_not(run, steps, param)]
-        starts = {i: read_param(runs[i], steps, param) for i in active}
+        active = [i for i, run in enumerate(runs) if not _why_not(run, param)]
+        starts = {i: read_param(runs[i], param) for i in active}
         coarse = {i: coarse_grid(param, starts[i]) for i in active}
         jobs = [(runs[i], param, coarse[i]) for i in active]
         first, count = _evaluate(runfile, jobs, metric, memory_budget, loss_tol)
@@ -342,9 +318,9 @@ def tune_runfile(
         outcome = dict(zip(active, zip(first, second, strict=True), strict=True))
         for i, run in enumerate(runs):
             if i not in outcome:
-                value = read_param(run, steps, param)
+                value = read_param(run, param)
                 value = float("nan") if value is None else value
-                note = _why_not(run, steps, param)
+                note = _why_not(run, param)
                 empty = np.zeros(0)
                 searches[i].append(
                     ParamSearch(param, empty, empty, value, np.nan, value, np.nan, note)
@@ -370,9 +346,9 @@ def tune_runfile(
                 )  # fmt: skip
             )
             runs[i] = with_param(run, steps, param, float(values[best]))
-    tuned = parse_runfile(runfile_to_dict(replace(runfile, runs=tuple(runs))))
+    tuned = replace(runfile, runs=tuple(runs))
     result_runs = tuple(
-        RunTuning(run.label, run.color, str(run.optimizer["name"]), tuple(found))
+        RunTuning(run.label, run.color, run.optimizer.name, tuple(found))
         for run, found in zip(runfile.runs, searches, strict=True)
     )
     return TuneResult(metric, result_runs, tuned, simulations, candidate_runs)

@@ -98,7 +98,7 @@ class LrFindDialog(QDialog):
         bar = QHBoxLayout()
         self.run_box = QComboBox(self)
         for index, run in enumerate(self.runfile.runs):
-            name = run.optimizer.get("name", "?")
+            name = run.optimizer.name
             self.run_box.addItem(f"{index}: {run.label} ({name})")
         self.run_box.setCurrentIndex(max(0, min(run_index, len(self.runfile.runs) - 1)))
         self.run_box.setToolTip("The run whose optimizer is tested and whose schedule is set")
@@ -420,7 +420,7 @@ class LrFindDialog(QDialog):
             run = self.result.to_onecycle(lower=lower, upper=upper)
         else:
             raise ValueError(f"unknown schedule kind {kind!r}")
-        return dict(run.schedule)
+        return dict(run.schedule.written)
 
     def apply(self, kind: str) -> None:
         """Emit ``apply_schedule`` with the ``kind`` table, or show why it cannot be used."""

@@ -30,8 +30,8 @@ def tuned_data(data: dict[str, Any], result: TuneResult) -> tuple[dict[str, Any]
         if optimizer.get("name") != tuning.optimizer or all(s.skipped for s in tuning.searches):
             continue
         for key in TUNED_KEYS:
-            if key in tuned.optimizer:
-                optimizer[key] = copy.deepcopy(tuned.optimizer[key])
+            if key in tuned.optimizer.written:
+                optimizer[key] = copy.deepcopy(tuned.optimizer.written[key])
         if optimizer != runs[index].get("optimizer"):
             runs[index]["optimizer"] = optimizer
             changed.append(index)

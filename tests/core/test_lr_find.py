@@ -176,17 +176,17 @@ def test_to_cyclic_and_to_onecycle_give_valid_runs(quadratic_sgd):
     result = quadratic_sgd
     lower, upper = round_lr(result.suggested_lower), round_lr(result.suggested_upper)
     cyclic = result.to_cyclic()
-    assert dict(cyclic.schedule) == {
+    assert dict(cyclic.schedule.written) == {
         "name": "cyclic",
         "base_lr": lower,
         "max_lr": upper,
         "step_size_up": 60 // 4,
         "cycle_momentum": False,
     }
-    assert cyclic.label == "tested" and dict(cyclic.optimizer) == {"name": "sgd", "lr": 0.3}
+    assert cyclic.label == "tested" and dict(cyclic.optimizer.written) == {"name": "sgd", "lr": 0.3}
     onecycle = result.to_onecycle()
-    assert onecycle.schedule["max_lr"] == upper
-    start = upper / onecycle.schedule["div_factor"]  # div_factor has 3 digits, rounded up
+    assert onecycle.schedule.written["max_lr"] == upper
+    start = upper / onecycle.schedule.written["div_factor"]  # div_factor has 3 digits, rounded up
     assert lower * 0.99 < start <= lower
     # the runs drop into the run file and parse
     for run in (cyclic, onecycle, result.to_cyclic(1, lower=0.01, upper=0.1, cycles=3)):
@@ -197,7 +197,7 @@ def test_to_cyclic_and_to_onecycle_give_valid_runs(quadratic_sgd):
 def test_schedule_tables_take_overrides_and_refuse_bad_bounds(quadratic_sgd):
     table = quadratic_sgd.cyclic_schedule(0.01, 0.5, cycles=1, mode="triangular2")
     assert table["step_size_up"] == 30 and table["mode"] == "triangular2"
-    assert quadratic_sgd.to_onecycle(pct_start=0.25).schedule["pct_start"] == 0.25
+    assert quadratic_sgd.to_onecycle(pct_start=0.25).schedule.written["pct_start"] == 0.25
     with pytest.raises(ConfigError) as error:
         quadratic_sgd.to_cyclic(lower=0.5, upper=0.1)
     assert error.value.field == "lower"

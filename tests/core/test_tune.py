@@ -70,8 +70,11 @@ def test_sgd_on_the_bowl_finds_lr_one_in_two_simulations():
     assert result.simulations == 2  # coarse grids of both runs, then both refines
     assert result.candidate_runs == sum(len(t.searches[0].values) for t in result.runs)
     assert adam.searches[0].best_metric <= adam.searches[0].start_metric  # never worse
-    assert result.runfile.runs[0].optimizer["lr"] == 1.0
-    assert result.runfile.runs[1].optimizer == {"name": "adam", "lr": adam.searches[0].best_value}
+    assert result.runfile.runs[0].optimizer.written["lr"] == 1.0
+    assert result.runfile.runs[1].optimizer.written == {
+        "name": "adam",
+        "lr": adam.searches[0].best_value,
+    }
 
 
 def test_tuning_is_deterministic_with_noise():
@@ -100,8 +103,8 @@ def test_momentum_and_runs_it_does_not_apply_to():
     nesterov, adam, adagrad, onecycle = result.runs
     # nesterov refuses momentum 0: that candidate scores as the worst, nothing breaks
     assert nesterov.searches[0].metrics[nesterov.searches[0].values == 0.0][0] == np.inf
-    assert result.runfile.runs[1].optimizer["betas"][1] == 0.95  # only beta1 is tuned
-    assert result.runfile.runs[1].optimizer["betas"][0] == adam.searches[0].best_value
+    assert result.runfile.runs[1].optimizer.written["betas"][1] == 0.95  # only beta1 is tuned
+    assert result.runfile.runs[1].optimizer.written["betas"][0] == adam.searches[0].best_value
     assert adagrad.searches[0].skipped and "no momentum" in adagrad.searches[0].note
     assert not adagrad.searches[1].skipped
     assert onecycle.searches[0].skipped and onecycle.searches[1].skipped
@@ -139,7 +142,7 @@ def test_cli_writes_a_tuned_run_file(tmp_path, capsys):
     assert main(["tune", str(source), "-o", str(out), "-q", "--metric", "iterations"]) == 0
     printed = capsys.readouterr().out
     assert "best 1 -> iterations 1" in printed and "<- best" in printed
-    assert load_runfile(out).runs[0].optimizer["lr"] == 1.0
+    assert load_runfile(out).runs[0].optimizer.written["lr"] == 1.0
     assert main(["tune", str(source), "-o", str(tmp_path / "no" / "t.toml")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "t.toml" in err

@@ -101,5 +101,5 @@ def test_json_nulls_save_as_toml(tmp_path):
     )
     save_runfile(runfile, tmp_path / "saved.toml")
     again = load(tmp_path / "saved.toml")
-    assert again.runs[0].optimizer["eps"] == ["auto", 0.01]
-    assert "beta3" not in again.runs[1].optimizer
+    assert again.runs[0].optimizer.written["eps"] == ["auto", 0.01]
+    assert "beta3" not in again.runs[1].optimizer.written

@@ -134,7 +134,7 @@ def test_the_lr_slider_recomputes_live(bowl, qtbot, tmp_path):
     value = bowl.editor.data()["runs"][0]["optimizer"]["lr"]
     assert value == pytest.approx(0.11, rel=0.02) and value > 0.1
     sim = bowl.controller.simulation
-    assert sim.runfile.runs[0].optimizer["lr"] == value
+    assert sim.runfile.runs[0].optimizer.written["lr"] == value
     assert abs(sim.runs[0].y[0, -1]) > 100  # past 2/lambda it diverges
     assert_shown_is_exported(bowl, tmp_path)
     slider.setSliderDown(False)  # let go: one undo step
@@ -167,7 +167,7 @@ def test_presentation_overlay_sliders_drive_the_run(bowl, qtbot, tmp_path):
     value = bowl.editor.data()["runs"][0]["optimizer"]["lr"]
     assert value == pytest.approx(0.2, rel=0.02)
     assert bowl.editor.cards[0].live.lr.value.text() == f"{value:.4g}"  # the card follows
-    assert bowl.controller.simulation.runfile.runs[0].optimizer["lr"] == value
+    assert bowl.controller.simulation.runfile.runs[0].optimizer.written["lr"] == value
     assert_shown_is_exported(bowl, tmp_path)
     bowl.set_presentation(False)
     assert not overlay.isVisible()

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 
 from lrsim.core.lr_find import round_lr
-from lrsim.core.runfile import load_runfile, parse_runfile, runfile_to_dict
+from lrsim.core.runfile import edited_runfile, load_runfile, parse_runfile, runfile_to_dict
 from lrsim.gui.lr_find_dialog import LrFindDialog
 
 TIMEOUT_MS = 60_000  # a cold numba cache compiles the kernels first
@@ -76,7 +75,7 @@ def test_use_as_cyclic_emits_a_schedule_the_run_file_accepts(qtbot, runfile):
     assert table["base_lr"] == round_lr(dialog.result.suggested_lower)
     assert table["max_lr"] == round_lr(dialog.result.suggested_upper)
     run = _run_with_schedule(runfile, run_index, table)
-    assert dict(run.schedule) == table
+    assert dict(run.schedule.written) == table
 
 
 def test_dragged_markers_go_into_the_one_cycle_schedule(qtbot, runfile):
@@ -90,7 +89,7 @@ def test_dragged_markers_go_into_the_one_cycle_schedule(qtbot, runfile):
     assert table["name"] == "onecycle" and table["max_lr"] == 0.05
     assert table["div_factor"] == 25.0
     run = _run_with_schedule(runfile, run_index, table)
-    assert run.schedule["max_lr"] == 0.05
+    assert run.schedule.written["max_lr"] == 0.05
     dialog.reset_button.click()
     assert dialog.bounds()[1] == pytest.approx(dialog.result.suggested_upper)
 
@@ -148,7 +147,7 @@ def test_opens_on_a_run_file_from_disk(qtbot, tmp_path, runfile):
     from lrsim.core.runfile import save_runfile
 
     path = tmp_path / "run.toml"
-    save_runfile(replace(runfile, steps=20), path)
+    save_runfile(edited_runfile(runfile, steps=20), path)
     dialog = _opened(qtbot, load_runfile(path), run_index=1)
     assert dialog.run_box.currentIndex() == 1 and dialog.result.run_index == 1
     dialog.close()

@@ -80,13 +80,13 @@ def test_tools_tune_applies_and_undoes(window, qtbot):
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=TIMEOUT_MS)
     dialog.apply_button.click()
     after = window.editor.data()
-    tuned = [run.optimizer["lr"] for run in dialog.result.runfile.runs]
+    tuned = [run.optimizer.written["lr"] for run in dialog.result.runfile.runs]
     assert [run["optimizer"]["lr"] for run in after["runs"]] == tuned
     assert after["runs"] != before["runs"] and window.document.dirty
     assert [run.lr_curve[0] for run in window.controller.simulation.runs] != [
         run["optimizer"]["lr"] for run in before["runs"]
     ]
-    assert dialog.runfile.runs[0].optimizer["lr"] == tuned[0]  # Tune again starts from here
+    assert dialog.runfile.runs[0].optimizer.written["lr"] == tuned[0]  # Tune again starts from here
     dialog.undo_button.click()
     assert window.editor.data() == before
     dialog.close()

@@ -42,8 +42,8 @@ def test_tuning_turns_the_ranking_over(tmp_path, capsys):
     runfile, tuned_runfile = load_runfile(PRESET), load_runfile(tuned_path)
     assert runfile.surface.name == "beale" and runfile.steps == 300
     for run in runfile.runs:  # the defaults the description quotes
-        expected = {"sgd": 0.001, "adam": 0.001, "lion": 0.0001}[run.optimizer["name"]]
-        assert run.optimizer["lr"] == expected
+        expected = {"sgd": 0.001, "adam": 0.001, "lion": 0.0001}[run.optimizer.name]
+        assert run.optimizer.written["lr"] == expected
     # default lrs: SGD ends lowest and Adam highest, by more than 50 times
     assert ranking(default) == ["SGD", "Adam", "Lion"]
     assert min(default["Adam"], default["Lion"]) > 50 * default["SGD"]
@@ -53,6 +53,6 @@ def test_tuning_turns_the_ranking_over(tmp_path, capsys):
     # every tuned run is at least as good as it was, and only the lr changed
     for before, after in zip(runfile.runs, tuned_runfile.runs, strict=True):
         assert tuned[before.label] <= default[before.label]
-        assert {k: v for k, v in after.optimizer.items() if k != "lr"} == {
-            k: v for k, v in before.optimizer.items() if k != "lr"
+        assert {k: v for k, v in after.optimizer.written.items() if k != "lr"} == {
+            k: v for k, v in before.optimizer.written.items() if k != "lr"
         }

@@ -130,7 +130,7 @@ def test_decay_family_settles_only_below_the_stability_limit(tmp_path: Path):
         distance = np.hypot(columns["x"][0] - bottom.x, columns["y"][0] - bottom.y)
         arrived = first_true(distance < DIST_TOL)
         below_two = first_true(columns["lr"][0] < 2.0)  # row t's lr is what update t + 1 uses
-        if run.schedule["name"] == "constant":
+        if run.schedule.name == "constant":
             # lr 3 never settles: the 2-cycle x -> -x of sqrt(1 + r^2), at r = sqrt(lr^2 / 4 - 1)
             assert arrived is None and below_two is None
             assert distance[-1] == pytest.approx(math.sqrt(1.25), abs=1e-6)
@@ -139,7 +139,7 @@ def test_decay_family_settles_only_below_the_stability_limit(tmp_path: Path):
         assert arrived is not None and below_two is not None, run.label
         assert arrived >= below_two + 1, f"{run.label} settled while its lr was above 2"
         assert np.all(distance[arrived:] < DIST_TOL), f"{run.label} left the minimum again"
-        arrivals[run.schedule["name"]] = (arrived, below_two)
+        arrivals[run.schedule.name] = (arrived, below_two)
     assert arrivals["multistep"] == (6, 5)
     assert arrivals["polynomial"] == (31, 21)
     assert min(arrivals.values()) == arrivals["multistep"]
@@ -266,7 +266,7 @@ def optimizer_gaps(name: str) -> dict[str, float]:
     gaps = final_gaps(simulation)
     keyed = {}
     for run_config, run in zip(simulation.runfile.runs, simulation.runs, strict=True):
-        optimizer = dict(run_config.optimizer)
+        optimizer = dict(run_config.optimizer.written)
         key = optimizer["name"]
         if key == "sgd" and optimizer.get("momentum", 0):
             key = "nesterov" if optimizer.get("nesterov") else "momentum"
@@ -279,7 +279,7 @@ def test_optimizers_in_the_tilted_valley():
     simulation = simulate("optimizers-valley")
     (bottom,) = minima(simulation, "global_min")
     assert np.allclose(curvatures(simulation, bottom.x, bottom.y), [1.0, 100.0], rtol=1e-6)
-    assert len({run_config.optimizer["name"] for run_config in simulation.runfile.runs}) == 4
+    assert len({run_config.optimizer.name for run_config in simulation.runfile.runs}) == 4
     gaps = optimizer_gaps("optimizers-valley")
     assert gaps["sgd"] == max(gaps.values()) and gaps["nesterov"] == min(gaps.values())
     with_momentum = max(gaps[k] for k in ("momentum", "nesterov", "adam"))
@@ -425,7 +425,7 @@ def test_wsd_decays_late_and_ends_below_cosine(tmp_path: Path):
     preset = PRESETS / "wsd-vs-cosine.toml"
     runfile = load_runfile(preset)
     assert runfile.noise.sigma == 0.2 and runfile.steps == 200
-    assert [run.schedule["name"] for run in runfile.runs] == ["warmup_cosine", "wsd", "warmup"]
+    assert [run.schedule.name for run in runfile.runs] == ["warmup_cosine", "wsd", "warmup"]
     exported = read_export(preset, tmp_path)
     cosine, wsd, constant = (exported[run.label] for run in runfile.runs)
     # all three warm up over 10 steps to lr 1.0; the cosine lowers it at once, WSD holds it

@@ -48,7 +48,7 @@ def test_fixed_vs_decay(tmp_path: Path):
     assert runfile.surface.name == "quadratic"
     # vermillion, sky blue, reddish purple: Okabe-Ito, visible on viridis
     assert [run.color for run in runfile.runs] == ["#d55e00", "#56b4e9", "#cc79a7"]
-    assert {run.optimizer["name"] for run in runfile.runs} == {"sgd"}
+    assert {run.optimizer.name for run in runfile.runs} == {"sgd"}
     high, low, decay = (exported_distances(preset, tmp_path)[run.label] for run in runfile.runs)
     # the decayed run is close to the optimum after four iterations and stays there
     assert first_within(decay) == 4

@@ -55,7 +55,7 @@ def test_sgd_turns_with_the_valley_adaptive_methods_do_not(tmp_path):
     for run in turned.runs:
         a, b = on_aligned[run.label], on_turned[run.label]
         x, y = c * a["x"] - s * a["y"], s * a["x"] + c * a["y"]  # the aligned path, turned
-        errors[run.optimizer["name"], run.label] = max(
+        errors[run.optimizer.name, run.label] = max(
             np.max(np.abs(x - b["x"])), np.max(np.abs(y - b["y"]))
         )
         ratios[run.label] = np.median(b["loss"][:, -1]) / np.median(a["loss"][:, -1])

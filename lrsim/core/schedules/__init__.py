@@ -14,7 +14,8 @@ Modules: ``decay`` (schedules of the optimizer's lr), ``cyclical`` (CyclicLR and
 OneCycleLR, which set their own lr and may cycle momentum), ``warmup`` (a linear
 warm-up joined to another schedule), ``recipes`` (transformers' WSD, inverse
 square root and warm-up cosine; REX), ``sequential`` (SequentialLR),
-``plateau`` (ReduceLROnPlateau), ``_spec`` (registry, validation, evaluation).
+``plateau`` (ReduceLROnPlateau), ``_spec`` (registry, validation, evaluation),
+``resolved`` (a run's schedule resolved once: ``resolve_schedule``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from lrsim.core.schedules._spec import (
     validate_schedule,
     writes_momentum,
 )
+from lrsim.core.schedules.resolved import ResolvedSchedule, resolve_schedule
 
 _ORDER = (  # simplest first; the GUI lists them in this order
     "constant", "step", "multistep", "exponential", "inverse_time", "linear", "polynomial",
@@ -45,7 +47,9 @@ SCHEDULES: dict[str, ScheduleSpec] = REGISTRY
 __all__ = [
     "MOMENTUM_KINDS",
     "SCHEDULES",
+    "ResolvedSchedule",
     "ScheduleSpec",
+    "resolve_schedule",
     "schedule_curves",
     "validate_schedule",
     "writes_momentum",

@@ -74,6 +74,11 @@ class ScheduleSpec:
     switched_in_curve: CurveFn | None = field(default=None, repr=False, compare=False)
     """The curve when the schedule starts at a milestone, if not ``curve``: SequentialLR
     switches a scheduler in with its closed form, which can differ from its own steps."""
+    per_particle: Callable[[dict[str, Any]], np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """For a schedule whose lr follows each particle's own loss (plateau): its parameters as
+    the kernel's float64 vector. The curve is then only the starting lr; the engines cut it."""
 
 
 def lr_only(lr: LrFn) -> CurveFn:

@@ -31,6 +31,23 @@ def _plateau_check(params: Params, context: Context) -> None:
     checks.non_negative(params, "min_lr")
 
 
+def kernel_vector(params: Params) -> np.ndarray:
+    """ReduceLROnPlateau's parameters in the order the kernel reads them."""
+    return np.array(
+        [
+            1.0 if params["mode"] == "max" else 0.0,
+            params["factor"],
+            params["patience"],
+            params["threshold"],
+            1.0 if params["threshold_mode"] == "abs" else 0.0,
+            params["cooldown"],
+            params["min_lr"],
+            params["eps"],
+        ],
+        dtype=np.float64,
+    )
+
+
 def _plateau_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
     # The cuts depend on each particle's loss; the engine applies them per particle.
     return np.full(t.shape, base_lr)
@@ -71,6 +88,7 @@ PLATEAU = ScheduleSpec(
     check=_plateau_check,
     curve=lr_only(_plateau_lr),
     torch_class="ReduceLROnPlateau",
+    per_particle=kernel_vector,
 )
 
 SPECS = (PLATEAU,)

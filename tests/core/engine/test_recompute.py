@@ -10,7 +10,7 @@ import pytest
 
 from lrsim.core.engine import Simulation
 from lrsim.core.errors import ConfigError
-from lrsim.core.runfile import parse_runfile
+from lrsim.core.runfile import edited_run, parse_runfile
 
 STEPS = 60
 
@@ -71,23 +71,22 @@ def test_set_run_params_equals_fresh_build(noise):
         )
     )
     runs = list(_runfile(noise).runs)
-    runs[0] = replace(
-        runs[0],
-        optimizer={**runs[0].optimizer, "lr": 0.02, "betas": (0.8, 0.99)},
-        schedule={**runs[0].schedule, "T_max": 30},
-    )
-    runs[1] = replace(runs[1], optimizer={**runs[1].optimizer, "momentum": 0.5})
-    runs[2] = replace(
-        runs[2],
-        optimizer={**runs[2].optimizer, "lr": 0.03},
-        schedule={**runs[2].schedule, "patience": 1},
-    )
-    runs[3] = replace(
-        runs[3],
-        optimizer={**runs[3].optimizer, "lr": 0.002},
-        schedule={**runs[3].schedule, "gamma": 0.5},
-    )
-    runs[4] = replace(runs[4], optimizer={**runs[4].optimizer, "lr": 0.25})
+    edits = {
+        0: ({"lr": 0.02, "betas": (0.8, 0.99)}, {"T_max": 30}),
+        1: ({"momentum": 0.5}, {}),
+        2: ({"lr": 0.03}, {"patience": 1}),
+        3: ({"lr": 0.002}, {"gamma": 0.5}),
+        4: ({"lr": 0.25}, {}),
+    }
+    for index, (optimizer, schedule) in edits.items():
+        run = runs[index]
+        runs[index] = edited_run(
+            run,
+            run.schedule.steps,
+            index,
+            optimizer={**run.optimizer.written, **optimizer},
+            schedule={**run.schedule.written, **schedule},
+        )
     fresh = Simulation(replace(_runfile(noise), runs=tuple(runs)), engine="kernel")
     fresh.run_to_end()
     _assert_same(sim, fresh)

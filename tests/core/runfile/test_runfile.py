@@ -52,7 +52,7 @@ def test_contract_example_parses():
     assert runfile.surface.name == "quadratic"
     assert runfile.particles.points == ((-4.0, 3.5),)
     assert [r.label for r in runfile.runs] == ["high lr", "linear decay"]
-    assert runfile.runs[1].schedule["total_iters"] == 8
+    assert runfile.runs[1].schedule.written["total_iters"] == 8
 
 
 def _error(data: dict) -> ConfigError:

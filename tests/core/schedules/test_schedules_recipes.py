@@ -447,7 +447,7 @@ def test_sequential_round_trips_through_a_run_file(tmp_path: Path):
     save_runfile(runfile, path)
     again = load_runfile(path)
     assert again.runs[0].schedule == runfile.runs[0].schedule
-    assert again.runs[0].schedule["schedules"][1] == {
+    assert again.runs[0].schedule.written["schedules"][1] == {
         "name": "constant", "factor": 0.25, "total_iters": 0,
     }  # fmt: skip
 
