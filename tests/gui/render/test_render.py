@@ -21,15 +21,6 @@ SIZE = (320, 240)
 SHORT = RenderOptions(size=SIZE, last_step=9)  # steps 0..9: ten frames
 
 
-@pytest.fixture(autouse=True)
-def _app_font_kept(qapp):
-    """``lrsim render`` sets the app's base font (``create_app``) on the shared test
-    QApplication; put it back, or later tests measure widgets in another font."""
-    font = qapp.font()
-    yield
-    qapp.setFont(font)
-
-
 @pytest.fixture(name="sim", scope="module")
 def sim_fixture():
     sim = Simulation(load_runfile(PRESET))
