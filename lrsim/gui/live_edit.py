@@ -22,8 +22,8 @@ from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import parse_runfile, runfile_to_dict
 from lrsim.core.stability import stable_lr
+from lrsim.gui.lecture.slider_overlay import SliderOverlay
 from lrsim.gui.live_recompute import recompute
-from lrsim.gui.slider_overlay import SliderOverlay
 from lrsim.gui.views.start_drag import StartDrag
 
 DIGITS = 4  # decimals a dragged start is written with (the run file and the scene agree)
@@ -81,7 +81,10 @@ class LiveEdit(QObject):
         self.last_error: ConfigError | None = None
         self.holding = False  # a start or slider is held: the slower side panels wait
         self._add_menu()
-        self.overlay = SliderOverlay(window)  # the sliders over the views in presentation mode
+        # the sliders over the views in presentation mode
+        self.overlay = SliderOverlay(
+            window.view_area, window.editor, window.controller, window.presentation
+        )
         window.presentation.toggled.connect(self.overlay.set_active)
 
     def _add_menu(self) -> None:
@@ -111,7 +114,7 @@ class LiveEdit(QObject):
     def apply(self, data: dict | None = None) -> bool:
         """Validate ``data`` (the editor's run file) and recompute it now; False if refused."""
         window = self.window
-        window._edit_timer.stop()  # this edit is shown now, not after the typing pause
+        window.session.cancel_pending()  # this edit is shown now, not after the typing pause
         data = window.editor.data() if data is None else data
         window.document.update(data)
         if not window.playback.playing:
@@ -121,9 +124,10 @@ class LiveEdit(QObject):
             recompute(window.controller, runfile)
         except ConfigError as error:
             self.last_error = error
-            window.editor.show_error(error)
-            window.show_problem(f"Not run: {error}")
+            window.session.valid = False
+            window.session.show_error(error)
             return False
+        window.session.valid = True
         self.last_error = None
         window.editor.clear_errors()
         window.show_problem("")

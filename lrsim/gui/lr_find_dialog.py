@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -42,15 +41,8 @@ from lrsim.core.lr_find import (
     round_lr,
 )
 from lrsim.core.runfile import RunFile
-from lrsim.gui.background import BackgroundTask
-from lrsim.gui.panels import plot_style
-
-LOWER_COLOR = "#2ca02c"
-UPPER_COLOR = "#d62728"
-CURVE_COLOR = "#1f77b4"
-DIVERGED_COLOR = "#7f7f7f"
-UNSTABLE_COLOR = "#d62728"
-Y_TOP = 1.3  # the loss is relative to the start (1); higher is off the chart
+from lrsim.gui.latest_task import LatestTask
+from lrsim.gui.lr_find_plot import ERROR_COLOR, LrRangePlot
 
 
 def _parse_lr(text: str, name: str) -> float:
@@ -82,7 +74,9 @@ class LrFindDialog(QDialog):
         self.setWindowTitle("LR range test")
         self.runfile = runfile
         self.result: LrRangeResult | None = None
-        self._task: BackgroundTask | None = None
+        self._runs = LatestTask(self)
+        self._runs.succeeded.connect(self._on_succeeded)
+        self._runs.failed.connect(self._on_failed)
         self._build_controls(run_index)
         self._build_plot()
         self._build_bottom()
@@ -141,70 +135,17 @@ class LrFindDialog(QDialog):
         layout.addLayout(bar)
 
     def _build_plot(self) -> None:
-        self.plot_widget = pg.PlotWidget(self)
-        self.plot_widget.setBackground(plot_style.THEMES[False]["background"])
-        plot = self.plot = self.plot_widget.getPlotItem()
-        plot_style.style_plot(plot, False)
-        plot.setLogMode(x=True, y=False)
-        plot.setMenuEnabled(False)
-        plot_style.set_label(plot, "bottom", "learning rate", False)
-        plot_style.set_label(plot, "left", "loss gap / gap at start (median)", False)
-        foreground = plot_style.THEMES[False]["foreground"]
-        plot.addLegend(
-            offset=(10, -10),  # bottom left: below the curve's flat start
-            labelTextColor=foreground,
-            brush=pg.mkBrush(255, 255, 255, 230),
-            pen=pg.mkPen("#bbbbbb"),
+        self.plot_widget = LrRangePlot(self)
+        self.plot = self.plot_widget.plot
+        self.raw_curve, self.smooth_curve = (
+            self.plot_widget.raw_curve,
+            self.plot_widget.smooth_curve,
         )
-        self.unstable_region = pg.LinearRegionItem(
-            movable=False,
-            brush=plot_style.band_brush(UNSTABLE_COLOR, 28),
-            pen=pg.mkPen(None),
-        )
-        self.unstable_region.setZValue(-10)
-        plot.addItem(self.unstable_region, ignoreBounds=True)
-        self.unstable_region.hide()
-        self.raw_curve = plot.plot(
-            pen=plot_style.run_pen(CURVE_COLOR + "60", width=1.5), name="loss", connect="finite"
-        )
-        self.smooth_curve = plot.plot(
-            pen=plot_style.run_pen(CURVE_COLOR, width=3.0), name="smoothed", connect="finite"
-        )
-        self.diverged_curve = plot.plot(
-            pen=plot_style.run_pen(DIVERGED_COLOR, 1.5, Qt.PenStyle.DashLine),
-            name="diverged fraction",
-            connect="finite",
-        )
-        legend = plot.legend
-        legend.addItem(
-            pg.BarGraphItem(x=[0], height=[0], width=0, brush=self.unstable_region.brush),
-            "unstable at a constant lr",
-        )
-        self.lower_line = self._marker(LOWER_COLOR, "lower")
-        self.upper_line = self._marker(UPPER_COLOR, "upper")
-        plot.setYRange(0.0, Y_TOP, padding=0.0)
+        self.unstable_region = self.plot_widget.unstable_region
+        self.lower_line, self.upper_line = self.plot_widget.lower_line, self.plot_widget.upper_line
+        for line in (self.lower_line, self.upper_line):
+            line.sigPositionChanged.connect(lambda _l, line=line: self._on_marker_moved(line))
         self.layout().addWidget(self.plot_widget, 1)
-
-    def _marker(self, color: str, name: str) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(
-            angle=90,
-            movable=True,
-            pen=pg.mkPen(color, width=2.5),
-            hoverPen=pg.mkPen(color, width=4),
-            label=name,
-            labelOpts={
-                "position": 0.93 if name == "upper" else 0.86,
-                "color": color,
-                "fill": pg.mkBrush(255, 255, 255, 220),
-                "movable": True,
-            },
-        )
-        line.label.setFont(plot_style.tick_font())
-        line.setZValue(10)
-        line.hide()
-        line.sigPositionChanged.connect(lambda _line: self._on_marker_moved(line))
-        self.plot.addItem(line, ignoreBounds=True)
-        return line
 
     def _build_bottom(self) -> None:
         layout = self.layout()
@@ -251,7 +192,7 @@ class LrFindDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self._runs.busy
 
     def run_test(self) -> None:
         """Start a range test with the fields' settings (the previous one is abandoned)."""
@@ -266,47 +207,29 @@ class LrFindDialog(QDialog):
         except ConfigError as error:
             self._show_error(error)
             return
-        self._stop_task()
         run_index = self.run_box.currentIndex()
         runfile = self.runfile
 
         def task(_progress, _cancelled):
             return lr_range_test(runfile, run_index, **kwargs)
 
-        worker = BackgroundTask(task, self)
-        worker.succeeded.connect(lambda result: self._on_succeeded(worker, result))
-        worker.failed.connect(lambda error: self._on_failed(worker, error))
-        worker.finished.connect(worker.deleteLater)
-        self._task = worker
+        self._runs.start(task)
         self.status.setText("running the range test…")
         self.status.setStyleSheet("")
         self.run_button.setEnabled(False)
-        worker.start()
 
-    def _stop_task(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            task.wait()
-
-    def _on_succeeded(self, task: BackgroundTask, result: LrRangeResult) -> None:
-        if task is not self._task:
-            return  # abandoned
-        self._task = None
+    def _on_succeeded(self, result: LrRangeResult) -> None:
         self.run_button.setEnabled(True)
         self.show_result(result)
         self.result_ready.emit(result)
 
-    def _on_failed(self, task: BackgroundTask, error: Exception) -> None:
-        if task is not self._task:
-            return
-        self._task = None
+    def _on_failed(self, error: Exception) -> None:
         self.run_button.setEnabled(True)
         self._show_error(error)
         self.test_failed.emit(error)
 
     def done(self, code: int) -> None:  # Qt override: closing waits for a running test
-        self._stop_task()
+        self._runs.stop()
         super().done(code)
 
     # -------------------------------------------------------------------------- showing
@@ -314,23 +237,7 @@ class LrFindDialog(QDialog):
     def show_result(self, result: LrRangeResult) -> None:
         """Draw ``result``'s curves and put the markers at its suggestion."""
         self.result = result
-        lrs = result.lrs
-        finite = lambda values: np.where(np.isfinite(values), values, np.nan)  # noqa: E731
-        self.raw_curve.setData(lrs, finite(np.minimum(result.loss, 1e6)))
-        self.smooth_curve.setData(lrs, finite(np.minimum(result.smoothed, 1e6)))
-        self.diverged_curve.setData(lrs, result.diverged_fraction)
-        unstable = np.flatnonzero(~result.stable)
-        if unstable.size:
-            start = math.log10(result.stable_lrs[unstable[0]])
-            self.unstable_region.setRegion((start, math.log10(lrs[-1])))
-            self.unstable_region.show()
-        else:
-            self.unstable_region.hide()
-        low, high = math.log10(lrs[0]), math.log10(lrs[-1])
-        for line in (self.lower_line, self.upper_line):
-            line.setBounds((low, high))
-            line.show()
-        self.plot.setXRange(low, high, padding=0.02)
+        self.plot_widget.show_curves(result)
         self._fit_y()
         self._show_suggestion()
         self.summary.setText(describe(result).replace("\n", " "))
@@ -343,17 +250,7 @@ class LrFindDialog(QDialog):
         self._set_result_widgets_enabled(True)
 
     def _fit_y(self) -> None:
-        """0 .. a bit above the start (linear), or down to the lowest loss seen (log)."""
-        if not self.log_box.isChecked():
-            self.plot.setYRange(0.0, Y_TOP, padding=0.0)
-            return
-        lowest = 1e-3
-        if self.result is not None:
-            values = np.concatenate([self.result.loss, self.result.smoothed])
-            positive = values[np.isfinite(values) & (values > 0)]
-            if positive.size:
-                lowest = max(float(positive.min()), 1e-300)
-        self.plot.setYRange(math.log10(lowest) - 0.5, math.log10(Y_TOP) + 0.2, padding=0.0)
+        self.plot_widget.fit_y(log=self.log_box.isChecked(), result=self.result)
 
     def _on_log_changed(self, on: bool) -> None:
         self.plot.setLogMode(x=True, y=on)
@@ -402,7 +299,7 @@ class LrFindDialog(QDialog):
 
     def _show_error(self, error: Exception) -> None:
         self.status.setText(str(error))
-        self.status.setStyleSheet(f"color: {UPPER_COLOR}")
+        self.status.setStyleSheet(f"color: {ERROR_COLOR}")
 
     # -------------------------------------------------------------------------- applying
 

@@ -8,6 +8,7 @@ step only. Kept in QSettings, so the next start uses them too.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from lrsim.core.engine import DEFAULT_MEMORY_BUDGET
+from lrsim.gui.controller import SimulationController
 
 SETTING_BUDGET = "simulation/memory_budget_bytes"
 SETTING_STRIDE = "simulation/stride"
@@ -67,29 +69,27 @@ class SimulationSettingsDialog(QDialog):
         return int(round(self.budget_box.value() * GIB)), (stride if stride > 1 else None)
 
 
-def apply_saved(window) -> None:
+def apply_saved(settings: QSettings, controller: SimulationController) -> None:
     """Give the controller the budget and stride saved by an earlier session."""
-    settings = window.settings
     budget = settings.value(SETTING_BUDGET, DEFAULT_MEMORY_BUDGET, type=int)
     stride = settings.value(SETTING_STRIDE, 1, type=int)
-    window.controller.memory_budget = budget if budget > 0 else DEFAULT_MEMORY_BUDGET
-    window.controller.stride = stride if stride > 1 else None
+    controller.memory_budget = budget if budget > 0 else DEFAULT_MEMORY_BUDGET
+    controller.stride = stride if stride > 1 else None
 
 
-def apply(window, budget: int, stride: int | None) -> None:
+def apply(
+    settings: QSettings, controller: SimulationController, budget: int, stride: int | None
+) -> None:
     """Use (and remember) these values, and redo the current simulation with them."""
-    controller = window.controller
     changed = (budget, stride) != (controller.memory_budget, controller.stride)
     controller.memory_budget, controller.stride = budget, stride
-    window.settings.setValue(SETTING_BUDGET, budget)
-    window.settings.setValue(SETTING_STRIDE, stride or 1)
+    settings.setValue(SETTING_BUDGET, budget)
+    settings.setValue(SETTING_STRIDE, stride or 1)
     if changed and controller.runfile is not None:
         controller.load(controller.runfile, background=True)
 
 
-def open_dialog(window) -> None:
-    dialog = SimulationSettingsDialog(
-        window.controller.memory_budget, window.controller.stride, window
-    )
+def open_dialog(parent, settings: QSettings, controller: SimulationController) -> None:
+    dialog = SimulationSettingsDialog(controller.memory_budget, controller.stride, parent)
     if dialog.exec() == QDialog.DialogCode.Accepted:
-        apply(window, *dialog.values())
+        apply(settings, controller, *dialog.values())

@@ -11,9 +11,11 @@ import copy
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QWidget
 
 from lrsim.core.tune import TuneResult
+from lrsim.gui.edit_session import EditSession
 
 TUNED_KEYS = ("lr", "momentum", "betas")
 
@@ -38,43 +40,49 @@ def tuned_data(data: dict[str, Any], result: TuneResult) -> tuple[dict[str, Any]
     return data, changed
 
 
-def open_tune_dialog(window):
-    """Open Tools > Tune on the window's run file; returns the dialog (None if nothing to tune)."""
-    from lrsim.gui.tune_dialog import TuneDialog  # loads on first use
+class TuneActions(QObject):
+    """Tools > Tune over ``parent`` on the simulated run file; ``dialog`` is the open one."""
 
-    if window.runfile is None:
-        window.show_problem("Tune: there is no valid run file to tune yet")
-        return None
-    old = getattr(window, "tune_dialog", None)
-    if old is not None and shiboken6.isValid(old):
-        old.close()
-    dialog = TuneDialog(window.runfile, window)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    saved: dict[str, Any] = {}
+    def __init__(self, parent: QWidget, session: EditSession):
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.session = session
+        self.dialog = None
+        self._before: dict[str, Any] | None = None  # the editor's data before the last Apply
 
-    def apply(result: TuneResult) -> None:
-        before = window.editor.data()
+    def open_dialog(self):
+        """Open Tools > Tune; returns the dialog (None if there is nothing to tune)."""
+        from lrsim.gui.tune_dialog import TuneDialog  # loads on first use
+
+        session = self.session
+        runfile = session.controller.runfile
+        if runfile is None:
+            session.show_problem("Tune: there is no valid run file to tune yet")
+            return None
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
+            self.dialog.close()
+        dialog = TuneDialog(runfile, self.parent_widget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._before = None
+        dialog.apply_tuning.connect(self._apply)
+        dialog.undo_requested.connect(self._undo)
+        session.controller.scene_changed.connect(dialog.set_scene)  # Tune again: the edited runs
+        dialog.show()
+        self.dialog = dialog
+        return dialog
+
+    def _apply(self, result: TuneResult) -> None:
+        before = self.session.editor.data()
         data, changed = tuned_data(before, result)
         if not changed:
-            window.show_problem("Tune: no run has the tuned optimizer any more; nothing changed")
+            self.session.show_problem(
+                "Tune: no run has the tuned optimizer any more; nothing changed"
+            )
             return
-        saved["before"] = before
-        _show(window, data)
+        self._before = before
+        self.session.show_data(data)
 
-    def undo() -> None:
-        before = saved.pop("before", None)
+    def _undo(self) -> None:
+        before, self._before = self._before, None
         if before is not None:
-            _show(window, before)
-
-    dialog.apply_tuning.connect(apply)
-    dialog.undo_requested.connect(undo)
-    window.controller.scene_changed.connect(dialog.set_scene)  # Tune again: the edited runs
-    dialog.show()
-    window.tune_dialog = dialog
-    return dialog
-
-
-def _show(window, data: dict[str, Any]) -> None:
-    window.editor.set_data(data)
-    window.document.update(window.editor.data())
-    window.apply_editor()
+            self.session.show_data(before)

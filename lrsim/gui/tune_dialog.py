@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import RunFile
 from lrsim.core.tune import METRICS, TuneResult, format_metric, tune_runfile
-from lrsim.gui.background import BackgroundTask
+from lrsim.gui.latest_task import LatestTask
 from lrsim.gui.panels import plot_style
 
 ERROR_COLOR = "#d62728"
@@ -54,9 +54,13 @@ class TuneDialog(QDialog):
         self.setWindowTitle("Tune: a fair fight")
         self.runfile = runfile
         self.result: TuneResult | None = None
-        self._task: BackgroundTask | None = None
+        # no deleteLater on finished: deleting a just-finished QThread from its own
+        # finished signal crashed under pytest-qt; the dialog keeps its few workers
+        self._runs = LatestTask(self, keep_workers=True)
+        self._runs.succeeded.connect(self._on_succeeded)
+        self._runs.failed.connect(self._on_failed)
+        self._runs.progress_changed.connect(self._on_progress)
         self._curves: list[pg.PlotDataItem] = []
-        self._workers: list[BackgroundTask] = []
         self._build()
         self.resize(900, 640)
         if autorun:
@@ -147,61 +151,39 @@ class TuneDialog(QDialog):
 
     def run_search(self) -> None:
         """Start a search with the chosen parameters and metric (a running one is abandoned)."""
-        self._stop_task()
         runfile, params, metric = self.runfile, self.params(), self.metric_box.currentText()
 
         def task(progress, cancelled):
             return tune_runfile(runfile, params, metric, progress=progress, cancel=cancelled)
 
-        worker = BackgroundTask(task, self)
-        worker.succeeded.connect(lambda result: self._on_succeeded(worker, result))
-        worker.failed.connect(lambda error: self._on_failed(worker, error))
-        worker.progress_changed.connect(self._on_progress)  # a slot: runs on the GUI thread
-        # no deleteLater on finished: deleting a just-finished QThread from its own
-        # finished signal crashed under pytest-qt; the dialog owns its few workers
-        self._workers.append(worker)
-        self._task = worker
+        self._runs.start(task)
         self.status.setText("tuning…")
         self.status.setStyleSheet("")
         self.run_button.setEnabled(False)
         self.apply_button.setEnabled(False)
-        worker.start()
 
     @property
     def busy(self) -> bool:
-        return self._task is not None
+        return self._runs.busy
 
     def _on_progress(self, fraction: float) -> None:
-        if self._task is not None:
-            self.status.setText(f"tuning… {fraction:.0%}")
+        self.status.setText(f"tuning… {fraction:.0%}")
 
-    def _stop_task(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            task.wait()
-
-    def _on_succeeded(self, task: BackgroundTask, result: TuneResult | None) -> None:
-        if task is not self._task or result is None:
-            return
-        self._task = None
+    def _on_succeeded(self, result: TuneResult | None) -> None:
         self.run_button.setEnabled(True)
+        if result is None:  # cancelled: nothing to show
+            return
         self.show_result(result)
         self.result_ready.emit(result)
 
-    def _on_failed(self, task: BackgroundTask, error: Exception) -> None:
-        if task is not self._task:
-            return
-        self._task = None
+    def _on_failed(self, error: Exception) -> None:
         self.run_button.setEnabled(True)
         self.status.setText(str(error) if isinstance(error, ConfigError) else repr(error))
         self.status.setStyleSheet(f"color: {ERROR_COLOR}")
         self.tune_failed.emit(error)
 
     def done(self, code: int) -> None:  # Qt override: closing waits for a running search
-        self._stop_task()
-        for worker in self._workers:
-            worker.wait()
+        self._runs.shutdown()
         super().done(code)
 
     # -------------------------------------------------------------------------- showing

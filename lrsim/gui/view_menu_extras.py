@@ -5,6 +5,9 @@ its default. Kept out of ``menus`` so that module stays a table."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMainWindow
+
+from lrsim.gui.view_area import ViewArea
 
 TRAIL_CHOICES = (
     (None, "&All steps"),
@@ -15,11 +18,11 @@ TRAIL_CHOICES = (
 )
 
 
-def add_view_extras(view_menu, window) -> dict[str, QAction]:
-    """Add the Trails submenu and the camera reset to ``view_menu``; returns the actions."""
-    area = window.view_area
+def add_view_extras(view_menu, area: ViewArea, frame: QMainWindow) -> dict[str, QAction]:
+    """Add the Trails submenu and the camera reset to ``view_menu`` (for ``area``, the
+    window ``frame``'s views); returns the actions."""
     trails = view_menu.addMenu("&Trails")
-    group = QActionGroup(window)
+    group = QActionGroup(frame)
     actions: dict[str, QAction] = {}
     for length, text in TRAIL_CHOICES:
         action = trails.addAction(text)
@@ -56,7 +59,7 @@ def add_view_extras(view_menu, window) -> dict[str, QAction]:
     def set_anatomy(on: bool) -> None:
         arrows = area.contour.step_arrows
         if not arrows.set_swarm(on):
-            window.statusBar().showMessage(arrows.message, 8000)
+            frame.statusBar().showMessage(arrows.message, 8000)
 
     anatomy.toggled.connect(set_anatomy)
     actions["step_anatomy"] = anatomy
@@ -64,6 +67,6 @@ def add_view_extras(view_menu, window) -> dict[str, QAction]:
     reset.setShortcut("Ctrl+0")
     reset.setToolTip("The 3D view's camera back to its default angle and distance")
     reset.triggered.connect(area.reset_camera)
-    window.addAction(reset)
+    frame.addAction(reset)
     actions["reset_camera"] = reset
     return actions

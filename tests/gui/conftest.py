@@ -1,3 +1,20 @@
 import os
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_FIRST_FONT = []  # the shared QApplication's font when the first GUI test ran
+
+
+@pytest.fixture(autouse=True)
+def _app_font_kept(qapp):
+    """Each GUI test starts with the same application font: ``lrsim render`` and the app's
+    start (``create_app``) set a bigger base font on the one QApplication of the session,
+    and a test measuring widgets after them would measure in that font."""
+    from PySide6.QtGui import QFont
+
+    if not _FIRST_FONT:
+        _FIRST_FONT.append(QFont(qapp.font()))
+    yield
+    qapp.setFont(_FIRST_FONT[0])

@@ -23,7 +23,7 @@ OVERLAY_GOAL = {"1920x1080": 0.30, "1366x768": 0.25}
 def settle(qtbot, window, ms: int = 300) -> None:
     """Wait until the docks have refitted (they do on timers, in a few passes)."""
     qtbot.wait(ms)
-    idle = lambda: not window._fit_timer.isActive() and getattr(window, "_fit_passes", 0) == 0  # noqa: E731
+    idle = lambda: not window.layout_.fit_timer.isActive() and window.layout_._fit_passes == 0  # noqa: E731
     qtbot.waitUntil(idle, timeout=5000)
     qtbot.wait(100)
 

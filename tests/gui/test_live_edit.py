@@ -157,7 +157,7 @@ def test_momentum_and_schedule_sliders(bowl, qtbot, tmp_path):
 
 
 def test_presentation_overlay_sliders_drive_the_run(bowl, qtbot, tmp_path):
-    bowl.set_presentation(True)
+    bowl.presentation.set_active(True)
     overlay = bowl.live_edit.overlay
     qtbot.waitUntil(overlay.isVisible, timeout=3000)
     assert len(overlay.rows) == 3
@@ -169,7 +169,7 @@ def test_presentation_overlay_sliders_drive_the_run(bowl, qtbot, tmp_path):
     assert bowl.editor.cards[0].live.lr.value.text() == f"{value:.4g}"  # the card follows
     assert bowl.controller.simulation.runfile.runs[0].optimizer.written["lr"] == value
     assert_shown_is_exported(bowl, tmp_path)
-    bowl.set_presentation(False)
+    bowl.presentation.set_active(False)
     assert not overlay.isVisible()
 
 
@@ -195,7 +195,7 @@ def test_presentation_overlay_keeps_clear_of_the_scene(qtbot, settings, dialogs,
     momentum preset none; with points crowding its first choice (lower left), another."""
     window = make_window(qtbot, settings, PRESETS / "momentum-two-arrows.toml")
     try:
-        window.set_presentation(True)
+        window.presentation.set_active(True)
         overlay = window.live_edit.overlay
         qtbot.waitUntil(overlay.isVisible, timeout=3000)
         qtbot.waitUntil(lambda: window.view_area.width() > overlay.width() + 100, timeout=5000)
@@ -215,6 +215,6 @@ def test_presentation_overlay_keeps_clear_of_the_scene(qtbot, settings, dialogs,
         assert overlay.y() < area.height() / 2 or overlay.x() > area.width() / 3
         assert hidden() == 0
     finally:
-        window.set_presentation(False)
+        window.presentation.set_active(False)
         window.document.dirty = False
         window.close()

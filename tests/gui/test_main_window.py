@@ -147,7 +147,7 @@ def test_the_window_starts_with_focus_away_from_text_fields(window, qtbot):
 
 def test_lr_range_test_sets_a_runs_schedule(window, qtbot):
     window.actions_.lr_range_test.trigger()
-    dialog = window.lr_range_dialog
+    dialog = window.tools.lr_range_dialog
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
     dialog.apply("cyclic")
     assert window.editor.data()["runs"][0]["schedule"]["name"] == "cyclic"

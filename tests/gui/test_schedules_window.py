@@ -108,11 +108,11 @@ def test_the_tools_menu_opens_it_once(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = make_window(qtbot, settings)
     window.actions_.all_schedules.trigger()
-    first = window.schedules_window
+    first = window.tools.schedules_window
     assert first is not None and first.isVisible()
     window.actions_.all_schedules.trigger()
-    assert window.schedules_window is first
-    window.set_dark(True)
+    assert window.tools.schedules_window is first
+    window.theme.set_dark(True)
     assert first.canvas.backgroundBrush().color().lightness() < 128
     window.document.dirty = False
     window.close()

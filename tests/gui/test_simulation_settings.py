@@ -27,7 +27,7 @@ def test_dialog_reads_back_what_it_shows(qtbot):
 def test_a_stride_redoes_the_simulation_and_is_remembered(window, qtbot, settings):
     qtbot.waitUntil(lambda: window.controller.simulation is not None, timeout=20_000)
     assert window.controller.simulation.stride == 1
-    simulation_settings.apply(window, 4 * GIB, 5)
+    simulation_settings.apply(window.settings, window.controller, 4 * GIB, 5)
     qtbot.waitUntil(
         lambda: window.controller.simulation.stride == 5 and not window.controller.busy,
         timeout=20_000,

@@ -76,7 +76,7 @@ def test_tools_tune_applies_and_undoes(window, qtbot):
     (tune,) = [a for a in action.menu().actions() if a.text() == "&Tune…"]
     before = window.editor.data()
     tune.trigger()
-    dialog = window.tune_dialog
+    dialog = window.tuning.dialog
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=TIMEOUT_MS)
     dialog.apply_button.click()
     after = window.editor.data()

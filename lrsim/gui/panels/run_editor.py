@@ -1,4 +1,4 @@
-"""The run editor: every part of a run file as widgets; emits ``state_changed`` on each edit.
+"""The run editor: every part of a run file as widgets; emits ``state_changed(data)`` on each edit.
 
 ``data()`` is the run file's structure as the user wrote it; the window
 validates it with ``parse_runfile`` and, on a ``ConfigError``, hands the error
@@ -46,7 +46,7 @@ NEW_RUN = {"optimizer": {"name": "sgd", "lr": 0.1}, "schedule": {"name": "consta
 class RunEditor(QScrollArea):
     """Title, steps, surface, starts, noise and the list of runs, in a scroll area."""
 
-    state_changed = Signal()
+    state_changed = Signal(object)  # data(): serialised once per edit, for every listener
     live_changed = Signal(bool)  # a run card's slider moved (final: let go): recompute now
 
     def __init__(self, parent: QWidget | None = None):
@@ -160,7 +160,7 @@ class RunEditor(QScrollArea):
 
     def _on_edited(self, *_args) -> None:
         self.general_error.hide()
-        self.state_changed.emit()
+        self.state_changed.emit(self.data())
 
     def set_data(self, data: Mapping[str, Any]) -> None:
         """Show a run file's structure (as ``runfile_to_dict`` gives it); emits nothing."""

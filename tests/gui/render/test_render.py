@@ -183,7 +183,7 @@ def test_missing_encoder_says_how_to_enable_it(monkeypatch):
 def test_pillow_is_a_core_dependency_and_mp4_an_extra():
     import tomllib
 
-    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((Path(__file__).parents[3] / "pyproject.toml").read_text())["project"]
     assert any(dep.startswith("pillow") for dep in project["dependencies"])
     assert not any(dep.startswith("imageio") for dep in project["dependencies"])
     assert any(

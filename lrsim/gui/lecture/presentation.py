@@ -1,6 +1,6 @@
 """Presentation mode: full screen for a lecture hall, and back exactly as it was.
 
-``Presentation(window).enter()`` hides the editor, the statistics and every
+``Presentation(frame, layout, theme, playback).enter()`` hides the editor, the statistics and every
 other dock but the LR and loss panels, the menu and status bars; makes the window
 full screen; scales text (about 1.5x on a 1080-line screen) and lines up; moves
 the run file's explanation into a column beside the views; switches to the
@@ -17,11 +17,18 @@ switches); and drives the playback from the keyboard wherever the focus is:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+
+from lrsim.gui.playback import Playback
+from lrsim.gui.window_theme import WindowTheme
+
+if TYPE_CHECKING:  # the layout imports the lecture package (its explanation panel)
+    from lrsim.gui.window_layout import WindowLayout
 
 HINT = "Space play  ·  ← → step  ·  + − speed  ·  T theme  ·  Esc leave"
 HINT_MS = 4500
@@ -69,24 +76,30 @@ class _PlaybackKeys(QObject):
     def eventFilter(self, watched, event) -> bool:  # Qt override
         if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
             return False
-        if watched.window() is not self.presentation.window:
+        if watched.window() is not self.presentation.frame:
             return False  # a dialog opened from the window keeps its keys
         return self.presentation.handle_key(event)
 
 
 class Presentation(QObject):
-    """Presentation mode of a MainWindow; ``toggled(bool)`` when it is entered or left."""
+    """Presentation mode of ``frame`` (the main window), whose widgets ``layout`` holds;
+    ``toggled(bool)`` when it is entered or left."""
 
     toggled = Signal(bool)
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self, frame: QMainWindow, layout: WindowLayout, theme: WindowTheme, playback: Playback
+    ):
+        super().__init__(frame)
+        self.frame = frame
+        self.layout = layout
+        self.theme = theme
+        self.playback = playback
         self._saved: _Saved | None = None
         self._keys = _PlaybackKeys(self)
         self.font_scale = 1.0
         self.line_scale = 1.0
-        self.hint = QLabel(HINT, window.view_area)  # over the views, placed in their corner
+        self.hint = QLabel(HINT, layout.view_area)  # over the views, placed in their corner
         self.hint.setObjectName("presentation_hint")
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -110,72 +123,66 @@ class Presentation(QObject):
     def enter(self) -> None:
         if self.active:
             return
-        window = self.window
+        frame, layout = self.frame, self.layout
         self._saved = _Saved(
-            geometry=window.geometry(),
-            state=window.saveState(),
-            window_state=window.windowState(),
-            dark=window.dark,
-            menu_bar=window.menuBar().isVisible(),
-            status_bar=window.statusBar().isVisible(),
-            explanation_expanded=window.explanation.expanded,
+            geometry=frame.geometry(),
+            state=frame.saveState(),
+            window_state=frame.windowState(),
+            dark=self.theme.dark,
+            menu_bar=frame.menuBar().isVisible(),
+            status_bar=frame.statusBar().isVisible(),
+            explanation_expanded=layout.explanation.expanded,
             focus=QApplication.focusWidget(),
         )
-        for action in _menu_actions(window):
-            window.addAction(action)  # shortcuts keep working with the menu bar hidden
-        for dock in window.findChildren(QDockWidget):
-            if dock in (window.lr_dock, window.loss_dock):
+        self.theme.presenting = layout.presenting = True
+        for action in _menu_actions(frame):
+            frame.addAction(action)  # shortcuts keep working with the menu bar hidden
+        for dock in frame.findChildren(QDockWidget):
+            if dock in (layout.lr_dock, layout.loss_dock):
                 dock.setTitleBarWidget(QWidget(dock))  # the plots' axes say what they are
             else:
                 dock.hide()
-        window.menuBar().hide()
-        window.statusBar().hide()
-        screen = window.screen() or QGuiApplication.primaryScreen()
+        frame.menuBar().hide()
+        frame.statusBar().hide()
+        screen = frame.screen() or QGuiApplication.primaryScreen()
         area = screen.geometry()
         self.font_scale, self.line_scale = looks_for_height(area.height())
-        window.place_explanation(column=True)
-        window.explanation.setFixedWidth(round(COLUMN_FRACTION * area.width()))
-        window.view_area.legend.setFixedWidth(round(COLUMN_FRACTION * area.width()))
+        layout.place_explanation(column=True)
+        layout.explanation.setFixedWidth(round(COLUMN_FRACTION * area.width()))
+        layout.view_area.legend.setFixedWidth(round(COLUMN_FRACTION * area.width()))
         self._set_looks(self.font_scale, self.line_scale)
-        window.apply_theme(window.presentation_dark())
-        window.showFullScreen()
+        self.theme.apply(self.theme.presentation_dark())
+        frame.showFullScreen()
         self._size_docks()
-        window.installEventFilter(self)  # full screen may arrive later: size the docks then
-        window.view_area.installEventFilter(self)
+        frame.installEventFilter(self)  # full screen may arrive later: size the docks then
+        layout.view_area.installEventFilter(self)
         QApplication.instance().installEventFilter(self._keys)
-        window.view_area.setFocus(Qt.FocusReason.OtherFocusReason)
+        layout.view_area.setFocus(Qt.FocusReason.OtherFocusReason)
         self._show_hint()
         self.toggled.emit(True)
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
         if event.type() == QEvent.Type.Resize and self.active:
-            if watched is self.window:
+            if watched is self.frame:
                 QTimer.singleShot(0, self._size_docks)
-            elif watched is self.window.view_area:
+            elif watched is self.layout.view_area:
                 self._place_hint()
         return False
 
     def _size_docks(self) -> None:
         if not self.active:
             return
-        window = self.window
-        side = round(SIDE_FRACTION * window.width())
-        window.resizeDocks([window.lr_dock], [side], Qt.Orientation.Horizontal)
-        window.resizeDocks(
-            [window.lr_dock, window.loss_dock], [1, 1], Qt.Orientation.Vertical
+        frame, layout = self.frame, self.layout
+        side = round(SIDE_FRACTION * frame.width())
+        frame.resizeDocks([layout.lr_dock], [side], Qt.Orientation.Horizontal)
+        frame.resizeDocks(
+            [layout.lr_dock, layout.loss_dock], [1, 1], Qt.Orientation.Vertical
         )  # equal heights
-        window.fit_view_area()  # then the side plots yield what the surface can use
+        layout.fit_view_area()  # then the side plots yield what the surface can use
 
     def _set_looks(self, font_scale: float, line_scale: float) -> None:
-        window = self.window
-        window.view_area.set_look(font_scale, line_scale)
-        window.view_area.legend.set_font_scale(font_scale)
-        window.lr_panel.set_look(font_scale, line_scale)
-        window.loss_panel.set_look(font_scale, line_scale)
-        window.step_size_panel.set_look(font_scale, line_scale)
-        window.playback_bar.set_scale(font_scale)
-        window.explanation.set_font_scale(font_scale)
-        for dock in (window.lr_dock, window.loss_dock):
+        self.layout.set_look(font_scale, line_scale)
+        for dock in (self.layout.lr_dock, self.layout.loss_dock):
             # their check boxes and notes; an unset font (QFont()) inherits the window's again
             dock.widget().setFont(_scaled_font(font_scale) if font_scale != 1.0 else QFont())
 
@@ -195,7 +202,7 @@ class Presentation(QObject):
 
     def _place_hint(self) -> None:
         """Centred low over the views (again once full screen has settled)."""
-        hint, views = self.hint, self.window.view_area
+        hint, views = self.hint, self.layout.view_area
         hint.setMinimumWidth(0)
         hint.setMaximumWidth(16_777_215)
         hint.setWordWrap(False)
@@ -213,31 +220,32 @@ class Presentation(QObject):
         saved, self._saved = self._saved, None
         if saved is None:
             return
-        window = self.window
+        frame, layout = self.frame, self.layout
+        self.theme.presenting = layout.presenting = False
         QApplication.instance().removeEventFilter(self._keys)
-        window.removeEventFilter(self)
-        window.view_area.removeEventFilter(self)
+        frame.removeEventFilter(self)
+        layout.view_area.removeEventFilter(self)
         self._hint_timer.stop()
         self.hint.hide()
         self.font_scale = self.line_scale = 1.0
         self._set_looks(1.0, 1.0)
-        for dock in (window.lr_dock, window.loss_dock):
+        for dock in (layout.lr_dock, layout.loss_dock):
             dock.setTitleBarWidget(None)
-        window.view_area.legend.setMinimumWidth(0)
-        window.view_area.legend.setMaximumWidth(16_777_215)
-        window.place_explanation(column=False)
-        window.explanation.set_expanded(saved.explanation_expanded)
-        window.menuBar().setVisible(saved.menu_bar)
-        window.statusBar().setVisible(saved.status_bar)
-        window.apply_theme(saved.dark)
-        window.setWindowState(saved.window_state)
+        layout.view_area.legend.setMinimumWidth(0)
+        layout.view_area.legend.setMaximumWidth(16_777_215)
+        layout.place_explanation(column=False)
+        layout.explanation.set_expanded(saved.explanation_expanded)
+        frame.menuBar().setVisible(saved.menu_bar)
+        frame.statusBar().setVisible(saved.status_bar)
+        self.theme.apply(saved.dark)
+        frame.setWindowState(saved.window_state)
         if not saved.window_state & (
             Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized
         ):
-            window.setGeometry(saved.geometry)  # as it was (restoreGeometry would refit it)
-        window.restoreState(saved.state)
+            frame.setGeometry(saved.geometry)  # as it was (restoreGeometry would refit it)
+        frame.restoreState(saved.state)
         # the window manager may finish leaving full screen later: restore the docks again
-        QTimer.singleShot(0, lambda: window.restoreState(saved.state))
+        QTimer.singleShot(0, lambda: frame.restoreState(saved.state))
         if saved.focus is not None and shiboken6.isValid(saved.focus) and saved.focus.isVisible():
             saved.focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.toggled.emit(False)
@@ -250,7 +258,7 @@ class Presentation(QObject):
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if modifiers not in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
             return False
-        playback = self.window.playback
+        playback = self.playback
         actions = {
             Qt.Key.Key_Space: playback.toggle,
             Qt.Key.Key_Right: playback.step_forward,
@@ -261,7 +269,7 @@ class Presentation(QObject):
             Qt.Key.Key_Equal: playback.faster,
             Qt.Key.Key_Minus: playback.slower,
             Qt.Key.Key_Underscore: playback.slower,
-            Qt.Key.Key_T: lambda: self.window.set_dark(not self.window.dark),
+            Qt.Key.Key_T: self.theme.toggle,
             Qt.Key.Key_Escape: self.leave,
             Qt.Key.Key_F5: self.leave,
         }
@@ -280,10 +288,10 @@ def _scaled_font(scale: float) -> QFont:
     return font
 
 
-def _menu_actions(window) -> list:
+def _menu_actions(frame) -> list:
     """Every action of the window's menus (submenus included), with a shortcut."""
     found = []
-    pending = list(window.menuBar().actions())
+    pending = list(frame.menuBar().actions())
     while pending:
         action = pending.pop()
         menu = action.menu()

@@ -13,7 +13,7 @@ from lrsim.core.runfile import load_runfile
 from lrsim.core.step_anatomy import StepAnatomy
 from lrsim.gui.views.contour import ContourView
 
-PRESET = Path(__file__).parents[2] / "resources" / "presets" / "momentum-two-arrows.toml"
+PRESET = Path(__file__).parents[3] / "resources" / "presets" / "momentum-two-arrows.toml"
 
 
 @pytest.fixture(name="contour")

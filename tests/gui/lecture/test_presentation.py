@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QFileDialog
 
-from lrsim.gui.explanation import ExplanationPanel, color_for_word, description_html
+from lrsim.gui.lecture.explanation import ExplanationPanel, color_for_word, description_html
+from lrsim.gui.lecture.presentation import looks_for_height
 from lrsim.gui.panels import plot_style
-from lrsim.gui.presentation import looks_for_height
 
 
 def dock_layout(window) -> dict[str, tuple]:
@@ -212,7 +212,7 @@ def test_export_animation_opens_the_render_dialog(window, monkeypatch):
 def test_export_panels_writes_two_pngs(window, monkeypatch, tmp_path):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
     window.playback.set_column(10)
-    written = window.export_panels()
+    written = window.exports.export_panels()
     assert sorted(p.name.rsplit("-", 1)[1] for p in written) == ["loss.png", "lr.png"]
     assert all(p.exists() and p.stat().st_size > 1000 for p in written)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")

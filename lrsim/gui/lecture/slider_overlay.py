@@ -27,12 +27,13 @@ STYLE = (
 
 
 class SliderOverlay(QFrame):
-    """Over a corner of ``window.view_area``, the one that hides the fewest of the scene's
+    """Over a corner of ``view_area``, the one that hides the fewest of the scene's
     starts, paths and minima (lower-left on a tie); ``sync`` after each scene."""
 
-    def __init__(self, window):
-        super().__init__(window.view_area)
-        self.window = window
+    def __init__(self, view_area, editor, controller, presentation):
+        super().__init__(view_area)
+        self.view_area, self.editor = view_area, editor
+        self.controller, self.presentation = controller, presentation
         self.setObjectName("slider_overlay")
         self.setStyleSheet(STYLE)
         self.setFixedWidth(WIDTH)
@@ -41,10 +42,10 @@ class SliderOverlay(QFrame):
         self._layout.setSpacing(2)
         self.rows: list[tuple[QLabel, LiveSliders]] = []
         self.hide()
-        window.view_area.installEventFilter(self)
+        view_area.installEventFilter(self)
 
     def _card(self, index: int):
-        cards = self.window.editor.cards
+        cards = self.editor.cards
         return cards[index] if index < len(cards) else None
 
     def _build(self, count: int) -> None:
@@ -63,7 +64,7 @@ class SliderOverlay(QFrame):
 
     def sync(self) -> None:
         """The cards' labels, colours and values (a held slider keeps its place)."""
-        cards = self.window.editor.cards
+        cards = self.editor.cards
         if len(cards) != len(self.rows):
             self._build(len(cards))
         for card, (label, sliders) in zip(cards, self.rows, strict=True):
@@ -88,7 +89,7 @@ class SliderOverlay(QFrame):
 
     def set_active(self, on: bool) -> None:
         if on:
-            scale = self.window.presentation.font_scale  # readable from the back row
+            scale = self.presentation.font_scale  # readable from the back row
             size = QFont().pointSizeF() * scale
             self.setStyleSheet(STYLE + f" QLabel {{ font-size: {size:.1f}pt; }}")
             self.setFixedWidth(round(WIDTH * scale))
@@ -117,8 +118,8 @@ class SliderOverlay(QFrame):
 
     def _scene_points(self) -> tuple[np.ndarray, np.ndarray]:
         """The scene's starts, sampled paths and minima in the view area's pixels."""
-        sim = self.window.controller.simulation
-        contour = self.window.view_area.contour
+        sim = self.controller.simulation
+        contour = self.view_area.contour
         if sim is None or not contour.isVisible():
             return np.empty(0), np.empty(0)
         xs, ys = [sim.starts[:, 0]], [sim.starts[:, 1]]
