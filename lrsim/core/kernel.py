@@ -119,8 +119,9 @@ def _advance_block(
     nx, ny = np.empty(m), np.empty(m)
     f, ngx, ngy = np.empty(m), np.empty(m), np.empty(m)
     for t in range(t0, t1):
-        gx[:] = gxs
-        gy[:] = gys
+        for k in range(m):  # explicit loops: a slice assignment checks for overlap first
+            gx[k] = gxs[k]
+            gy[k] = gys[k]
         if noise_scale != 0.0:
             for k in range(m):
                 zx, zy = gaussian_pair(noise_seed, first_particle + lo + k, t)
@@ -149,11 +150,15 @@ def _advance_block(
                     _plateau_step(state, lo + k, losses[k], plateau)
         slot = slot_of_step[step]
         if slot >= 0:  # recordings are (slot, particle): contiguous writes
-            out_x[slot, lo:hi] = xs
-            out_y[slot, lo:hi] = ys
-            out_loss[slot, lo:hi] = losses
+            row_x, row_y, row_loss = out_x[slot, lo:hi], out_y[slot, lo:hi], out_loss[slot, lo:hi]
+            for k in range(m):
+                row_x[k] = xs[k]
+                row_y[k] = ys[k]
+                row_loss[k] = losses[k]
             if use_plateau:
-                out_lr[slot, lo:hi] = plateau_lrs[lo:hi]
+                row_lr, block_lrs = out_lr[slot, lo:hi], plateau_lrs[lo:hi]
+                for k in range(m):
+                    row_lr[k] = block_lrs[k]
 
 
 @njit(**JIT)
