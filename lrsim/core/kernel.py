@@ -14,6 +14,8 @@ State layout, ``state[slot, particle]`` (float64, C order):
 swarm is simulated block by block, ``lrsim.core.stream``): the noise drawn for a
 particle depends on its index in the whole swarm, never on the block.
 Recordings ``out_*[slot, particle]`` hold the state after ``recorded_steps[slot]`` updates.
+The hot loops never index ``state[row, i]``: they take 1-D views of a block's rows and
+index them by the loop's own k, which is what lets LLVM vectorise them (``dispatch``).
 """
 
 from __future__ import annotations
