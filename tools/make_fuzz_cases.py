@@ -4,7 +4,7 @@ Each file holds one optimizer with random parameters (seeded, so the files are
 reproducible), a random schedule per run and random starts on one of a few
 smooth surfaces. make_golden.py then computes their torch (or add-on package)
 trajectories like any case, check_golden_sensitivity.py must keep each below
-0.1 of the tolerance, and the suite replays them (tests/core/test_golden_fuzz.py).
+0.1 of the tolerance, and the suite replays them (tests/golden/test_golden_fuzz.py).
 
     python tools/make_fuzz_cases.py [--files-per-optimizer 3] [--seed 14]
 """

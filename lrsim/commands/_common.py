@@ -85,7 +85,7 @@ def positive_int(text: str) -> int:
 
 def add_memory_options(parser, *, stride: bool = True) -> None:
     """``--memory-budget SIZE`` and (where a history is kept) ``--stride K``."""
-    from lrsim.core.engine import DEFAULT_MEMORY_BUDGET
+    from lrsim.core.limits import DEFAULT_MEMORY_BUDGET
 
     parser.add_argument(
         "--memory-budget",

@@ -1,5 +1,4 @@
-"""The simulation core: NumPy and numba only, never Qt."""
+"""The simulation core: NumPy and numba only, never Qt.
 
-from lrsim.core.numba_cache import configure as _configure_numba_cache
-
-_configure_numba_cache()
+Kernel modules set numba up through ``lrsim.core.jit``; importing the core does no work.
+"""

@@ -11,12 +11,13 @@ compile time, so it is a global to numba (inlined, vectorised, cacheable).
 
 from __future__ import annotations
 
-from numba import njit, types
+from numba import types
 from numba.extending import overload
 
-from lrsim.core import surface_kernels as surfaces
-from lrsim.core.formula_kernel import formula_grad_loop, formula_value_grad
+from lrsim.core.jit import njit
 from lrsim.core.optim.registry import RULE_CONSTANTS, RULE_SLOTS, RULES, rule_number
+from lrsim.core.surfaces import kernels as surfaces
+from lrsim.core.surfaces.formula_kernel import formula_grad_loop, formula_value_grad
 
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 

@@ -27,8 +27,8 @@ from lrsim.core.engine_checks import (  # noqa: F401 (format_bytes: re-exported)
     over_budget,
 )
 from lrsim.core.errors import ConfigError
+from lrsim.core.limits import DEFAULT_MEMORY_BUDGET
 from lrsim.core.recompute import Recompute
-from lrsim.core.rotation import rotated, surface_rotation
 from lrsim.core.runfile import (
     RunConfig,
     RunFile,
@@ -37,9 +37,7 @@ from lrsim.core.runfile import (
     run_noise,
 )
 from lrsim.core.schedules import schedule_curves
-
-DEFAULT_MEMORY_BUDGET = 2 * 1024**3
-"""Bytes the recorded trajectories of one simulation may take."""
+from lrsim.core.surfaces.rotation import rotated, surface_rotation
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
 """State bytes per particle of a run whose optimizer has at most 6 slots (more: 8 per slot)."""
@@ -148,7 +146,7 @@ def resolve_surface(runfile: RunFile):
     """
     config = runfile.surface
     if config.formula is not None:
-        from lrsim.core.formula import formula_surface
+        from lrsim.core.surfaces.formula import formula_surface
 
         try:
             surface = formula_surface(config.formula, dict(config.params), config.domain)

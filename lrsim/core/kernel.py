@@ -21,11 +21,11 @@ index them by the loop's own k, which is what lets LLVM vectorise them (``dispat
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
 
 from lrsim.core.dispatch import update_block
+from lrsim.core.jit import njit, prange
 from lrsim.core.noise import gaussian_pair
-from lrsim.core.rotation import rotated_value_grad_block
+from lrsim.core.surfaces.rotation import rotated_value_grad_block
 
 X, Y, LOSS, GX, GY, PLATEAU_LR, PLATEAU_BEST, PLATEAU_BAD, PLATEAU_COOLDOWN = range(9)
 OPT_BASE = 9
@@ -46,7 +46,7 @@ def _within_bounds(x, y, loss):
 def initialise(surface, surface_p, state, frozen_at, rotation):
     """Loss and gradient at the starts; a start already out of bounds is frozen at 0.
 
-    ``rotation`` is [cos, sin] of a turned surface or empty (``lrsim.core.rotation``)."""
+    ``rotation`` is [cos, sin] of a turned surface or empty (``lrsim.core.surfaces.rotation``)."""
     rotated_value_grad_block(
         surface, rotation, state[X], state[Y], surface_p, state[LOSS], state[GX], state[GY]
     )

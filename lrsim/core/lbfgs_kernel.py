@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
 
 from lrsim.core.dispatch import value_grad_block
+from lrsim.core.jit import njit, prange
 
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 D_X, D_Y, T, H_DIAG, PREV_GX, PREV_GY, PREV_LOSS, N_ITER, HEAD, COUNT = range(10)

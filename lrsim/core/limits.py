@@ -26,6 +26,9 @@ MAX_DEPTH = 24
 """Tables and lists nested in each other: the contract needs 4 (``surface.domain``),
 each warm-up ``then`` adds one."""
 
+DEFAULT_MEMORY_BUDGET = 2 * 1024**3
+"""Bytes the recorded trajectories of one simulation may take (``--memory-budget``)."""
+
 MAX_RUNS = 1000
 """``[[runs]]`` tables in one file (each is a curve per view and a set of arrays)."""
 

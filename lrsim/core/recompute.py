@@ -6,7 +6,7 @@ schedule and allocates every history array; at small N that costs more than
 the kernel. Here the simulation keeps its buffers and only what the edit
 touches is recomputed, with the very code ``Simulation.__init__`` uses
 (``_run_curves``, ``_reset_run``), so the numbers equal a fresh build from the
-edited run file bit for bit (``tests/core/test_recompute.py``)::
+edited run file bit for bit (``tests/core/engine/test_recompute.py``)::
 
     sim.restart(starts=new_starts)          # every run from step 0, from new starts
     sim.set_run_params(1, lr=0.05)          # run 1 only, from step 0

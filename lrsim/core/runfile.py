@@ -42,7 +42,7 @@ class SurfaceConfig:
     formula: str | None = None
     params: Mapping[str, float] = field(default_factory=dict)
     domain: tuple[tuple[float, float], tuple[float, float]] | None = None
-    rotate: float = 0.0  # degrees, counter-clockwise about the origin (lrsim.core.rotation)
+    rotate: float = 0.0  # degrees, counter-clockwise about the origin (surfaces.rotation)
 
 
 @dataclass(frozen=True)
@@ -200,11 +200,13 @@ def _parse_surface(raw: Any) -> SurfaceConfig:
                 raise ConfigError(f"surface.domain[{axis}]", f"needs min < max, got {[low, high]}")
     rotate = 0.0
     if "rotate" in table:
-        from lrsim.core.rotation import check_rotate
+        from lrsim.core.surfaces.rotation import check_rotate
 
         rotate = check_rotate(table["rotate"], "surface.rotate")
     if formula is not None:
-        from lrsim.core.formula import check_formula  # deferred: only formula files need it
+        from lrsim.core.surfaces.formula import (
+            check_formula,  # deferred: only formula files need it
+        )
 
         formula = _text(formula, "surface.formula")
         check_formula(formula, params, "surface.formula")

@@ -103,7 +103,7 @@ def compile_kernels() -> None:
     axis = np.linspace(-1.0, 1.0, 3)
     for surface in SURFACES.values():
         surface.evaluate_grid(axis, axis, surface.param_vector({}), engine="kernel")
-    from lrsim.core.formula import formula_surface
+    from lrsim.core.surfaces.formula import formula_surface
 
     formula = formula_surface("x**2 + y**2", {}, ((-1.0, 1.0), (-1.0, 1.0)))
     formula.evaluate_grid(axis, axis, formula.param_vector({}), engine="kernel")

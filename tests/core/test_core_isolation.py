@@ -11,7 +11,7 @@ from lrsim.core import numba_cache
 def test_core_imports_without_qt():
     code = (
         "import sys; import lrsim.core.engine, lrsim.core.export, lrsim.core.stats, lrsim.cli;"
-        "import lrsim.core.formula;"
+        "import lrsim.core.surfaces.formula;"
         "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -51,3 +51,22 @@ def test_commands_load_and_write_curves_without_qt(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0 []"
     assert out_csv.read_text().startswith("step,")
+
+
+def test_help_and_parsing_import_no_numba():
+    """`lrsim --help` and parsing a run file neither import numba nor hash the core's
+    sources: the numba cache is set up where the kernels live (``lrsim.core.jit``)."""
+    code = (
+        "import sys, contextlib, io;"
+        "from lrsim.cli import main;"
+        "out = io.StringIO();"
+        "stop = contextlib.redirect_stdout(out);"
+        "stop.__enter__();"
+        "code = None;\n"
+        "try:\n    code = main(['--help'])\nexcept SystemExit as e:\n    code = e.code\n"
+        "stop.__exit__(None, None, None);"
+        "import lrsim.core.runfile, lrsim.core.schedules;"
+        "print(code, 'numba' in sys.modules, 'lrsim.core.jit' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0 False False"

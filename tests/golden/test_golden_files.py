@@ -2,7 +2,7 @@
 
 No torch and no lrsim engine: this checks the committed cases and expected CSVs
 against each other and exercises ``golden.assert_rows_match``. (The engine's
-comparison against these files lives in tests/core/test_golden.py.)
+comparison against these files lives in tests/golden/test_golden.py.)
 """
 
 from __future__ import annotations

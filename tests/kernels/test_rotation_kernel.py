@@ -8,9 +8,9 @@ import pytest
 from lrsim.core.dispatch import surface_id
 from lrsim.core.engine import Simulation
 from lrsim.core.reference_engine import simulate_run
-from lrsim.core.rotation import cos_sin, rotated_value_grad_block, rotation_vector
 from lrsim.core.runfile import parse_runfile
 from lrsim.core.surfaces import SURFACES
+from lrsim.core.surfaces.rotation import cos_sin, rotated_value_grad_block, rotation_vector
 
 # near R (1, 1), where Levi's ripples are calm (see test_engine_vs_reference.py)
 CALM_DOMAINS = {"levi13": [[-0.4, 1.2], [0.6, 2.2]], "easom": [[1.0, 5.0], [1.0, 5.0]]}

@@ -60,7 +60,7 @@ def _param_sets(name):
     return sets
 
 
-# The kernels take sin/cos of 2 pi x by exact quarter-turn reduction (lrsim.core.turns);
+# The kernels take sin/cos of 2 pi x by exact quarter-turn reduction (lrsim.core.surfaces.turns);
 # NumPy's np.sin(2 * np.pi * x) first rounds the argument, an error of |2 pi x| * 1.1e-16
 # that the derivative multiplies: allow that much more on the periodic surfaces.
 TURNS = {"rastrigin": 5e-14, "ackley": 5e-14, "levi13": 5e-14}
@@ -105,7 +105,7 @@ def test_kernel_is_cached_numpy_error_model_without_fastmath(name):
     assert kernel.targetoptions.get("error_model") == "numpy"
     assert not kernel.targetoptions.get("fastmath", False)
     assert type(kernel._cache).__name__ == "FunctionCache"  # cache=True, so the app starts fast
-    assert kernel.py_func.__module__ == "lrsim.core.surface_kernels"  # module level, not a closure
+    assert kernel.py_func.__module__ == "lrsim.core.surfaces.kernels"  # module level, not a closure
     assert kernel.py_func.__closure__ is None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lrsim.core.turns import sincos_turns, sincos_turns_numpy
+from lrsim.core.surfaces.turns import sincos_turns, sincos_turns_numpy
 
 
 def test_kernel_equals_numpy_twin_bit_for_bit():

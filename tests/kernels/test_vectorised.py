@@ -15,9 +15,9 @@ import pytest
 from numba import njit
 
 from lrsim.core import kernel
-from lrsim.core import surface_kernels as surfaces
 from lrsim.core.dispatch import SURFACE_KERNELS, _surface_loop, _update_loop, optimizer_id
 from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.surfaces import kernels as surfaces
 
 VECTOR = re.compile(r"<\d+ x double>")
 BLOCK = 64

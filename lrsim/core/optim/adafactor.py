@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from lrsim.core.jit import njit
 from lrsim.core.optim.base import MAXIMIZE, OptimizerSpec, param, require
 from lrsim.core.optim.kernels import JIT
 

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from lrsim.core.jit import njit
 from lrsim.core.optim.base import MAXIMIZE, WD_DOC, OptimizerSpec, param, require
 from lrsim.core.optim.kernels import JIT, no_constants
 

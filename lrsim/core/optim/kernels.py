@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from lrsim.core.jit import njit
 
 JIT = {"cache": True, "error_model": "numpy", "inline": "always"}
 

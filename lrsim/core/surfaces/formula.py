@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.formula_kernel import formula_value_grad
-from lrsim.core.formula_parser import FormulaError, parse_formula
-from lrsim.core.formula_program import compile_program, evaluate_program, formula_reference
-from lrsim.core.formula_tree import CONSTANTS, FUNCTIONS, VARIABLES, Expr, format_expr
 from lrsim.core.params import ParamSpec, coerce_value, resolve_params
-from lrsim.core.surface_points import refine
 from lrsim.core.surfaces import CriticalPoint, Surface
+from lrsim.core.surfaces.critical_points import refine
+from lrsim.core.surfaces.formula_kernel import formula_value_grad
+from lrsim.core.surfaces.formula_parser import FormulaError, parse_formula
+from lrsim.core.surfaces.formula_program import compile_program, evaluate_program, formula_reference
+from lrsim.core.surfaces.formula_tree import CONSTANTS, FUNCTIONS, VARIABLES, Expr, format_expr
 
 __all__ = [
     "DEFAULT_DOMAIN",
@@ -278,7 +278,7 @@ def find_minima(
     """The distinct local minima of the formula ``program`` inside ``domain``.
 
     Damped Newton descent from a grid of starts (``_descend``), then Newton's
-    method and the finite-difference Hessian (``surface_points.refine``) polish
+    method and the finite-difference Hessian (``critical_points.refine``) polish
     and confirm each; a point where the Hessian is degenerate (x**4 + y**4 at 0,
     a kink such as abs) counts if a small ring around it is strictly higher.
     Flat valleys and plateaus have no isolated minimum and give none.

@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import config, njit, types
+from numba import config, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from lrsim.core.formula_program import (
+from lrsim.core.jit import njit
+from lrsim.core.surfaces.formula_program import (
     ABS,
     ADD,
     ARCTAN,

@@ -1,12 +1,12 @@
 """The built-in loss surfaces: formula, exact gradient, domain and known critical points.
 
-Each ``Surface`` pairs a compiled kernel (``surface_kernels``, what the engine
-runs and the views draw) with its NumPy twin (``surface_reference``, what the
+Each ``Surface`` pairs a compiled kernel (``surfaces.kernels``, what the engine
+runs and the views draw) with its NumPy twin (``surfaces.reference``, what the
 kernels are tested against and the critical-point search differentiates),
 declares its parameters with REFERENCE.md's names so a run file can override
 them, and lists its minima, saddles and maxima for the parameters in use.
 
-Critical points (``surface_points``) come from closed forms where they exist
+Critical points (``surfaces.critical_points``) come from closed forms where they exist
 (quadratic, saddle, Rosenbrock) and otherwise from Newton's method on the
 exact gradient, started from REFERENCE.md's 6-decimal coordinates or, for
 Rastrigin and two_basin, from starts derived from the formula. They are
@@ -22,11 +22,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from lrsim.core import surface_kernels as kernels
-from lrsim.core import surface_points as points
-from lrsim.core import surface_reference as reference
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import ParamSpec, resolve_params
+from lrsim.core.surfaces import critical_points as points
+from lrsim.core.surfaces import kernels, reference
 
 POINT_KINDS = ("global_min", "local_min", "saddle", "max")
 

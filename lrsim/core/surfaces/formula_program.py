@@ -25,8 +25,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.formula_parser import FormulaError
-from lrsim.core.formula_tree import Binary, Call, Expr, Num, Param, Unary, Var, postorder
+from lrsim.core.surfaces.formula_parser import FormulaError
+from lrsim.core.surfaces.formula_tree import Binary, Call, Expr, Num, Param, Unary, Var, postorder
 
 MAX_PROGRAM = 4096
 """Most program entries (opcodes and constants) a formula may compile to."""

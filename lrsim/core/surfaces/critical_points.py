@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from lrsim.core import surface_reference as reference
+from lrsim.core.surfaces import reference
 
 Seed = tuple[float, float, str | None]  # x, y and the expected "min" | "saddle" | "max" (None: any)
 Finder = Callable[[np.ndarray], list[Seed]]

@@ -6,7 +6,7 @@ compiled code can call it (the engine's fused loop, ``evaluate_grid`` below). No
 ``fastmath``: the numbers must match PyTorch autograd to ~1e-12, so every formula
 keeps the evaluation order of REFERENCE.md section 3. Non-finite inputs give
 whatever IEEE arithmetic gives (inf/nan), never an exception.
-``surface_reference`` holds the same formulas in NumPy, vectorised.
+``surfaces.reference`` holds the same formulas in NumPy, vectorised.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import math
 from functools import cache
 
 import numpy as np
-from numba import njit, types
+from numba import types
 
-from lrsim.core.turns import sincos_turns
+from lrsim.core.jit import njit
+from lrsim.core.surfaces.turns import sincos_turns
 
 TWO_PI = 2.0 * math.pi
 THREE_PI = 3.0 * math.pi

@@ -10,8 +10,8 @@ import numpy as np
 
 from lrsim.core.engine import Simulation
 from lrsim.core.export import export_csv
-from lrsim.core.rotation import cos_sin
 from lrsim.core.runfile import load_runfile, parse_runfile, runfile_to_dict
+from lrsim.core.surfaces.rotation import cos_sin
 
 PRESET = Path(__file__).resolve().parents[2] / "resources" / "presets" / "rotated-valley.toml"
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from lrsim.core.jit import njit
 
 TWO_PI = 2.0 * math.pi
 _S = (

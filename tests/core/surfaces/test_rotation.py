@@ -10,8 +10,8 @@ import pytest
 from lrsim.core.engine import Simulation
 from lrsim.core.errors import ConfigError
 from lrsim.core.export import export_csv
-from lrsim.core.rotation import RotatedSurface, cos_sin, rotation_vector
 from lrsim.core.runfile import load_runfile, parse_runfile, runfile_to_dict, save_runfile
+from lrsim.core.surfaces.rotation import RotatedSurface, cos_sin, rotation_vector
 
 
 def _data(rotate=None, **surface):

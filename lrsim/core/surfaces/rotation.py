@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
 
 from lrsim.core.dispatch import surface_id, value_grad_block
 from lrsim.core.errors import ConfigError
+from lrsim.core.jit import njit
 
 MAX_DEGREES = 360.0
 """``rotate`` is accepted in [-360, 360]; a full turn either way is no turn."""

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from numba import config, njit
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.formula import (
+from lrsim.core.surfaces.formula import (
     DEFAULT_DOMAIN,
     FormulaError,
     check_formula,
@@ -33,10 +33,15 @@ from lrsim.core.formula import (
     formula_value_grad,
     parse_formula,
 )
-from lrsim.core.formula_kernel import formula_grad_loop
-from lrsim.core.formula_parser import MAX_FORMULA_CHARS, MAX_NESTING
-from lrsim.core.formula_program import MAX_PROGRAM, MAX_STACK, compile_program, decode_program
-from lrsim.core.formula_tree import Binary, Num, Unary
+from lrsim.core.surfaces.formula_kernel import formula_grad_loop
+from lrsim.core.surfaces.formula_parser import MAX_FORMULA_CHARS, MAX_NESTING
+from lrsim.core.surfaces.formula_program import (
+    MAX_PROGRAM,
+    MAX_STACK,
+    compile_program,
+    decode_program,
+)
+from lrsim.core.surfaces.formula_tree import Binary, Num, Unary
 
 COMPILED = pytest.mark.skipif(
     config.DISABLE_JIT, reason="plain Python raises where compiled code gives inf/nan"
@@ -231,7 +236,7 @@ def test_no_eval_exec_or_compile_is_ever_called(monkeypatch):
 
 
 def test_formula_modules_never_call_eval_exec_compile_or_getattr():
-    root = Path(__file__).resolve().parents[2] / "lrsim" / "core"
+    root = Path(__file__).resolve().parents[3] / "lrsim" / "core" / "surfaces"
     banned = re.compile(r"\b(eval|exec|compile|getattr|literal_eval|__import__)\s*\(")
     sources = sorted(root.glob("formula*.py"))
     assert len(sources) >= 3

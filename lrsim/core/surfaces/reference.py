@@ -3,7 +3,7 @@
 Each function takes arrays ``x`` and ``y`` (any broadcastable shapes) and the
 parameter vector ``p`` (float64, in the surface's ``params`` order) and returns
 ``(f, gx, gy)``. Formulas and their evaluation order are those of REFERENCE.md
-section 3, written out the same way as in ``surface_kernels`` so the two agree
+section 3, written out the same way as in ``surfaces.kernels`` so the two agree
 to rounding; tests check these gradients against central differences.
 """
 

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.formula_tree import (
+from lrsim.core.surfaces.formula_tree import (
     CONSTANTS,
     FUNCTIONS,
     RESERVED,

@@ -108,7 +108,7 @@ def test_a_bad_start_in_a_later_block_is_refused_and_nothing_is_left(tmp_path, c
 @pytest.mark.parametrize("name", ["out.npz", "out.csv"])
 def test_ctrl_c_while_streaming_leaves_nothing_behind(tmp_path, name):
     """The signal arrives while blocks are simulated and written on two threads."""
-    from tests.core.test_hostile_outputs import SLOW_FORMULA, SLOW_RUNFILE, _start
+    from tests.commands.test_hostile_outputs import SLOW_FORMULA, SLOW_RUNFILE, _start
 
     (tmp_path / "slow.toml").write_text(SLOW_RUNFILE.format(formula=SLOW_FORMULA, steps=400))
     extra = ["--stream"] if name.endswith(".csv") else []
