@@ -15,7 +15,7 @@ from numba import types
 from numba.extending import overload
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.registry import RULE_CONSTANTS, RULES, rule_number
+from lrsim.core.optim.registry import RULE_CONSTANTS, RULE_SLOTS, RULES, rule_number
 from lrsim.core.surfaces import kernels as surfaces
 from lrsim.core.surfaces.formula_kernel import formula_grad_loop, formula_value_grad
 
@@ -42,6 +42,7 @@ SURFACE_KERNELS = (
 )
 OPTIMIZER_RULES = RULES  # one per distinct rule, numbered in the registry's order
 OPTIMIZER_CONSTANTS = RULE_CONSTANTS
+OPTIMIZER_SLOTS = RULE_SLOTS
 
 
 def surface_id(value_grad) -> int:
@@ -133,6 +134,21 @@ def value_grad_block(surface, xs, ys, p, f, gx, gy):
         formula_grad_loop(xs, ys, p, f, gx, gy)
 
 
+def slot_rows(state, base, count, lo, hi):
+    """(state[base, lo:hi], ..., state[base + count - 1, lo:hi]): ``count`` a literal."""
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(slot_rows)
+def _slot_rows_impl(state, base, count, lo, hi):
+    if not isinstance(count, types.IntegerLiteral):
+        return None
+    rows = "".join(f"state[base + {j}, lo:hi], " for j in range(count.literal_value))
+    namespace: dict = {}
+    exec(f"def rows(state, base, count, lo, hi):\n    return ({rows})\n", namespace)  # noqa: S102
+    return namespace["rows"]
+
+
 def _update_loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     """New (nx, ny) of particles lo, lo + 1, ... under optimizer rule ``which`` (a literal)."""
     raise NotImplementedError("only callable from numba code")
@@ -144,16 +160,31 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
         return None
     rule = OPTIMIZER_RULES[which.literal_value]
     constants = OPTIMIZER_CONSTANTS[which.literal_value]
+    n_slots = OPTIMIZER_SLOTS[which.literal_value]
 
     def loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
-        per_particle = lrs.shape[0] > 0
+        # What keeps this loop vectorised (<4 x double> on AVX2; tests/kernels/
+        # test_vectorised.py looks for it): every array it touches is a 1-D contiguous view
+        # of this block indexed by the loop's own k (numba knows k >= 0 and drops the
+        # negative-index wraparound select that an index lo + k needs, which stops LLVM);
+        # the rule's slots arrive as a tuple of such rows indexed by constants, so LLVM can
+        # check at run time that they do not overlap (a 2-D state[base + j, i] with a
+        # runtime row offset defeats that); the per-step constants c and hyper-parameters q
+        # are scalars hoisted out of the loop; error_model="numpy" (no zero-division branch
+        # per "/"); and the rules load before they choose and choose with selects, never a
+        # per-particle branch or a load on one side of an ``if`` (LLVM may not speculate it).
         c = constants(n, mom, h)
         q = as_tuple(h)
-        for k in range(gx.shape[0]):
-            i = lo + k
-            rate = lrs[i] if per_particle else lr
-            x, y = state[0, i], state[1, i]
-            nx[k], ny[k] = rule(state, i, base, n, x, y, gx[k], gy[k], rate, mom, q, c)
+        m = gx.shape[0]
+        s = slot_rows(state, base, n_slots, lo, lo + m)
+        xs, ys = state[0, lo : lo + m], state[1, lo : lo + m]
+        if lrs.shape[0] > 0:  # two loops, not a load of lrs[i] chosen per particle
+            rates = lrs[lo : lo + m]
+            for k in range(m):
+                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], rates[k], mom, q, c)
+        else:
+            for k in range(m):
+                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lr, mom, q, c)
 
     return loop
 

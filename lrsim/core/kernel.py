@@ -14,6 +14,8 @@ State layout, ``state[slot, particle]`` (float64, C order):
 swarm is simulated block by block, ``lrsim.core.stream``): the noise drawn for a
 particle depends on its index in the whole swarm, never on the block.
 Recordings ``out_*[slot, particle]`` hold the state after ``recorded_steps[slot]`` updates.
+The hot loops never index ``state[row, i]``: they take 1-D views of a block's rows and
+index them by the loop's own k, which is what lets LLVM vectorise them (``dispatch``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,27 @@ def initialise(surface, surface_p, state, frozen_at, rotation):
             frozen_at[i] = 0
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def accept(xs, ys, losses, gxs, gys, frozen, nx, ny, f, ngx, ngy, step):
+    """Move each running particle k of a block to (nx, ny) with its new loss and gradient,
+    or freeze it at update ``step`` when that leaves the bounds.
+
+    Loads first, then selects, no branch: a load on one side of an ``if`` is one LLVM may
+    not speculate, and this loop would stop vectorising (tests/kernels/test_vectorised.py).
+    """
+    for k in range(xs.shape[0]):
+        x, y, loss, old_gx, old_gy, was = xs[k], ys[k], losses[k], gxs[k], gys[k], frozen[k]
+        new_x, new_y, new_f, new_gx, new_gy = nx[k], ny[k], f[k], ngx[k], ngy[k]
+        running = was < 0
+        move = running and _within_bounds(new_x, new_y, new_f)
+        frozen[k] = step if running and not move else was
+        xs[k] = new_x if move else x
+        ys[k] = new_y if move else y
+        losses[k] = new_f if move else loss
+        gxs[k] = new_gx if move else old_gx
+        gys[k] = new_gy if move else old_gy
+
+
 @njit(cache=True, inline="always")
 def _plateau_step(state, i, metric, plateau):
     """ReduceLROnPlateau.step(metric) for particle i (REFERENCE 1.12)."""
@@ -86,58 +109,58 @@ def _advance_block(
     loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
     out_x, out_y, out_loss, out_lr, rotation,
 ):  # fmt: skip
+    # Every loop below indexes 1-D views of this block by its own k: numba then knows the
+    # index is >= 0 and drops the negative-index wraparound select that ``lo + k`` needs,
+    # which is what lets LLVM vectorise the loops (see dispatch._update_loop).
     use_plateau = plateau.shape[0] > 0
     plateau_lrs = state[PLATEAU_LR] if use_plateau else state[PLATEAU_LR, :0]
-    xs, ys, losses, gxs, gys = state[X], state[Y], state[LOSS], state[GX], state[GY]
+    xs, ys, losses = state[X, lo:hi], state[Y, lo:hi], state[LOSS, lo:hi]
+    gxs, gys, frozen = state[GX, lo:hi], state[GY, lo:hi], frozen_at[lo:hi]
     m = hi - lo
     gx, gy = np.empty(m), np.empty(m)
     nx, ny = np.empty(m), np.empty(m)
     f, ngx, ngy = np.empty(m), np.empty(m), np.empty(m)
     for t in range(t0, t1):
-        for k in range(m):
-            gx[k] = gxs[lo + k]
-            gy[k] = gys[lo + k]
+        for k in range(m):  # explicit loops: a slice assignment checks for overlap first
+            gx[k] = gxs[k]
+            gy[k] = gys[k]
         if noise_scale != 0.0:
             for k in range(m):
                 zx, zy = gaussian_pair(noise_seed, first_particle + lo + k, t)
                 gx[k] += noise_scale * zx
                 gy[k] += noise_scale * zy
         if loss_scales.shape[0] > 0:  # loss decay (the schedule scales the loss) and maximize
+            scale = loss_scales[t]
             for k in range(m):
-                gx[k] *= loss_scales[t]
-                gy[k] *= loss_scales[t]
+                gx[k] *= scale
+                gy[k] *= scale
         update_block(
             rule, state, lo, OPT_BASE, float(t + 1), lrs[t], plateau_lrs, moms[t], hyper,
             gx, gy, nx, ny,
         )  # fmt: skip
         if lr_scales.shape[0] > 0:  # per-coordinate lr: every rule's step is linear in lr
+            scale_x, scale_y = lr_scales[0], lr_scales[1]
             for k in range(m):
-                nx[k] = xs[lo + k] + lr_scales[0] * (nx[k] - xs[lo + k])
-                ny[k] = ys[lo + k] + lr_scales[1] * (ny[k] - ys[lo + k])
+                nx[k] = xs[k] + scale_x * (nx[k] - xs[k])
+                ny[k] = ys[k] + scale_y * (ny[k] - ys[k])
         rotated_value_grad_block(surface, rotation, nx, ny, surface_p, f, ngx, ngy)
-        for k in range(m):  # selects, not branches: this loop vectorises
-            i = lo + k
-            running = frozen_at[i] < 0
-            move = running and _within_bounds(nx[k], ny[k], f[k])
-            frozen_at[i] = t + 1 if running and not move else frozen_at[i]
-            xs[i] = nx[k] if move else xs[i]
-            ys[i] = ny[k] if move else ys[i]
-            losses[i] = f[k] if move else losses[i]
-            gxs[i] = ngx[k] if move else gxs[i]
-            gys[i] = ngy[k] if move else gys[i]
+        step = t + 1
+        accept(xs, ys, losses, gxs, gys, frozen, nx, ny, f, ngx, ngy, step)
         if use_plateau:
             for k in range(m):
-                if frozen_at[lo + k] < 0:
-                    _plateau_step(state, lo + k, losses[lo + k], plateau)
-        slot = slot_of_step[t + 1]
+                if frozen[k] < 0:
+                    _plateau_step(state, lo + k, losses[k], plateau)
+        slot = slot_of_step[step]
         if slot >= 0:  # recordings are (slot, particle): contiguous writes
-            for i in range(lo, hi):
-                out_x[slot, i] = xs[i]
-                out_y[slot, i] = ys[i]
-                out_loss[slot, i] = losses[i]
+            row_x, row_y, row_loss = out_x[slot, lo:hi], out_y[slot, lo:hi], out_loss[slot, lo:hi]
+            for k in range(m):
+                row_x[k] = xs[k]
+                row_y[k] = ys[k]
+                row_loss[k] = losses[k]
             if use_plateau:
-                for i in range(lo, hi):
-                    out_lr[slot, i] = plateau_lrs[i]
+                row_lr, block_lrs = out_lr[slot, lo:hi], plateau_lrs[lo:hi]
+                for k in range(m):
+                    row_lr[k] = block_lrs[k]
 
 
 @njit(**JIT)

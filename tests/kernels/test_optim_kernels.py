@@ -13,6 +13,12 @@ KERNEL_UPDATES = {name: e.update for name, e in OPTIMIZER_ENTRIES.items()}
 KERNEL_CONSTANTS = {name: e.constants for name, e in OPTIMIZER_ENTRIES.items()}
 REFERENCE_UPDATES = {name: e.reference for name, e in OPTIMIZER_ENTRIES.items()}
 
+
+def slot_rows(state):
+    """What a rule is handed: its slots, each a contiguous 1-D row of the engine's state."""
+    return tuple(state[OPT_BASE:])
+
+
 CASES = [
     ("sgd", {"lr": 0.1}),
     ("sgd", {"lr": 0.05, "momentum": 0.9}),
@@ -95,7 +101,7 @@ def test_kernel_matches_reference(case):
         constants = KERNEL_CONSTANTS[name](n, moms[t], hyper)
         for i in range(n_particles):
             kernel_theta[i] = update(
-                state, i, OPT_BASE, n, *kernel_theta[i], *grads[t, i], lrs[t], moms[t], hyper,
+                slot_rows(state), i, n, *kernel_theta[i], *grads[t, i], lrs[t], moms[t], hyper,
                 constants,
             )  # fmt: skip
     assert np.all(np.isfinite(kernel_theta))
@@ -109,9 +115,11 @@ def test_sgd_first_momentum_update_copies_the_gradient():
     params = spec.resolve({"lr": 1.0, "momentum": 0.9, "dampening": 0.5})
     state = np.zeros((OPT_BASE + spec.n_slots, 1))
     hyper, none = spec.hyper_vector(params), (0.0, 0.0, 0.0)
-    x, y = KERNEL_UPDATES["sgd"](state, 0, OPT_BASE, 1.0, 0.0, 0.0, 2.0, 4.0, 1.0, 0.9, hyper, none)
+    x, y = KERNEL_UPDATES["sgd"](
+        slot_rows(state), 0, 1.0, 0.0, 0.0, 2.0, 4.0, 1.0, 0.9, hyper, none
+    )
     assert (x, y) == (-2.0, -4.0)
-    x, y = KERNEL_UPDATES["sgd"](state, 0, OPT_BASE, 2.0, x, y, 2.0, 4.0, 1.0, 0.9, hyper, none)
+    x, y = KERNEL_UPDATES["sgd"](slot_rows(state), 0, 2.0, x, y, 2.0, 4.0, 1.0, 0.9, hyper, none)
     # b = 0.9 * 2 + 0.5 * 2 = 2.8
     assert x == pytest.approx(-2.0 - 2.8)
 
@@ -124,7 +132,7 @@ def test_radam_first_update_is_a_plain_gradient_step():
     constants = KERNEL_CONSTANTS["radam"](1.0, 0.9, hyper)
     assert constants[1] == 0.0  # rho_1 = 1 <= 5: no adaptive term yet
     x, y = KERNEL_UPDATES["radam"](
-        state, 0, OPT_BASE, 1.0, 1.0, 1.0, 3.0, -2.0, 0.05, 0.9, hyper, constants
+        slot_rows(state), 0, 1.0, 1.0, 1.0, 3.0, -2.0, 0.05, 0.9, hyper, constants
     )
     assert x == pytest.approx(1.0 - 0.05 * 3.0, rel=1e-15)
     assert y == pytest.approx(1.0 + 0.05 * 2.0, rel=1e-15)
@@ -174,9 +182,9 @@ def test_rprop_step_size_starts_at_the_first_lr_and_grows_while_the_sign_holds()
     state = np.zeros((OPT_BASE + spec.n_slots, 1))
     hyper, none = spec.hyper_vector(params), (0.0, 0.0, 0.0)
     update = KERNEL_UPDATES["rprop"]
-    x, y = update(state, 0, OPT_BASE, 1.0, 0.0, 0.0, 3.0, -2.0, 0.1, 0.0, hyper, none)
+    x, y = update(slot_rows(state), 0, 1.0, 0.0, 0.0, 3.0, -2.0, 0.1, 0.0, hyper, none)
     assert (x, y) == (-0.1, 0.1)  # sign steps of the initial step size
-    x, y = update(state, 0, OPT_BASE, 2.0, x, y, 3.0, 2.0, 99.0, 0.0, hyper, none)
+    x, y = update(slot_rows(state), 0, 2.0, x, y, 3.0, 2.0, 99.0, 0.0, hyper, none)
     # x keeps its sign: 0.1 * 1.2; y flipped: step shrinks to 0.05 and y waits this step
     assert x == pytest.approx(-0.1 - 0.12, rel=1e-15)
     assert y == 0.1
@@ -189,7 +197,7 @@ def test_lion_moves_each_coordinate_by_exactly_lr():
     state = np.zeros((OPT_BASE + spec.n_slots, 1))
     hyper, none = spec.hyper_vector(params), (0.0, 0.0, 0.0)
     x, y = KERNEL_UPDATES["lion"](
-        state, 0, OPT_BASE, 1.0, 1.0, 1.0, 1e-9, -7e5, 0.25, 0.9, hyper, none
+        slot_rows(state), 0, 1.0, 1.0, 1.0, 1e-9, -7e5, 0.25, 0.9, hyper, none
     )
     assert (x, y) == (0.75, 1.25)
 

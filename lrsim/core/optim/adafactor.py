@@ -104,17 +104,17 @@ def _lerp(start, end, weight):
 
 
 @njit(**JIT)
-def update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
+def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     eps1, eps2, d, weight_decay = h[1], h[2], h[3], h[4]
     rho = min(lr, c[1])
     alpha = max(eps2, math.sqrt(x * x + y * y) / ROOT2) * rho
     if weight_decay != 0.0:
         x = x * (1.0 - lr * weight_decay)
         y = y * (1.0 - lr * weight_decay)
-    vx = _lerp(state[base, i], gx * gx, c[0])
-    vy = _lerp(state[base + 1, i], gy * gy, c[0])
-    state[base, i] = vx
-    state[base + 1, i] = vy
+    vx = _lerp(s[0][i], gx * gx, c[0])
+    vy = _lerp(s[1][i], gy * gy, c[0])
+    s[0][i] = vx
+    s[1][i] = vy
     floor = eps1 * eps1
     ux = 1.0 / math.sqrt(max(vx, floor)) * gx
     uy = 1.0 / math.sqrt(max(vy, floor)) * gy

@@ -54,10 +54,10 @@ SPEC = OptimizerSpec(
 
 
 @njit(**JIT)
-def update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
+def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     lambd, alpha, t0, weight_decay = h[0], h[1], h[2], h[3]
-    eta = lr if n == 1.0 else state[base, i]
-    mu = state[base + 1, i]
+    eta = lr if n == 1.0 else s[0][i]
+    mu = s[1][i]
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
         gy = gy + weight_decay * y
@@ -67,13 +67,13 @@ def update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
     x = x - eta * gx
     y = y - eta * gy
     if mu != 1.0:
-        state[base + 2, i] = state[base + 2, i] + (x - state[base + 2, i]) * mu
-        state[base + 3, i] = state[base + 3, i] + (y - state[base + 3, i]) * mu
+        s[2][i] = s[2][i] + (x - s[2][i]) * mu
+        s[3][i] = s[3][i] + (y - s[3][i]) * mu
     else:
-        state[base + 2, i] = x
-        state[base + 3, i] = y
-    state[base, i] = lr / (1.0 + lambd * lr * n) ** alpha
-    state[base + 1, i] = 1.0 / max(1.0, n - t0)
+        s[2][i] = x
+        s[3][i] = y
+    s[0][i] = lr / (1.0 + lambd * lr * n) ** alpha
+    s[1][i] = 1.0 / max(1.0, n - t0)
     return x, y
 
 

@@ -84,16 +84,16 @@ def _sign(value):
 
 
 @njit(**JIT)
-def update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
+def update(s, i, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, weight_decay = h[0], h[1]
     decay = 1.0 - lr * weight_decay
     x = x * decay
     y = y * decay
-    mx, my = state[base, i], state[base + 1, i]
+    mx, my = s[0][i], s[1][i]
     x = x - lr * _sign(mx * beta1 + (1.0 - beta1) * gx)
     y = y - lr * _sign(my * beta1 + (1.0 - beta1) * gy)
-    state[base, i] = mx * beta2 + (1.0 - beta2) * gx
-    state[base + 1, i] = my * beta2 + (1.0 - beta2) * gy
+    s[0][i] = mx * beta2 + (1.0 - beta2) * gx
+    s[1][i] = my * beta2 + (1.0 - beta2) * gy
     return x, y
 
 

@@ -126,16 +126,16 @@ SPEC = OptimizerSpec(
 
 
 @njit(**JIT)
-def update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
+def update(s, i, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, beta3, eps, weight_decay, flags = h[0], h[1], h[2], h[3], int(h[4])
     d0, d_coef, growth_rate = h[5], h[6], h[7]
     decouple, bias_correction, safeguard = flags & 1, flags & 2, flags & 4
     if n == 1.0:
-        state[base + P0, i] = x
-        state[base + P0 + 1, i] = y
+        s[P0][i] = x
+        s[P0 + 1][i] = y
     if not lr > 0.0:
         return x, y  # nothing accumulates, d_denom = 0: the source returns
-    k, d, d_max = state[base + K, i], state[base + D, i], state[base + D_MAX, i]
+    k, d, d_max = s[K][i], s[D][i], s[D_MAX][i]
     scale = 1.0
     if bias_correction:
         scale = (1.0 - beta2 ** (k + 1.0)) ** 0.5 / (1.0 - beta1 ** (k + 1.0))
@@ -143,29 +143,29 @@ def update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
     if weight_decay != 0.0 and not decouple:
         gx = gx + weight_decay * x
         gy = gy + weight_decay * y
-    dot = gx * (state[base + P0, i] - x) + gy * (state[base + P0 + 1, i] - y)
+    dot = gx * (s[P0][i] - x) + gy * (s[P0 + 1][i] - y)
     delta = d / d0 * dlr * dot
-    mx = state[base + M, i]
-    my = state[base + M + 1, i]
+    mx = s[M][i]
+    my = s[M + 1][i]
     if beta1 > 0.0:
         mx = mx * beta1 + d * (1.0 - beta1) * gx
         my = my * beta1 + d * (1.0 - beta1) * gy
-        state[base + M, i] = mx
-        state[base + M + 1, i] = my
+        s[M][i] = mx
+        s[M + 1][i] = my
     square = d * d * (1.0 - beta2)
-    vx = state[base + V, i] * beta2 + square * gx * gx
-    vy = state[base + V + 1, i] * beta2 + square * gy * gy
-    state[base + V, i] = vx
-    state[base + V + 1, i] = vy
+    vx = s[V][i] * beta2 + square * gx * gx
+    vy = s[V + 1][i] * beta2 + square * gy * gy
+    s[V][i] = vx
+    s[V + 1][i] = vy
     weight = d / d0 * d if safeguard else d / d0 * dlr
-    sx = state[base + S, i] * beta3 + weight * gx
-    sy = state[base + S + 1, i] * beta3 + weight * gy
-    state[base + S, i] = sx
-    state[base + S + 1, i] = sy
+    sx = s[S][i] * beta3 + weight * gx
+    sy = s[S + 1][i] * beta3 + weight * gy
+    s[S][i] = sx
+    s[S + 1][i] = sy
     denominator = abs(sx) + abs(sy)
     if denominator == 0.0:
         return x, y
-    numerator = state[base + NUMERATOR, i] * beta3 + delta
+    numerator = s[NUMERATOR][i] * beta3 + delta
     d_hat = d_coef * numerator / denominator
     if d == d0 and d_hat > d:
         d = d_hat
@@ -173,10 +173,10 @@ def update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
         d_max = d_hat
     grown = d * growth_rate
     d = grown if grown < d_max else d_max
-    state[base + NUMERATOR, i] = numerator
-    state[base + D, i] = d
-    state[base + D_MAX, i] = d_max
-    state[base + K, i] = k + 1.0
+    s[NUMERATOR][i] = numerator
+    s[D][i] = d
+    s[D_MAX][i] = d_max
+    s[K][i] = k + 1.0
     if weight_decay != 0.0 and decouple:
         x = x + -weight_decay * dlr * x
         y = y + -weight_decay * dlr * y

@@ -33,7 +33,7 @@ class OptimizerEntry:
     ``lbfgs.reference_step``) and none of the three."""
 
     spec: OptimizerSpec
-    update: Callable | None  # numba rule: update(state, i, base, n, x, y, gx, gy, lr, mom, h, c)
+    update: Callable | None  # numba rule: update(s, i, n, x, y, gx, gy, lr, mom, h, c)
     constants: Callable | None  # numba: constants(n, mom, h) -> 3 floats per step
     reference: Callable | None  # NumPy: reference(theta, grad, state, n, lr, mom, params)
     path: str = "fused"
@@ -75,6 +75,18 @@ RULES: tuple[Callable, ...] = tuple(
 RULE_CONSTANTS: tuple[Callable, ...] = tuple(
     next(e.constants for e in OPTIMIZER_ENTRIES.values() if e.update is rule) for rule in RULES
 )
+
+
+def _rule_slots(rule: Callable) -> int:
+    """The state slots of ``rule`` (every optimizer sharing a rule has as many)."""
+    counts = {e.spec.n_slots for e in OPTIMIZER_ENTRIES.values() if e.update is rule}
+    if len(counts) != 1:
+        raise AssertionError(f"optimizers sharing {rule} differ in slots: {counts}")
+    return counts.pop()
+
+
+# The slot rows each rule is handed (``dispatch.slot_rows``), in RULES order.
+RULE_SLOTS: tuple[int, ...] = tuple(_rule_slots(rule) for rule in RULES)
 
 
 def entry(name: str) -> OptimizerEntry:

@@ -81,14 +81,12 @@ def _coordinate(g, prev, step_size, h):
 
 
 @njit(**JIT)
-def update(state, i, base, n, x, y, gx, gy, lr, mom, h, c):
+def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     if n == 1.0:  # torch creates step_size = lr at the first update
-        state[base + 2, i] = lr
-        state[base + 3, i] = lr
-    dx, state[base, i], state[base + 2, i] = _coordinate(gx, state[base, i], state[base + 2, i], h)
-    dy, state[base + 1, i], state[base + 3, i] = _coordinate(
-        gy, state[base + 1, i], state[base + 3, i], h
-    )
+        s[2][i] = lr
+        s[3][i] = lr
+    dx, s[0][i], s[2][i] = _coordinate(gx, s[0][i], s[2][i], h)
+    dy, s[1][i], s[3][i] = _coordinate(gy, s[1][i], s[3][i], h)
     return x - dx, y - dy
 
 

@@ -133,52 +133,52 @@ def lerp(start, end, weight):
 
 
 @njit(**JIT)
-def _averaging(state, i, base, n, x, y, lr, warmup, r, power):
+def _averaging(s, i, n, x, y, lr, warmup, r, power):
     """(scheduled lr, averaging weight c); updates lr_max and weight_sum; z = start at n = 1."""
     if n == 1.0:
-        state[base, i] = x
-        state[base + 1, i] = y
+        s[0][i] = x
+        s[1][i] = y
     lr = lr * (n / warmup if n - 1.0 < warmup else 1.0)
-    lr_max = lr if lr >= state[base + 2, i] else state[base + 2, i]
-    state[base + 2, i] = lr_max
+    lr_max = lr if lr >= s[2][i] else s[2][i]
+    s[2][i] = lr_max
     weight = n**r * lr_max**power
-    weight_sum = state[base + 3, i] + weight
-    state[base + 3, i] = weight_sum
+    weight_sum = s[3][i] + weight
+    s[3][i] = weight_sum
     return lr, (weight / weight_sum if weight_sum != 0.0 else 0.0)
 
 
 @njit(**JIT)
-def _interpolate(state, i, base, x, y, gx, gy, lr, beta1, c, weight_decay):
+def _interpolate(s, i, x, y, gx, gy, lr, beta1, c, weight_decay):
     if weight_decay != 0.0:
         gx = gx + weight_decay * x
         gy = gy + weight_decay * y
-    zx, zy = state[base, i], state[base + 1, i]
+    zx, zy = s[0][i], s[1][i]
     x = lerp(x, zx, c)
     y = lerp(y, zy, c)
     step = lr * (beta1 * (1.0 - c) - 1.0)
-    state[base, i] = zx - lr * gx
-    state[base + 1, i] = zy - lr * gy
+    s[0][i] = zx - lr * gx
+    s[1][i] = zy - lr * gy
     return x + step * gx, y + step * gy
 
 
 @njit(**JIT)
-def adamw_update(state, i, base, n, x, y, gx, gy, lr, beta1, h, c):
+def adamw_update(s, i, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay = h[0], h[1], h[2]
-    lr, weight = _averaging(state, i, base, n, x, y, lr, h[3], h[4], h[5])
+    lr, weight = _averaging(s, i, n, x, y, lr, h[3], h[4], h[5])
     correction2 = 1.0 - beta2**n
-    vx = state[base + 4, i] * beta2 + (1.0 - beta2) * gx * gx
-    vy = state[base + 5, i] * beta2 + (1.0 - beta2) * gy * gy
-    state[base + 4, i] = vx
-    state[base + 5, i] = vy
+    vx = s[4][i] * beta2 + (1.0 - beta2) * gx * gx
+    vy = s[5][i] * beta2 + (1.0 - beta2) * gy * gy
+    s[4][i] = vx
+    s[5][i] = vy
     gx = gx / (math.sqrt(vx / correction2) + eps)
     gy = gy / (math.sqrt(vy / correction2) + eps)
-    return _interpolate(state, i, base, x, y, gx, gy, lr, beta1, weight, weight_decay)
+    return _interpolate(s, i, x, y, gx, gy, lr, beta1, weight, weight_decay)
 
 
 @njit(**JIT)
-def sgd_update(state, i, base, n, x, y, gx, gy, lr, momentum, h, c):
-    lr, weight = _averaging(state, i, base, n, x, y, lr, h[1], h[2], h[3])
-    return _interpolate(state, i, base, x, y, gx, gy, lr, momentum, weight, h[0])
+def sgd_update(s, i, n, x, y, gx, gy, lr, momentum, h, c):
+    lr, weight = _averaging(s, i, n, x, y, lr, h[1], h[2], h[3])
+    return _interpolate(s, i, x, y, gx, gy, lr, momentum, weight, h[0])
 
 
 constants = no_constants
