@@ -158,11 +158,33 @@ def _update_loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
 def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     if not isinstance(which, types.IntegerLiteral):
         return None
-    rule = OPTIMIZER_RULES[which.literal_value]
-    constants = OPTIMIZER_CONSTANTS[which.literal_value]
     n_slots = OPTIMIZER_SLOTS[which.literal_value]
 
     def loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+        m = gx.shape[0]
+        s = slot_rows(state, base, n_slots, lo, lo + m)
+        xs, ys = state[0, lo : lo + m], state[1, lo : lo + m]
+        rates = lrs[lo : lo + m] if lrs.shape[0] > 0 else lrs
+        update_rows(which, s, xs, ys, n, lr, rates, mom, h, gx, gy, nx, ny)
+
+    return loop
+
+
+def update_rows(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    """New (nx, ny) of a block whose slot rows ``s`` and positions ``xs``, ``ys`` are given,
+    under optimizer rule ``which`` (a literal); ``lrs`` a per-particle lr of the block or empty.
+    The fused kernels build the rows once per block and call this every step."""
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(update_rows)
+def _update_rows_impl(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    if not isinstance(which, types.IntegerLiteral):
+        return None
+    rule = OPTIMIZER_RULES[which.literal_value]
+    constants = OPTIMIZER_CONSTANTS[which.literal_value]
+
+    def loop(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
         # What keeps this loop vectorised (<4 x double> on AVX2; tests/kernels/
         # test_vectorised.py looks for it): every array it touches is a 1-D contiguous view
         # of this block indexed by the loop's own k (numba knows k >= 0 and drops the
@@ -176,12 +198,9 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
         c = constants(n, mom, h)
         q = as_tuple(h)
         m = gx.shape[0]
-        s = slot_rows(state, base, n_slots, lo, lo + m)
-        xs, ys = state[0, lo : lo + m], state[1, lo : lo + m]
         if lrs.shape[0] > 0:  # two loops, not a load of lrs[i] chosen per particle
-            rates = lrs[lo : lo + m]
             for k in range(m):
-                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], rates[k], mom, q, c)
+                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lrs[k], mom, q, c)
         else:
             for k in range(m):
                 nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lr, mom, q, c)

@@ -30,6 +30,7 @@ from lrsim.core.errors import ConfigError
 from lrsim.core.limits import DEFAULT_MEMORY_BUDGET
 from lrsim.core.recompute import Recompute
 from lrsim.core.runfile import RunConfig, RunFile, run_noise
+from lrsim.core.stepping import advance_run
 from lrsim.core.surfaces.rotation import rotated, surface_rotation
 
 STATE_BYTES_PER_PARTICLE = 8 * (kernel.OPT_BASE + 6)
@@ -68,7 +69,6 @@ class RunTrajectory:
 
 
 _NO_SLOTS = np.zeros(0)
-_NO_LR = np.zeros((1, 1))  # the kernel's per-particle lr output when the run has none
 
 
 @dataclass
@@ -400,28 +400,11 @@ class Simulation(Recompute):
 
                 fill_simulation(self)  # every step at once
                 return
-            seed = self.runfile.noise.seed
             for index, (trajectory, run) in enumerate(zip(self.runs, self._states, strict=True)):
                 first = self._run_steps[index]
-                if first >= step:
-                    continue
-                if run.lbfgs is not None:
-                    hist, vec, config = run.lbfgs
-                    lbfgs_kernel.advance(
-                        run.surface, self.surface_params, hist, vec, run.state,
-                        trajectory.frozen_at, run.lrs, config, first, step,
-                        self.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
-                    )  # fmt: skip
-                else:
-                    kernel.advance(
-                        self.n_particles, run.surface, run.rule, self.surface_params, run.hyper,
-                        run.state, trajectory.frozen_at, run.lrs, run.moms, run.plateau,
-                        run.loss_scales, run.lr_scales, run.noise_scale, seed, self.first_particle,
-                        first, step,
-                        self.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
-                        trajectory.lr.T if trajectory.per_particle_lr else _NO_LR, self.rotation,
-                    )  # fmt: skip
-                self._run_steps[index] = step
+                if first < step:
+                    advance_run(self, run, trajectory, first, step)
+                    self._run_steps[index] = step
 
     def advance(self, n_steps: int) -> None:
         with self._lock:  # read and advance as one step: two callers never lose steps
