@@ -10,7 +10,7 @@ choice never changes a CSV, only the speed. A pair is used when
 - else, if compiling in this process is allowed (commands, tests, the benchmark)
   and the work is big enough (``COMPILE_WORK`` particle-steps) to repay a compile
   of a few seconds, it compiles now;
-- else, in the app (``compile_in_background(True)``), a child process compiles and
+- else, in the app (``warmup.compile_in_children()``), a child process compiles and
   marks it (numba's compiler holds the GIL: a thread would freeze the window), and
   the generic kernel serves until the marker appears.
 
@@ -37,13 +37,6 @@ FORMULA = len(SURFACE_KERNELS) - 1  # the interpreter: not fused
 
 _modules: dict[tuple[int, int], object] = {}
 _children: dict[tuple[int, int], subprocess.Popen] = {}
-_background = False
-
-
-def compile_in_background(on: bool = True) -> None:
-    """In the app: compile a new pair in a child process, never in this one."""
-    global _background
-    _background = on
 
 
 def fusable(surface: int, rule: int) -> bool:
@@ -121,8 +114,11 @@ def kernel_for(surface: int, rule: int, particle_steps: int):
         return _modules[key]
     if _marker(surface, rule).exists():
         return _module(surface, rule)
-    if _background:
-        _start_child(surface, rule)
+    from lrsim.core.warmup import compile_in_children, kernels_ready
+
+    if compile_in_children():
+        if kernels_ready():  # on a first start the generic kernel's compile goes first
+            _start_child(surface, rule)
         return None
     if particle_steps >= COMPILE_WORK:
         return compile_pair(surface, rule)

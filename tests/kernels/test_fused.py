@@ -125,3 +125,22 @@ def test_not_fused_where_the_generic_kernel_runs():
     for case in cases:
         sim = Simulation(parse_runfile({**base, **case}), engine="kernel")
         assert stepping.fused_module(sim, sim._states[0], 10**12) is None, case
+
+
+def test_the_app_compiles_a_new_pair_in_a_child(monkeypatch, tmp_path):
+    """In the app the generic kernel serves while a child process compiles the pair."""
+    from lrsim.core import warmup
+
+    started = []
+    monkeypatch.setattr(fused, "_folder", lambda: tmp_path)  # nothing compiled or marked here
+    monkeypatch.setattr(fused, "_modules", {})
+    monkeypatch.setattr(fused, "_children", {})
+    monkeypatch.setattr(fused.subprocess, "Popen", lambda command, **_: started.append(command))
+    monkeypatch.setattr(warmup, "kernels_ready", lambda: True)
+    warmup.serve_with_numpy_while_compiling(True)
+    try:
+        assert fused.kernel_for(4, 1, 10**12) is None
+    finally:
+        warmup.serve_with_numpy_while_compiling(False)
+    assert len(started) == 1 and started[0][-3:] == ["lrsim.core.fused", "4", "1"]
+    assert fused.kernel_for(4, 1, 10) is None  # a command: too little work to repay a compile
