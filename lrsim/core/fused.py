@@ -27,20 +27,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lrsim.core.dispatch import SURFACE_KERNELS
+from lrsim.core.dispatch import FORMULA_SURFACE
 from lrsim.core.fused_source import pair_source
 from lrsim.core.optim.registry import RULE_SLOTS, RULES
 
 COMPILE_WORK = 50_000_000
 """Particle-steps from which a command compiles a new pair rather than use the generic kernel."""
-FORMULA = len(SURFACE_KERNELS) - 1  # the interpreter: not fused
+
 
 _modules: dict[tuple[int, int], object] = {}
 _children: dict[tuple[int, int], subprocess.Popen] = {}
 
 
 def fusable(surface: int, rule: int) -> bool:
-    return 0 <= surface < FORMULA and 0 <= rule < len(RULES)
+    return 0 <= surface < FORMULA_SURFACE and 0 <= rule < len(RULES)
 
 
 def _folder() -> Path:
