@@ -23,7 +23,7 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZERS
 from lrsim.core.params import REQUIRED, RUN_STEPS
 from lrsim.core.schedules import SCHEDULES
 
