@@ -6,8 +6,8 @@ import numpy as np
 
 from lrsim.core.inner_state import inner_series
 from lrsim.core.optim.registry import OPTIMIZER_ENTRIES, OPTIMIZERS
-from lrsim.core.step_anatomy import StepAnatomy
 from lrsim.core.runfile import parse_runfile
+from lrsim.core.step_anatomy import StepAnatomy
 
 
 def _runfile(optimizers, steps=30, schedule=None):
