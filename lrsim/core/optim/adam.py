@@ -10,11 +10,10 @@ import math
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import OptimizerEntry
 from lrsim.core.optim.rules import JIT
 from lrsim.core.optim.rules import apply_weight_decay as _weight_decay
 from lrsim.core.optim.rules import moments as _moments
-from lrsim.core.optim.torch_classic import DECOUPLED, adam_effective, adam_like
+from lrsim.core.optim.torch_classic import DECOUPLED, adam_family_entry, adam_like
 from lrsim.core.optim.torch_classic import reference_decay as _decay
 from lrsim.core.optim.torch_classic import reference_moments as _reference_moments
 
@@ -87,19 +86,8 @@ def split(h, slots, theta, g, lr, mom, n):
     return gradient.T, momentum.T
 
 
-EFFECTIVE = "lr / (sqrt(v_hat) + eps)"
-SPLIT_LABELS = ("gradient", "β1·m")
-
 ENTRIES = (
-    OptimizerEntry(
-        SPEC,
-        update,
-        constants,
-        reference,
-        effective=EFFECTIVE,
-        effective_step=adam_effective,
-        adaptive=True,
-        split=split,
-        split_labels=SPLIT_LABELS,
+    adam_family_entry(
+        SPEC, update, constants, reference, split=split, split_labels=("gradient", "β1·m")
     ),
 )

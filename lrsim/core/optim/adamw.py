@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from lrsim.core.optim import adam
-from lrsim.core.optim.base import OptimizerEntry
-from lrsim.core.optim.torch_classic import adam_effective, adam_like
+from lrsim.core.optim.torch_classic import adam_family_entry, adam_like
 
 SPEC = adam_like(
     "adamw",
@@ -20,15 +19,12 @@ def reference(theta, grad, state, n, lr, beta1, p):
 
 
 ENTRIES = (
-    OptimizerEntry(
+    adam_family_entry(
         SPEC,
         adam.update,  # one rule: the hyper vector's "decoupled" is 1.0
         adam.constants,
         reference,
-        effective=adam.EFFECTIVE,
-        effective_step=adam_effective,
-        adaptive=True,
         split=adam.split,
-        split_labels=adam.SPLIT_LABELS,
+        split_labels=adam.ENTRIES[0].split_labels,
     ),
 )

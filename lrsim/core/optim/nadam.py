@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import LR_DOC, WD_DOC, OptimizerEntry
+from lrsim.core.optim.base import LR_DOC, WD_DOC
 from lrsim.core.optim.base import param as _p
 from lrsim.core.optim.rules import JIT
 from lrsim.core.optim.rules import apply_weight_decay as _weight_decay
@@ -19,7 +19,7 @@ from lrsim.core.optim.torch_classic import (
     DECOUPLED,
     EPS_ADAM,
     _require,
-    adam_effective,
+    adam_family_entry,
     check_common,
     classic_spec,
 )
@@ -95,14 +95,4 @@ def reference(theta, grad, state, n, lr, beta1, p):
     return theta + ((-lr * mu_next) / (1.0 - mu_product_next)) * exp_avg / denom
 
 
-ENTRIES = (
-    OptimizerEntry(
-        SPEC,
-        update,
-        constants,
-        reference,
-        effective="lr / (sqrt(v_hat) + eps)",
-        effective_step=adam_effective,
-        adaptive=True,
-    ),
-)
+ENTRIES = (adam_family_entry(SPEC, update, constants, reference),)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import LR_DOC, WD_DOC, OptimizerEntry
+from lrsim.core.optim.base import LR_DOC, WD_DOC
 from lrsim.core.optim.base import param as _p
 from lrsim.core.optim.rules import JIT
 from lrsim.core.optim.rules import apply_weight_decay as _weight_decay
@@ -16,7 +16,7 @@ from lrsim.core.optim.torch_classic import (
     BETAS,
     DECOUPLED,
     EPS_ADAM,
-    adam_effective,
+    adam_family_entry,
     classic_spec,
 )
 from lrsim.core.optim.torch_classic import reference_decay as _decay
@@ -88,14 +88,4 @@ def reference(theta, grad, state, n, lr, beta1, p):
     return theta - corrected_avg * lr
 
 
-ENTRIES = (
-    OptimizerEntry(
-        SPEC,
-        update,
-        constants,
-        reference,
-        effective="lr / (sqrt(v_hat) + eps)",
-        effective_step=adam_effective,
-        adaptive=True,
-    ),
-)
+ENTRIES = (adam_family_entry(SPEC, update, constants, reference),)

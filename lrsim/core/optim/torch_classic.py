@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from lrsim.core.optim.base import LR_DOC, MAXIMIZE, WD_DOC, OptimizerSpec, require
+from lrsim.core.optim.base import LR_DOC, MAXIMIZE, WD_DOC, OptimizerEntry, OptimizerSpec, require
 from lrsim.core.optim.base import param as _p
 
 SOURCE = "torch.optim 2.13"
@@ -144,3 +144,18 @@ def adam_effective(s, lr, mom, n, p):
     """lr / (sqrt(v_hat) + eps), v_hat = v / (1 - beta2^n): the Adam family's effective step."""
     v_hat = s[2:4] / (1.0 - p["betas"][1] ** n)
     return lr / (np.sqrt(v_hat) + p["eps"])
+
+
+def adam_family_entry(spec: OptimizerSpec, update, constants, reference, **more) -> OptimizerEntry:
+    """The entry of Adam, AdamW, NAdam or RAdam: the effective step lr / (sqrt(v_hat) + eps)
+    per coordinate (``more``: Adam's split)."""
+    return OptimizerEntry(
+        spec,
+        update,
+        constants,
+        reference,
+        effective="lr / (sqrt(v_hat) + eps)",
+        effective_step=adam_effective,
+        adaptive=True,
+        **more,
+    )
