@@ -118,7 +118,8 @@ class OptimizerEntry:
     kernel keeps its step t); ``adaptive`` says it is per coordinate (rows x then y) and
     the step anatomy shows it; ``split(h, slots, theta, g, lr, mom, n)`` splits an
     update exactly into (gradient part, momentum part) labelled ``split_labels``;
-    ``averaged(slots, x, y, beta1)`` is the averaged point kept beside each particle.
+    ``averaged(slots, x, y, beta1)`` is the averaged point kept beside each particle
+    (``eval_columns``: ``lrsim export --state`` writes it as eval_x, eval_y).
     """
 
     spec: OptimizerSpec
@@ -132,3 +133,4 @@ class OptimizerEntry:
     split: Callable | None = None
     split_labels: tuple[str, str] = ("-lr·g", "-lr·β1·m")
     averaged: Callable | None = None
+    eval_columns: bool = False  # ``--state`` adds the averaged point as eval_x, eval_y

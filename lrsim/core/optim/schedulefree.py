@@ -253,6 +253,7 @@ ENTRIES = (
         effective="averaging weight c",
         effective_step=effective_step,
         averaged=averaged,
+        eval_columns=True,
     ),
     OptimizerEntry(
         SGD,
@@ -262,5 +263,6 @@ ENTRIES = (
         effective="averaging weight c",
         effective_step=effective_step,
         averaged=averaged,
+        eval_columns=True,
     ),
 )
