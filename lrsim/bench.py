@@ -19,7 +19,7 @@ import numpy as np
 from lrsim.core import fused
 from lrsim.core.dispatch import optimizer_id, surface_id
 from lrsim.core.engine import Simulation
-from lrsim.core.optim.reference import adam
+from lrsim.core.optim.adam import reference as adam
 from lrsim.core.runfile import parse_runfile
 from lrsim.core.schedules import schedule_curves, validate_schedule
 from lrsim.core.surfaces import get_surface

@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lrsim.core.optim.specs import OPTIMIZERS  # noqa: E402
+from lrsim.core.optim.registry import OPTIMIZERS  # noqa: E402
 from lrsim.core.params import REQUIRED, RUN_STEPS  # noqa: E402
 from lrsim.core.schedules import SCHEDULES  # noqa: E402
 from lrsim.core.surfaces import SURFACES  # noqa: E402

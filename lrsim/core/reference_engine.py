@@ -62,9 +62,7 @@ def simulate_run(runfile: RunFile, run_index: int, particles: np.ndarray | None 
     best = np.full(n, run.schedule.best_start)
     bad = np.zeros(n)
     cooldown = np.zeros(n)
-    state: dict = {}
-    if spec.name == "adagrad":
-        state["sum"] = np.full_like(theta, params["initial_accumulator_value"])
+    state: dict = {}  # each reference creates its own entries on first use, as torch does
     noise_scale = run_noise(runfile, run).scale
     with np.errstate(all="ignore"):
         loss, gx, gy = surface.reference(theta[:, 0], theta[:, 1], surface_params)

@@ -1,240 +1,65 @@
 """The schedule families of "All schedules in one plot", with lecture-ready defaults.
 
-No Qt here: each ``Family`` names a schedule of ``lrsim.core.schedules``, a
-colour and line style, and its parameters as a function of the figure's common
-step count and base lr, chosen so that every curve is visible and distinct on
-one plot (300 steps at lr 0.1: three cycles, a few restarts, a 10 % warm-up).
+No Qt here: each ``Family`` (declared by its schedule, ``ScheduleSpec.figure``)
+names a schedule of ``lrsim.core.schedules``, a colour and line style, and its
+parameters as a function of the figure's common step count and base lr, chosen so
+that every curve is visible and distinct on one plot (300 steps at lr 0.1: three
+cycles, a few restarts, a 10 % warm-up); ``FAMILIES`` collects them in figure order.
 ``family_curves`` validates and evaluates one family through
 ``validate_schedule`` and ``schedule_curves``, the numbers the engine uses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from lrsim.core.schedules import SCHEDULES, schedule_curves, validate_schedule, writes_momentum
+from lrsim.core.schedules import (
+    SCHEDULES,
+    Family,
+    schedule_curves,
+    validate_schedule,
+    writes_momentum,
+)
+from lrsim.core.schedules._display import Params
 
 DEFAULT_STEPS = 300
 DEFAULT_LR = 0.1
 BASE_MOMENTUM = 0.9  # the optimizer's momentum for schedules that do not cycle it
 
-Params = dict[str, Any]
+# Colours a schedule without its own figure curves is drawn in (the first not taken).
+_SPARE_COLORS = ("#3182bd", "#e6550d", "#756bb1", "#636363", "#a55194", "#8ca252", "#bd9e39")
 
 
-@dataclass(frozen=True)
-class Family:
-    """One curve of the figure: a schedule with some parameters fixed by the family."""
-
-    key: str  # unique: "cyclic_triangular2"
-    label: str  # what the legend calls it: "cyclic triangular2"
-    schedule: str  # the name in SCHEDULES
-    color: str
-    defaults: Callable[[int, float], Params]  # (steps, base lr) -> parameters
-    dash: str = "solid"  # "solid", "dash" or "dot"
-    shown: bool = False  # checked when the window opens
-    implied: Mapping[str, Any] = field(default_factory=dict)  # said by the label already
-
-
-def _ratio(total: float, steps: int, digits: int = 4) -> float:
-    """The per-step factor that multiplies to ``total`` over ``steps`` steps, rounded."""
-    return round(total ** (1.0 / max(1, steps)), digits)
-
-
-def _cyclic(mode: str, window: str = "triangle") -> Callable[[int, float], Params]:
-    def defaults(steps: int, lr: float) -> Params:
-        params: Params = {
-            "base_lr": _round(lr / 10),
-            "max_lr": _round(lr),
-            "step_size_up": max(1, steps // 6),
-        }
-        if mode != "triangular":
-            params["mode"] = mode
-        if mode == "exp_range":
-            params["gamma"] = _ratio(0.05, steps)
-        if window != "triangle":
-            params["window"] = window
-        return params
-
-    return defaults
+def _families() -> tuple[Family, ...]:
+    """Every schedule's curves (``ScheduleSpec.figure``) in figure order; a schedule that
+    declares none gets one with its defaults, in a spare colour."""
+    declared = [spec.figure for spec in SCHEDULES.values() if spec.figure is not None]
+    taken = {(family.color, family.dash) for figure in declared for family in figure}
+    spare = iter(c for c in _SPARE_COLORS if (c, "solid") not in taken)
+    placed = []
+    for position, spec in enumerate(SCHEDULES.values()):
+        figure = spec.figure
+        if figure is None:
+            label = spec.name.replace("_", " ")
+            figure = (Family(spec.name, label, spec.name, next(spare), _no_params, group=2),)
+        for index, family in enumerate(figure):
+            if family.schedule != spec.name:
+                raise AssertionError(f"{family.key} is declared by {spec.name}")
+            placed.append(((family.group, position, index), family))
+    return tuple(family for _, family in sorted(placed, key=lambda item: item[0]))
 
 
-def _round(value: float) -> float:
-    return float(f"{value:.6g}")
+def _no_params(steps: int, lr: float) -> Params:
+    return {}
 
 
-FAMILIES: tuple[Family, ...] = (
-    Family("constant", "constant", "constant", "#7f7f7f", lambda n, lr: {}, shown=True),
-    Family(
-        "step",
-        "step",
-        "step",
-        "#1f77b4",
-        lambda n, lr: {"step_size": max(1, n // 4), "gamma": 0.5},
-        shown=True,
-    ),
-    Family(
-        "multistep",
-        "multistep",
-        "multistep",
-        "#8c564b",
-        lambda n, lr: {"milestones": [max(1, n // 2), max(2, 3 * n // 4)], "gamma": 0.1},
-    ),
-    Family(
-        "exponential",
-        "exponential",
-        "exponential",
-        "#ff7f0e",
-        lambda n, lr: {"gamma": _ratio(0.01, n)},
-        shown=True,
-    ),
-    Family(
-        "inverse_time",
-        "inverse time",
-        "inverse_time",
-        "#bcbd22",
-        lambda n, lr: {"decay_rate": 1.0, "decay_steps": max(1, n // 10)},
-    ),
-    Family(
-        "linear",
-        "linear",
-        "linear",
-        "#e6a800",
-        lambda n, lr: {"start_factor": 1.0, "end_factor": 0.0, "total_iters": max(1, n)},
-    ),
-    Family(
-        "polynomial",
-        "polynomial",
-        "polynomial",
-        "#ad494a",
-        lambda n, lr: {"total_iters": max(1, n), "power": 2.0},
-    ),
-    Family("cosine", "cosine", "cosine", "#2ca02c", lambda n, lr: {"T_max": max(1, n)}, shown=True),
-    Family(
-        "cosine_restarts",
-        "cosine restarts",
-        "cosine_restarts",
-        "#d62728",
-        lambda n, lr: {"T_0": max(1, n // 6), "T_mult": 2},
-        shown=True,
-    ),
-    Family(
-        "warmup_cosine",
-        "warm-up + cosine",
-        "warmup",
-        "#9467bd",
-        lambda n, lr: {
-            "warmup_steps": max(1, n // 10),
-            "then": {"name": "cosine", "T_max": max(1, n - n // 10)},
-        },
-        shown=True,
-    ),
-    Family(
-        "cyclic_triangular",
-        "cyclic triangular",
-        "cyclic",
-        "#17becf",
-        _cyclic("triangular"),
-        shown=True,
-        implied={"mode": "triangular", "window": "triangle"},
-    ),
-    Family(
-        "cyclic_triangular2",
-        "cyclic triangular2",
-        "cyclic",
-        "#637939",  # not triangular's cyan: the two cross at every cycle's start
-        _cyclic("triangular2"),
-        dash="dash",
-        implied={"mode": "triangular2", "window": "triangle"},
-    ),
-    Family(
-        "cyclic_exp_range",
-        "cyclic exp_range",
-        "cyclic",
-        "#17becf",
-        _cyclic("exp_range"),
-        dash="dot",
-        implied={"mode": "exp_range", "window": "triangle"},
-    ),
-    Family(
-        "cyclic_welch",
-        "cyclic, Welch window",
-        "cyclic",
-        "#6b6ecf",
-        _cyclic("triangular", "welch"),
-        implied={"mode": "triangular", "window": "welch"},
-    ),
-    Family(
-        "cyclic_hann",
-        "cyclic, Hann window",
-        "cyclic",
-        "#6b6ecf",
-        _cyclic("triangular", "hann"),
-        dash="dash",
-        implied={"mode": "triangular", "window": "hann"},
-    ),
-    Family(
-        "onecycle",
-        "one-cycle",
-        "onecycle",
-        "#e377c2",
-        lambda n, lr: {"max_lr": _round(lr), "total_steps": max(2, n)},
-        shown=True,
-    ),
-    *(
-        # Second release: ConstantLR's factor, transformers' recipes, REX, SequentialLR.
-        Family(
-            "constant_factor",
-            "constant, factor",
-            "constant",
-            "#7f7f7f",
-            lambda n, lr: {"factor": 0.5, "total_iters": max(1, n // 5)},
-            dash="dash",
-        ),
-        Family(
-            "wsd",
-            "warmup-stable-decay",
-            "wsd",
-            "#393b79",
-            lambda n, lr: {"num_warmup_steps": max(1, n // 10), "num_decay_steps": max(1, n // 5)},
-            shown=True,
-        ),
-        Family(
-            "inverse_sqrt",
-            "inverse sqrt",
-            "inverse_sqrt",
-            "#637939",
-            lambda n, lr: {"num_warmup_steps": max(1, n // 10)},
-        ),
-        Family(
-            "warmup_cosine_floor",
-            "warm-up cosine to a floor",
-            "warmup_cosine",
-            "#843c39",
-            lambda n, lr: {"num_warmup_steps": max(1, n // 10), "min_lr_rate": 0.1},
-        ),
-        Family("rex", "REX", "rex", "#31a354", lambda n, lr: {"total_steps": max(1, n)}),
-        Family(
-            "sequential",
-            "sequential",
-            "sequential",
-            "#7b4173",
-            lambda n, lr: {
-                "schedules": [
-                    {"name": "linear", "start_factor": 0.1, "total_iters": max(1, n // 10)},
-                    {"name": "constant"},
-                    {"name": "exponential", "gamma": _ratio(0.05, n - n // 2)},
-                ],
-                "milestones": [max(1, n // 10), max(2, n // 2)],
-            },
-        ),
-    ),
-)
+FAMILIES: tuple[Family, ...] = _families()
 FAMILY_BY_KEY = {family.key: family for family in FAMILIES}
-assert all(family.schedule in SCHEDULES for family in FAMILIES)
+assert len(FAMILY_BY_KEY) == len(FAMILIES), "family keys must be unique"
 
 
 def format_value(value: Any) -> str:

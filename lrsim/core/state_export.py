@@ -22,7 +22,6 @@ import numpy as np
 
 from lrsim.core import kernel, lbfgs_kernel
 from lrsim.core.engine import Simulation
-from lrsim.core.optim import schedulefree
 from lrsim.core.optim.registry import entry
 
 LBFGS_COLUMNS = {
@@ -35,6 +34,7 @@ LBFGS_COLUMNS = {
     "prev_loss": lbfgs_kernel.PREV_LOSS,
 }
 EVAL_COLUMNS = ("eval_x", "eval_y")
+BUFFER_FLAG = "_buffer_exists"  # a state slot that is 0 until the source creates its buffer
 
 
 @dataclass
@@ -51,7 +51,7 @@ def _run_columns(simulation: Simulation, index: int) -> list[str]:
     if entry(spec.name).path == "lbfgs":
         return list(LBFGS_COLUMNS)
     names = list(spec.exported_state(params))
-    if spec.name in (schedulefree.ADAMW.name, schedulefree.SGD.name):
+    if entry(spec.name).eval_columns:  # Schedule-Free's evaluation point
         names += EVAL_COLUMNS
     return names
 
@@ -70,17 +70,16 @@ def _snapshot(simulation: Simulation, index: int, names: list[str]) -> np.ndarra
     for k, name in enumerate(names):
         if name in spec.state_names:
             out[:, k] = slots[spec.state_names.index(name)]
-    if spec.name == "sgd":  # torch has no momentum_buffer until momentum != 0 creates it
-        missing = slots[spec.state_names.index("_buffer_exists")] == 0.0
+    if BUFFER_FLAG in spec.state_names:  # torch has no buffer until the first step makes one
+        missing = slots[spec.state_names.index(BUFFER_FLAG)] == 0.0
         out[missing] = np.nan
     if EVAL_COLUMNS[0] in names:
         trajectory = simulation.runs[index]
         beta1 = trajectory.momentum_curve[simulation.current_step]
-        z = slots[:2]
-        x = run_state.state[kernel.X]
-        y = run_state.state[kernel.Y]
-        out[:, names.index("eval_x")] = schedulefree.eval_point(x, z[0], beta1)
-        out[:, names.index("eval_y")] = schedulefree.eval_point(y, z[1], beta1)
+        x, y = run_state.state[kernel.X], run_state.state[kernel.Y]
+        eval_x, eval_y = entry(spec.name).averaged(slots, x, y, beta1)
+        out[:, names.index("eval_x")] = eval_x
+        out[:, names.index("eval_y")] = eval_y
     return out
 
 

@@ -8,10 +8,12 @@ state, as ``inner_state`` and ``lrsim export --state`` do) and, for a run, a ste
   and coupled weight decay included, as the kernel applies them);
 * ``momentum_part``: what the state carried from earlier steps contributes;
 * ``update``: x_{t+1} - x_t of the replayed trajectory (the recorded one);
-* ``effective``: for the adaptive optimizers the per-coordinate effective step after
-  the update (``inner_state.EFFECTIVE``: lr / (sqrt(v_hat) + eps) for Adam), else None.
+* ``effective``: for the adaptive optimizers (``OptimizerEntry.adaptive``) the
+  per-coordinate effective step after the update (``effective_step``: lr / (sqrt(v_hat)
+  + eps) for Adam), else None.
 
-Exact splits (gradient_part + momentum_part == update to rounding):
+The exact splits (gradient_part + momentum_part == update to rounding) are the
+optimizers' own (``OptimizerEntry.split`` in their modules):
 
 * SGD, with momentum, dampening, Nesterov and weight decay: heavy ball
   -lr (1 - dampening) g and -lr momentum buf; Nesterov -lr (1 + momentum (1 -
@@ -31,15 +33,11 @@ import numpy as np
 
 from lrsim.core import kernel
 from lrsim.core.engine import Simulation
-from lrsim.core.inner_state import EFFECTIVE
 from lrsim.core.noise import gaussian_pair
+from lrsim.core.optim.registry import entry
 from lrsim.core.runfile import RunFile
 
-SPLIT = ("sgd", "adam", "adamw", "adagrad")
-"""Optimizers whose update is split exactly into a gradient and a momentum part."""
 KEEP_STEPS = 64  # steps whose states are kept
-ADAPTIVE = ("adam", "adamw", "nadam", "radam", "adamax", "rmsprop", "adagrad")
-"""Optimizers with a per-coordinate effective step."""
 
 
 @dataclass
@@ -96,6 +94,7 @@ class StepAnatomy:
         idx = np.arange(sim.n_particles) if particles is None else np.asarray(particles, int)
         optimizer = self.runfile.runs[run].optimizer
         spec, params = optimizer.spec, optimizer.params
+        item = entry(spec.name)
         rs = sim._states[run]
         before = state_before[:, idx]
         x, y = before[kernel.X], before[kernel.Y]
@@ -115,12 +114,12 @@ class StepAnatomy:
         after = np.stack([traj.x[idx, step + 1], traj.y[idx, step + 1]], axis=1)
         update = after - position
         parts = None
-        if rs.lbfgs is None and spec.name in SPLIT:
-            parts = _split(spec.name, rs.hyper, slots, np.stack([x, y]), g, lr, mom, step + 1)
+        if rs.lbfgs is None and item.split is not None:
+            parts = item.split(rs.hyper, slots, np.stack([x, y]), g, lr, mom, step + 1)
         effective = None
-        if spec.name in ADAPTIVE and rs.lbfgs is None:
+        if item.adaptive and rs.lbfgs is None:
             post = state_after[kernel.OPT_BASE :, idx]
-            fn = EFFECTIVE[spec.name][1]
+            fn = item.effective_step
             effective = np.asarray(fn(post, lr, mom, float(step + 1), params)).reshape(2, -1).T
         gp = mp = None
         if parts is not None:
@@ -131,45 +130,4 @@ class StepAnatomy:
             stopped = (frozen >= 0) & (frozen <= step)  # not stepped any more
             gp[stopped] = 0.0
             mp[stopped] = 0.0
-        labels = ("-lr·g", "-lr·μ·buf") if spec.name == "sgd" else ("-lr·g", "-lr·β1·m")
-        if spec.name in ("adam", "adamw"):
-            labels = ("gradient", "β1·m")
-        return Anatomy(spec.name, step, position, update, gp, mp, effective, *labels)
-
-
-def _split(name, h, slots, theta, g, lr, mom, n):
-    """(gradient part, momentum part), each (particles, 2), as the kernel computes them."""
-    if name == "sgd":
-        dampening, weight_decay, nesterov = h[0], h[1], h[2] != 0.0
-        g = g + weight_decay * theta
-        if mom == 0.0:
-            return (-lr * g).T, np.zeros_like(g.T)
-        buf, exists = slots[0:2], slots[2] != 0.0
-        g_coef = np.where(exists, 1.0 - dampening, 1.0)  # torch's first buffer is g
-        b_coef = np.where(exists, mom, 0.0)
-        if nesterov:
-            return (-lr * (1.0 + mom * g_coef) * g).T, (-lr * mom * b_coef * buf).T
-        return (-lr * g_coef * g).T, (-lr * b_coef * buf).T
-    if name == "adagrad":
-        weight_decay, eps = h[1], h[3]
-        g = g + weight_decay * theta
-        clr = lr / (1.0 + (n - 1) * h[0])
-        s = slots[0:2] + g * g
-        return (-clr * g / (np.sqrt(s) + eps)).T, np.zeros_like(g.T)
-    # adam, adamw
-    beta2, eps, weight_decay, amsgrad, decoupled = h[0], h[1], h[2], h[3] != 0.0, h[4] != 0.0
-    decay = np.zeros_like(theta)
-    if weight_decay != 0.0:
-        if decoupled:
-            decay = -lr * weight_decay * theta
-        else:
-            g = g + weight_decay * theta
-    m, v = slots[0:2], slots[2:4]
-    v_new = beta2 * v + (1.0 - beta2) * g * g
-    if amsgrad:
-        v_new = np.maximum(slots[4:6], v_new)
-    denom = np.sqrt(v_new) / np.sqrt(1.0 - beta2**n) + eps
-    step_size = lr / (1.0 - mom**n)
-    gradient = -step_size * (1.0 - mom) * g / denom + decay
-    momentum = -step_size * mom * m / denom
-    return gradient.T, momentum.T
+        return Anatomy(spec.name, step, position, update, gp, mp, effective, *item.split_labels)

@@ -213,7 +213,7 @@ class ExportActions(QObject):
 
     def export_panels(self) -> list[Path]:
         """File > Export LR and loss panels…: still PNGs of both plots at the shown step."""
-        from lrsim.gui.render.dialog import export_panel_images  # loads on first use
+        from lrsim.gui.render.stills import export_panel_images  # loads on first use
 
         sim = self.controller.simulation
         if sim is None:

@@ -27,7 +27,7 @@ def test_matches_torch(path):
 
 
 def test_there_are_cases_for_every_optimizer_and_schedule():
-    from lrsim.core.optim.specs import OPTIMIZERS
+    from lrsim.core.optim.registry import OPTIMIZERS
     from lrsim.core.schedules import SCHEDULES
 
     text = "\n".join(path.read_text() for path in case_paths())

@@ -32,7 +32,7 @@ def _exported(name: str) -> list[dict[str, str]]:
 
 
 def test_there_are_state_goldens_for_every_optimizer():
-    from lrsim.core.optim.specs import OPTIMIZERS
+    from lrsim.core.optim.registry import OPTIMIZERS
 
     cases = "\n".join(case_path(p.name.removesuffix(".state.csv")).read_text() for p in STATE_FILES)
     for name in OPTIMIZERS:

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from lrsim.core.kernel import OPT_BASE
-from lrsim.core.optim.registry import OPTIMIZER_ENTRIES
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZER_ENTRIES, OPTIMIZERS
 
 KERNEL_UPDATES = {name: e.update for name, e in OPTIMIZER_ENTRIES.items()}
 KERNEL_CONSTANTS = {name: e.constants for name, e in OPTIMIZER_ENTRIES.items()}

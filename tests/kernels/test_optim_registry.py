@@ -8,8 +8,7 @@ import pytest
 from lrsim.core.dispatch import OPTIMIZER_RULES, optimizer_id, update_block
 from lrsim.core.errors import ConfigError
 from lrsim.core.kernel import OPT_BASE
-from lrsim.core.optim.registry import OPTIMIZER_ENTRIES, entry
-from lrsim.core.optim.specs import OPTIMIZERS, get_optimizer
+from lrsim.core.optim.registry import OPTIMIZER_ENTRIES, OPTIMIZERS, entry, get_optimizer
 
 NAMES = sorted(name for name, item in OPTIMIZER_ENTRIES.items() if item.path == "fused")
 

@@ -16,7 +16,7 @@ from numba import njit
 
 from lrsim.core import kernel
 from lrsim.core.dispatch import SURFACE_KERNELS, _surface_loop, _update_loop, optimizer_id
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZERS
 from lrsim.core.surfaces import kernels as surfaces
 
 VECTOR = re.compile(r"<\d+ x double>")

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import MAXIMIZE, OptimizerSpec, param, require
-from lrsim.core.optim.kernels import JIT
+from lrsim.core.optim.base import MAXIMIZE, OptimizerEntry, OptimizerSpec, param, require
+from lrsim.core.optim.rules import JIT
 
 MACHINE_EPS = float(np.finfo(np.float64).eps)
 ROOT2 = 2.0**0.5  # param.numel() ** 0.5
@@ -141,3 +141,15 @@ def reference(theta, grad, state, n, lr, momentum, p):
     scaled = 1.0 / np.sqrt(np.maximum(variance, eps1 * eps1)) * grad
     rms = np.sqrt((scaled * scaled).sum(axis=1, keepdims=True)) / (ROOT2 * d)
     return theta + (-alpha / np.maximum(1.0, rms)) * scaled
+
+
+ENTRIES = (
+    OptimizerEntry(
+        SPEC,
+        update,
+        constants,
+        reference,
+        effective="min(lr, 1/sqrt(n))",
+        effective_step=lambda s, lr, mom, n, p: np.full(s.shape[1], min(lr, n**-0.5)),
+    ),
+)

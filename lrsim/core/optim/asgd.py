@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import MAXIMIZE, WD_DOC, OptimizerSpec, param, require
-from lrsim.core.optim.kernels import JIT, no_constants
+from lrsim.core.optim.base import MAXIMIZE, WD_DOC, OptimizerEntry, OptimizerSpec, param, require
+from lrsim.core.optim.rules import JIT, no_constants
 
 
 def _checks(name: str, p: Mapping[str, Any]) -> None:
@@ -96,3 +96,21 @@ def reference(theta, grad, state, n, lr, momentum, p):
     state["eta"] = np.broadcast_to(lr / (1.0 + lambd * lr * n) ** alpha, eta.shape).copy()
     state["mu"] = np.full_like(mu, 1.0 / max(1.0, n - t0))
     return theta
+
+
+def averaged(slots, x, y, beta1):
+    """The averaged point ax beside each particle (its slots 2 and 3)."""
+    return slots[2], slots[3]
+
+
+ENTRIES = (
+    OptimizerEntry(
+        SPEC,
+        update,
+        constants,
+        reference,
+        effective="eta",
+        effective_step=lambda s, lr, mom, n, p: s[0],
+        averaged=averaged,
+    ),
+)

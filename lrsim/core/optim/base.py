@@ -1,9 +1,10 @@
 """What every optimizer declaration is made of: ``OptimizerSpec`` and its helpers.
 
-An optimizer is one ``OptimizerSpec`` (parameters with the source's names,
-defaults and docs; where its momentum lives; its per-particle state slots and
-their names; its constructor checks) plus, in ``registry.py``, its numba rule,
-its per-step constants and its NumPy reference. ``hyper_vector`` packs the
+An optimizer is one module holding an ``OptimizerEntry``: its ``OptimizerSpec``
+(parameters with the source's names, defaults and docs; where its momentum lives;
+its per-particle state slots and their names; its constructor checks), its numba
+rule, its per-step constants, its NumPy reference and what the inner-state panel
+and the step anatomy read of it; ``registry.py`` lists the modules. ``hyper_vector`` packs the
 constant hyper-parameters into the float64 array the kernels read; ``lr`` and
 the momentum (SGD/RMSprop ``momentum`` or the Adam family's ``betas[0]``) are
 not in it because schedules may change them every step.
@@ -103,3 +104,33 @@ class OptimizerSpec:
         if vector.shape != (len(self.hyper_names),) or len(vector) > 8:
             raise AssertionError(f"{self.name}: hyper vector {vector} vs {self.hyper_names}")
         return vector
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """Everything about one optimizer, declared in its module and listed by ``registry.py``.
+
+    An elementwise optimizer runs in the fused kernel (``path`` "fused") with ``update``,
+    ``constants`` and ``reference``; L-BFGS has its own path ("lbfgs": lbfgs_kernel.py and
+    ``lbfgs.reference_step``) and no rule. The rest is what the app shows of the state:
+    ``effective`` names the quantity ``effective_step(slots, lr, mom, n, params)`` gives
+    (NumPy, from the kernel's slots after update n; None on the "lbfgs" path, whose
+    kernel keeps its step t); ``adaptive`` says it is per coordinate (rows x then y) and
+    the step anatomy shows it; ``split(h, slots, theta, g, lr, mom, n)`` splits an
+    update exactly into (gradient part, momentum part) labelled ``split_labels``;
+    ``averaged(slots, x, y, beta1)`` is the averaged point kept beside each particle
+    (``eval_columns``: ``lrsim export --state`` writes it as eval_x, eval_y).
+    """
+
+    spec: OptimizerSpec
+    update: Callable | None  # numba rule: update(s, i, n, x, y, gx, gy, lr, mom, h, c)
+    constants: Callable | None  # numba: constants(n, mom, h) -> 3 floats per step
+    reference: Callable | None  # NumPy: reference(theta, grad, state, n, lr, mom, params)
+    path: str = "fused"
+    effective: str = ""
+    effective_step: Callable | None = None
+    adaptive: bool = False
+    split: Callable | None = None
+    split_labels: tuple[str, str] = ("-lr·g", "-lr·β1·m")
+    averaged: Callable | None = None
+    eval_columns: bool = False  # ``--state`` adds the averaged point as eval_x, eval_y

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lrsim.core.optim.base import OptimizerSpec, param, require
+from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec, param, require
 
 
 def _checks(name: str, p: Mapping[str, Any]) -> None:
@@ -263,3 +263,7 @@ def reference_step(
         prev_flat_grad=prev_flat_grad, prev_loss=prev_loss,
     )  # fmt: skip
     return theta
+
+
+# its own kernel path; the inner-state panel reads the step t from that kernel's state
+ENTRIES = (OptimizerEntry(SPEC, None, None, reference_step, path="lbfgs", effective="step t"),)

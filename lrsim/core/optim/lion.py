@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import OptimizerSpec, param, require
-from lrsim.core.optim.kernels import JIT, no_constants
+from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec, param, require
+from lrsim.core.optim.rules import JIT, no_constants
 
 
 def _checks(name: str, p: Mapping[str, Any]) -> None:
@@ -108,3 +108,15 @@ def reference(theta, grad, state, n, lr, beta1, p):
     theta = theta - lr * np.sign(exp_avg * beta1 + (1.0 - beta1) * grad)
     state["exp_avg"] = exp_avg * beta2 + (1.0 - beta2) * grad
     return theta
+
+
+ENTRIES = (
+    OptimizerEntry(
+        SPEC,
+        update,
+        constants,
+        reference,
+        effective="lr (every sign step)",
+        effective_step=lambda s, lr, mom, n, p: np.full(s.shape[1], lr),
+    ),
+)

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import OptimizerSpec, param, require
-from lrsim.core.optim.kernels import JIT, no_constants
+from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec, param, require
+from lrsim.core.optim.rules import JIT, no_constants
 
 M, V, S, P0, D, D_MAX, NUMERATOR, K = 0, 2, 4, 6, 8, 9, 10, 11
 
@@ -244,3 +244,15 @@ def reference(theta, grad, state, n, lr, beta1, p):
     else:
         new_theta = new_theta + (-dlr * new_d * grad) / denom
     return np.where(moves, new_theta, theta)
+
+
+ENTRIES = (
+    OptimizerEntry(
+        SPEC,
+        update,
+        constants,
+        reference,
+        effective="d * lr",
+        effective_step=lambda s, lr, mom, n, p: s[8] * lr,
+    ),
+)

@@ -1,72 +1,72 @@
-"""The one table of optimizers: each id joined to its spec, numba rule, constants and reference.
+"""The one table of optimizers: the modules, one line each, in the order the app lists them.
 
-``OPTIMIZER_ENTRIES[name]`` carries everything about an optimizer; the kernel's
-dispatch numbers (``RULES``) and the reference engine's lookups are derived from
-it. An id with no entry raises; nothing falls back to a neighbour.
+Each module declares its ``ENTRIES`` (an ``OptimizerEntry`` per optimizer id: spec,
+numba rule, constants, reference, what the inner-state panel and the step anatomy
+read); ``OPTIMIZER_ENTRIES``, ``OPTIMIZERS`` and the kernel's dispatch numbers
+(``RULES``) are derived from them. An id with no entry raises; nothing falls back
+to a neighbour. Adding an optimizer: its module, one line below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.optim import (
+    adadelta,
     adafactor,
+    adagrad,
+    adam,
+    adamax,
+    adamw,
     asgd,
-    kernels,
     lbfgs,
     lion,
+    nadam,
     prodigy,
-    reference,
+    radam,
+    rmsprop,
     rprop,
     schedulefree,
+    sgd,
+)
+from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec
+
+_MODULES = (
+    sgd,
+    adagrad,
+    adadelta,
+    rmsprop,
+    adam,
+    adamw,
+    nadam,
+    radam,
+    adamax,
+    lion,
+    rprop,
+    asgd,
+    adafactor,
+    prodigy,
+    schedulefree,  # schedulefree_adamw, schedulefree_sgd
+    lbfgs,
 )  # fmt: skip
-from lrsim.core.optim.base import OptimizerSpec
-from lrsim.core.optim.specs import OPTIMIZERS
-
-
-@dataclass(frozen=True)
-class OptimizerEntry:
-    """An elementwise optimizer runs in the fused kernel (``path`` "fused") with ``update``,
-    ``constants`` and ``reference``; L-BFGS has its own path ("lbfgs": lbfgs_kernel.py and
-    ``lbfgs.reference_step``) and none of the three."""
-
-    spec: OptimizerSpec
-    update: Callable | None  # numba rule: update(s, i, n, x, y, gx, gy, lr, mom, h, c)
-    constants: Callable | None  # numba: constants(n, mom, h) -> 3 floats per step
-    reference: Callable | None  # NumPy: reference(theta, grad, state, n, lr, mom, params)
-    path: str = "fused"
 
 
 def _entries() -> dict[str, OptimizerEntry]:
-    entries = {
-        name: OptimizerEntry(
-            OPTIMIZERS[name],
-            kernels.KERNEL_UPDATES[name],
-            kernels.KERNEL_CONSTANTS[name],
-            reference.REFERENCE_UPDATES[name],
-        )
-        for name in kernels.KERNEL_UPDATES
-    }
-    for module in (lion, rprop, asgd, adafactor, prodigy):
-        entries[module.SPEC.name] = OptimizerEntry(
-            module.SPEC, module.update, module.constants, module.reference
-        )
-    sf = schedulefree
-    entries[sf.ADAMW.name] = OptimizerEntry(
-        sf.ADAMW, sf.adamw_update, sf.constants, sf.adamw_reference
-    )
-    entries[sf.SGD.name] = OptimizerEntry(sf.SGD, sf.sgd_update, sf.constants, sf.sgd_reference)
-    entries[lbfgs.SPEC.name] = OptimizerEntry(
-        lbfgs.SPEC, None, None, lbfgs.reference_step, path="lbfgs"
-    )
-    if set(entries) != set(OPTIMIZERS):
-        raise AssertionError(f"specs without entries: {set(OPTIMIZERS) ^ set(entries)}")
+    entries: dict[str, OptimizerEntry] = {}
+    for module in _MODULES:
+        for item in module.ENTRIES:
+            if item.spec.name in entries:
+                raise AssertionError(f"optimizer {item.spec.name!r} declared twice")
+            entries[item.spec.name] = item
     return entries
 
 
 OPTIMIZER_ENTRIES: dict[str, OptimizerEntry] = _entries()
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {name: e.spec for name, e in OPTIMIZER_ENTRIES.items()}
+"""Every optimizer's spec by id, in the order the app lists them."""
 
 # Kernel dispatch numbers: one per distinct rule (adam and adamw share theirs), in table order.
 RULES: tuple[Callable, ...] = tuple(
@@ -94,6 +94,15 @@ def entry(name: str) -> OptimizerEntry:
     if name not in OPTIMIZER_ENTRIES:
         raise ConfigError("name", f"unknown optimizer {name!r}")
     return OPTIMIZER_ENTRIES[name]
+
+
+def get_optimizer(name: Any) -> OptimizerSpec:
+    """The spec called ``name``, or a ConfigError on ``name`` listing the choices."""
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise ConfigError(
+            "name", f"unknown optimizer {name!r} (expected one of: {', '.join(OPTIMIZERS)})"
+        )
+    return OPTIMIZERS[name]
 
 
 def rule_number(name: str) -> int:

@@ -55,7 +55,7 @@ class ResolvedOptimizer:
 def resolve_optimizer(table: Mapping[str, Any]) -> ResolvedOptimizer:
     """``{"name": ..., **params}`` checked as the source checks it; ConfigError relative to
     the table (``name``, ``lr``, ``betas[1]``)."""
-    from lrsim.core.optim.specs import get_optimizer
+    from lrsim.core.optim.registry import get_optimizer
 
     given = {key: value for key, value in table.items() if key != "name"}
     spec = get_optimizer(table.get("name"))

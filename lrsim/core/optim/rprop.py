@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import MAXIMIZE, OptimizerSpec, param, require
-from lrsim.core.optim.kernels import JIT, no_constants
+from lrsim.core.optim.base import MAXIMIZE, OptimizerEntry, OptimizerSpec, param, require
+from lrsim.core.optim.rules import JIT, no_constants
 
 
 def _checks(name: str, p: Mapping[str, Any]) -> None:
@@ -105,3 +105,15 @@ def reference(theta, grad, state, n, lr, momentum, p):
     grad = np.where(sign < 0, 0.0, grad)
     state["prev"] = grad
     return theta - np.sign(grad) * state["step_size"]
+
+
+ENTRIES = (
+    OptimizerEntry(
+        SPEC,
+        update,
+        constants,
+        reference,
+        effective="step size",
+        effective_step=lambda s, lr, mom, n, p: s[2:4],
+    ),
+)

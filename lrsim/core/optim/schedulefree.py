@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.jit import njit
-from lrsim.core.optim.base import OptimizerSpec, param, require
-from lrsim.core.optim.kernels import JIT, no_constants
+from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec, param, require
+from lrsim.core.optim.rules import JIT, no_constants
 
 SOURCE = "schedulefree 1.4.1"
 STATE_NAMES = ("z_x", "z_y", "lr_max", "weight_sum")
@@ -230,3 +230,39 @@ def eval_point(y, z, beta1):
     """Where ``optimizer.eval()`` puts the parameter: lerp(y, z, 1 - 1/beta1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return _torch_lerp(y, z, 1.0 - 1.0 / beta1)
+
+
+def effective_step(s, lr, mom, n, p):
+    """The averaging weight c = weight / weight_sum after update n."""
+    weight = n ** p["r"] * s[2] ** p["weight_lr_power"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s[3] != 0, weight / s[3], 0.0)
+
+
+def averaged(slots, x, y, beta1):
+    """The evaluation point lerp(y, z, 1 - 1/beta1) beside each particle."""
+    return eval_point(x, slots[0], beta1), eval_point(y, slots[1], beta1)
+
+
+ENTRIES = (
+    OptimizerEntry(
+        ADAMW,
+        adamw_update,
+        constants,
+        adamw_reference,
+        effective="averaging weight c",
+        effective_step=effective_step,
+        averaged=averaged,
+        eval_columns=True,
+    ),
+    OptimizerEntry(
+        SGD,
+        sgd_update,
+        constants,
+        sgd_reference,
+        effective="averaging weight c",
+        effective_step=effective_step,
+        averaged=averaged,
+        eval_columns=True,
+    ),
+)

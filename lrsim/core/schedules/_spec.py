@@ -18,6 +18,7 @@ import numpy as np
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import ParamSpec, resolve_params
+from lrsim.core.schedules._display import Family, Knob
 
 MOMENTUM_KINDS = ("momentum", "beta1", None)
 """What the optimizer exposes to momentum cycling: SGD/RMSprop ``momentum``,
@@ -79,6 +80,10 @@ class ScheduleSpec:
     )
     """For a schedule whose lr follows each particle's own loss (plateau): its parameters as
     the kernel's float64 vector. The curve is then only the starting lr; the engines cut it."""
+    live_knob: Knob | None = field(default=None, compare=False)
+    """The run card's slider for the main parameter (None: no slider)."""
+    figure: tuple[Family, ...] | None = field(default=None, repr=False, compare=False)
+    """Its curves in "All schedules in one plot" (None: one with its defaults; (): none)."""
 
 
 def lr_only(lr: LrFn) -> CurveFn:

@@ -8,6 +8,7 @@ match it to the last bit or so (REFERENCE 1.9, 1.10).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import REQUIRED, RUN_STEPS, ParamSpec
 from lrsim.core.schedules import _checks as checks
+from lrsim.core.schedules._display import STEPS, Family, Knob, ratio, round6
 from lrsim.core.schedules._spec import Context, Curve, ScheduleSpec
 
 Params = dict[str, Any]
@@ -72,6 +74,26 @@ def _cyclic_curve(params: Params, t: np.ndarray, base_lr: float, base_momentum: 
     return lr, high_m - ((high_m - low_m) * height) * scale
 
 
+def _figure_defaults(mode: str, window: str = "triangle") -> Callable[[int, float], Params]:
+    """The figure's parameters of a CyclicLR family: three cycles from lr / 10 to lr."""
+
+    def defaults(steps: int, lr: float) -> Params:
+        params: Params = {
+            "base_lr": round6(lr / 10),
+            "max_lr": round6(lr),
+            "step_size_up": max(1, steps // 6),
+        }
+        if mode != "triangular":
+            params["mode"] = mode
+        if mode == "exp_range":
+            params["gamma"] = ratio(0.05, steps)
+        if window != "triangle":
+            params["window"] = window
+        return params
+
+    return defaults
+
+
 CYCLIC = ScheduleSpec(
     name="cyclic",
     title="Cyclical lr (CyclicLR)",
@@ -125,6 +147,53 @@ CYCLIC = ScheduleSpec(
     cycles_momentum=True,
     sets_own_lr=True,
     torch_class="CyclicLR",
+    live_knob=Knob("step_size_up", 1, STEPS, integer=True),
+    figure=(
+        Family(
+            "cyclic_triangular",
+            "cyclic triangular",
+            "cyclic",
+            "#17becf",
+            _figure_defaults("triangular"),
+            shown=True,
+            implied={"mode": "triangular", "window": "triangle"},
+        ),
+        Family(
+            "cyclic_triangular2",
+            "cyclic triangular2",
+            "cyclic",
+            "#637939",  # not triangular's cyan: the two cross at every cycle's start
+            _figure_defaults("triangular2"),
+            dash="dash",
+            implied={"mode": "triangular2", "window": "triangle"},
+        ),
+        Family(
+            "cyclic_exp_range",
+            "cyclic exp_range",
+            "cyclic",
+            "#17becf",
+            _figure_defaults("exp_range"),
+            dash="dot",
+            implied={"mode": "exp_range", "window": "triangle"},
+        ),
+        Family(
+            "cyclic_welch",
+            "cyclic, Welch window",
+            "cyclic",
+            "#6b6ecf",
+            _figure_defaults("triangular", "welch"),
+            implied={"mode": "triangular", "window": "welch"},
+        ),
+        Family(
+            "cyclic_hann",
+            "cyclic, Hann window",
+            "cyclic",
+            "#6b6ecf",
+            _figure_defaults("triangular", "hann"),
+            dash="dash",
+            implied={"mode": "triangular", "window": "hann"},
+        ),
+    ),
 )
 
 # --- onecycle (OneCycleLR) ----------------------------------------------------------------
@@ -314,6 +383,17 @@ ONECYCLE = ScheduleSpec(
     cycles_momentum=True,
     sets_own_lr=True,
     torch_class="OneCycleLR",
+    live_knob=Knob("pct_start", 0.01, 0.99),
+    figure=(
+        Family(
+            "onecycle",
+            "one-cycle",
+            "onecycle",
+            "#e377c2",
+            lambda n, lr: {"max_lr": round6(lr), "total_steps": max(2, n)},
+            shown=True,
+        ),
+    ),
 )
 
 SPECS = (CYCLIC, ONECYCLE)

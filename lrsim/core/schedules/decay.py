@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from lrsim.core.errors import ConfigError
-from lrsim.core.params import REQUIRED, RUN_STEPS, ParamSpec
+from lrsim.core.params import REQUIRED, ParamSpec
 from lrsim.core.schedules import _checks as checks
+from lrsim.core.schedules._display import Family, Knob, ratio
 from lrsim.core.schedules._spec import Context, ScheduleSpec, lr_only
 
 Params = dict[str, Any]
@@ -69,6 +70,18 @@ CONSTANT = ScheduleSpec(
     curve=lr_only(_constant_lr),
     torch_class="ConstantLR",
     switched_in_curve=lr_only(_constant_switched_in_lr),
+    figure=(
+        Family("constant", "constant", "constant", "#7f7f7f", lambda n, lr: {}, shown=True),
+        Family(
+            "constant_factor",
+            "constant, factor",
+            "constant",
+            "#7f7f7f",
+            lambda n, lr: {"factor": 0.5, "total_iters": max(1, n // 5)},
+            dash="dash",
+            group=2,
+        ),
+    ),
 )
 
 # --- linear (LinearLR) --------------------------------------------------------------------
@@ -105,6 +118,16 @@ LINEAR = ScheduleSpec(
     check=_linear_check,
     curve=lr_only(_linear_lr),
     torch_class="LinearLR",
+    live_knob=Knob("end_factor", 0.0, 1.0),
+    figure=(
+        Family(
+            "linear",
+            "linear",
+            "linear",
+            "#e6a800",
+            lambda n, lr: {"start_factor": 1.0, "end_factor": 0.0, "total_iters": max(1, n)},
+        ),
+    ),
 )
 
 # --- step (StepLR) ------------------------------------------------------------------------
@@ -134,6 +157,17 @@ STEP = ScheduleSpec(
     check=_step_check,
     curve=lr_only(_step_lr),
     torch_class="StepLR",
+    live_knob=Knob("gamma", 0.01, 1.0),
+    figure=(
+        Family(
+            "step",
+            "step",
+            "step",
+            "#1f77b4",
+            lambda n, lr: {"step_size": max(1, n // 4), "gamma": 0.5},
+            shown=True,
+        ),
+    ),
 )
 
 # --- multistep (MultiStepLR) --------------------------------------------------------------
@@ -168,6 +202,16 @@ MULTISTEP = ScheduleSpec(
     check=_multistep_check,
     curve=lr_only(_multistep_lr),
     torch_class="MultiStepLR",
+    live_knob=Knob("gamma", 0.01, 1.0),
+    figure=(
+        Family(
+            "multistep",
+            "multistep",
+            "multistep",
+            "#8c564b",
+            lambda n, lr: {"milestones": [max(1, n // 2), max(2, 3 * n // 4)], "gamma": 0.1},
+        ),
+    ),
 )
 
 # --- exponential (ExponentialLR, or continuous rate k) ------------------------------------
@@ -212,6 +256,17 @@ EXPONENTIAL = ScheduleSpec(
     check=_exponential_check,
     curve=lr_only(_exponential_lr),
     torch_class="ExponentialLR",
+    live_knob=Knob("gamma", 0.9, 1.0),
+    figure=(
+        Family(
+            "exponential",
+            "exponential",
+            "exponential",
+            "#ff7f0e",
+            lambda n, lr: {"gamma": ratio(0.01, n)},
+            shown=True,
+        ),
+    ),
 )
 
 # --- inverse_time (Keras InverseTimeDecay) ------------------------------------------------
@@ -246,6 +301,16 @@ INVERSE_TIME = ScheduleSpec(
     ),
     check=_inverse_time_check,
     curve=lr_only(_inverse_time_lr),
+    live_knob=Knob("decay_rate", 0.001, 10.0, log=True),
+    figure=(
+        Family(
+            "inverse_time",
+            "inverse time",
+            "inverse_time",
+            "#bcbd22",
+            lambda n, lr: {"decay_rate": 1.0, "decay_steps": max(1, n // 10)},
+        ),
+    ),
 )
 
 # --- polynomial (PolynomialLR) ------------------------------------------------------------
@@ -284,90 +349,16 @@ POLYNOMIAL = ScheduleSpec(
     check=_polynomial_check,
     curve=lr_only(_polynomial_lr),
     torch_class="PolynomialLR",
-)
-
-# --- cosine (CosineAnnealingLR) -----------------------------------------------------------
-
-
-def _cosine_check(params: Params, context: Context) -> None:
-    checks.positive_int(params, "T_max")
-    checks.non_negative(params, "eta_min")
-
-
-def _cosine_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
-    t_max, eta_min = params["T_max"], params["eta_min"]
-    cosine = np.cos(np.pi * t.astype(np.float64) / t_max)
-    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
-
-
-COSINE = ScheduleSpec(
-    name="cosine",
-    title="Cosine annealing (CosineAnnealingLR)",
-    doc=(
-        "Half a cosine from lr0 down to eta_min over T_max steps: "
-        "lr(t) = eta_min + (lr0 - eta_min) * (1 + cos(pi t / T_max)) / 2. "
-        "Not clamped: past T_max it climbs back up (period 2 T_max), as in PyTorch."
-    ),
-    params=(
-        ParamSpec(
-            "T_max", "int", RUN_STEPS, "Steps from lr0 down to eta_min (default: the run's steps)."
+    live_knob=Knob("power", 0.1, 5.0, log=True),
+    figure=(
+        Family(
+            "polynomial",
+            "polynomial",
+            "polynomial",
+            "#ad494a",
+            lambda n, lr: {"total_iters": max(1, n), "power": 2.0},
         ),
-        ParamSpec("eta_min", "float", 0.0, "The lowest lr, reached at T_max."),
     ),
-    check=_cosine_check,
-    curve=lr_only(_cosine_lr),
-    torch_class="CosineAnnealingLR",
-)
-
-# --- cosine_restarts (CosineAnnealingWarmRestarts) ----------------------------------------
-
-
-def _cosine_restarts_check(params: Params, context: Context) -> None:
-    checks.positive_int(params, "T_0")
-    if params["T_mult"] < 1:
-        raise ConfigError("T_mult", f"must be an integer >= 1, got {params['T_mult']!r}")
-    checks.non_negative(params, "eta_min")
-
-
-def _restart_position(t: np.ndarray, first: int, mult: int) -> tuple[np.ndarray, np.ndarray]:
-    """(steps since the last restart, length of the current cycle) for each t."""
-    if mult == 1:
-        return t % first, np.full(t.shape, first, dtype=np.int64)
-    last = int(t.max()) if t.size else 0
-    starts, lengths = [0], [first]
-    while starts[-1] + lengths[-1] <= last:  # cycle k starts at first * (mult^k - 1) / (mult - 1)
-        starts.append(starts[-1] + lengths[-1])
-        lengths.append(lengths[-1] * mult)
-    cycle = np.searchsorted(np.asarray(starts, dtype=np.int64), t, side="right") - 1
-    return t - np.asarray(starts, dtype=np.int64)[cycle], np.asarray(lengths, dtype=np.float64)[
-        cycle
-    ]
-
-
-def _cosine_restarts_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
-    eta_min = params["eta_min"]
-    since_restart, length = _restart_position(t, params["T_0"], params["T_mult"])
-    cosine = np.cos(np.pi * since_restart.astype(np.float64) / length)
-    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
-
-
-COSINE_RESTARTS = ScheduleSpec(
-    name="cosine_restarts",
-    title="Cosine with warm restarts (CosineAnnealingWarmRestarts)",
-    doc=(
-        "Cosine annealing that jumps back to lr0 at each restart (SGDR): "
-        "lr(t) = eta_min + (lr0 - eta_min) * (1 + cos(pi T_cur / T_i)) / 2, where T_cur counts "
-        "steps since the last restart and the cycle length T_i starts at T_0 and is multiplied "
-        "by T_mult after each restart."
-    ),
-    params=(
-        ParamSpec("T_0", "int", REQUIRED, "Length of the first cycle, in steps."),
-        ParamSpec("T_mult", "int", 1, "Each cycle is this many times longer than the last."),
-        ParamSpec("eta_min", "float", 0.0, "The lr the cosine heads for at the end of a cycle."),
-    ),
-    check=_cosine_restarts_check,
-    curve=lr_only(_cosine_restarts_lr),
-    torch_class="CosineAnnealingWarmRestarts",
 )
 
 SPECS = (
@@ -378,6 +369,4 @@ SPECS = (
     EXPONENTIAL,
     INVERSE_TIME,
     POLYNOMIAL,
-    COSINE,
-    COSINE_RESTARTS,
 )

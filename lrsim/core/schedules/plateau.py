@@ -13,6 +13,7 @@ import numpy as np
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import ParamSpec
 from lrsim.core.schedules import _checks as checks
+from lrsim.core.schedules._display import Knob
 from lrsim.core.schedules._spec import Context, ScheduleSpec, lr_only
 
 Params = dict[str, Any]
@@ -89,6 +90,8 @@ PLATEAU = ScheduleSpec(
     curve=lr_only(_plateau_lr),
     torch_class="ReduceLROnPlateau",
     per_particle=kernel_vector,
+    live_knob=Knob("factor", 0.01, 0.99),
+    figure=(),  # its lr follows each particle's loss: no curve of t alone
 )
 
 SPECS = (PLATEAU,)

@@ -18,6 +18,7 @@ import numpy as np
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import REQUIRED, RUN_STEPS, ParamSpec
 from lrsim.core.schedules import _checks as checks
+from lrsim.core.schedules._display import STEPS, Family, Knob
 from lrsim.core.schedules._spec import Context, ScheduleSpec, lr_only
 
 Params = dict[str, Any]
@@ -118,6 +119,18 @@ WSD = ScheduleSpec(
     check=_wsd_check,
     curve=lr_only(_wsd_lr),
     source="transformers get_wsd_schedule",
+    live_knob=Knob("num_decay_steps", 1, STEPS, integer=True),
+    figure=(
+        Family(
+            "wsd",
+            "warmup-stable-decay",
+            "wsd",
+            "#393b79",
+            lambda n, lr: {"num_warmup_steps": max(1, n // 10), "num_decay_steps": max(1, n // 5)},
+            shown=True,
+            group=2,
+        ),
+    ),
 )
 
 # --- inverse_sqrt (transformers get_inverse_sqrt_schedule) ---------------------------------
@@ -165,6 +178,17 @@ INVERSE_SQRT = ScheduleSpec(
     check=_inverse_sqrt_check,
     curve=lr_only(_inverse_sqrt_lr),
     source="transformers get_inverse_sqrt_schedule",
+    live_knob=Knob("num_warmup_steps", 1, STEPS, integer=True),
+    figure=(
+        Family(
+            "inverse_sqrt",
+            "inverse sqrt",
+            "inverse_sqrt",
+            "#637939",
+            lambda n, lr: {"num_warmup_steps": max(1, n // 10)},
+            group=2,
+        ),
+    ),
 )
 
 # --- warmup_cosine (transformers get_cosine_with_min_lr_schedule_with_warmup) ------------
@@ -233,6 +257,17 @@ WARMUP_COSINE = ScheduleSpec(
     check=_warmup_cosine_check,
     curve=lr_only(_warmup_cosine_lr),
     source="transformers get_cosine_with_min_lr_schedule_with_warmup",
+    live_knob=Knob("num_warmup_steps", 1, STEPS, integer=True),
+    figure=(
+        Family(
+            "warmup_cosine_floor",
+            "warm-up cosine to a floor",
+            "warmup_cosine",
+            "#843c39",
+            lambda n, lr: {"num_warmup_steps": max(1, n // 10), "min_lr_rate": 0.1},
+            group=2,
+        ),
+    ),
 )
 
 # --- rex (Chen et al. 2021) --------------------------------------------------------------
@@ -268,6 +303,9 @@ REX = ScheduleSpec(
     check=_rex_check,
     curve=lr_only(_rex_lr),
     source="Chen et al. 2021, REX",
+    figure=(
+        Family("rex", "REX", "rex", "#31a354", lambda n, lr: {"total_steps": max(1, n)}, group=2),
+    ),
 )
 
 SPECS = (WSD, INVERSE_SQRT, WARMUP_COSINE, REX)

@@ -25,6 +25,7 @@ import numpy as np
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import REQUIRED, ParamSpec
+from lrsim.core.schedules._display import Family, ratio
 from lrsim.core.schedules._spec import (
     Context,
     Curve,
@@ -141,6 +142,23 @@ SEQUENTIAL = ScheduleSpec(
     check=_sequential_check,
     curve=_sequential_curve,
     torch_class="SequentialLR",
+    figure=(
+        Family(
+            "sequential",
+            "sequential",
+            "sequential",
+            "#7b4173",
+            lambda n, lr: {
+                "schedules": [
+                    {"name": "linear", "start_factor": 0.1, "total_iters": max(1, n // 10)},
+                    {"name": "constant"},
+                    {"name": "exponential", "gamma": ratio(0.05, n - n // 2)},
+                ],
+                "milestones": [max(1, n // 10), max(2, n // 2)],
+            },
+            group=2,
+        ),
+    ),
 )
 
 SPECS = (SEQUENTIAL,)

@@ -26,6 +26,7 @@ import numpy as np
 from lrsim.core.errors import ConfigError
 from lrsim.core.params import REQUIRED, ParamSpec
 from lrsim.core.schedules import _checks as checks
+from lrsim.core.schedules._display import STEPS, Family, Knob
 from lrsim.core.schedules._spec import (
     Context,
     Curve,
@@ -97,6 +98,20 @@ WARMUP = ScheduleSpec(
     ),
     check=_warmup_check,
     curve=_warmup_curve,
+    live_knob=Knob("warmup_steps", 1, STEPS, integer=True),
+    figure=(
+        Family(
+            "warmup_cosine",
+            "warm-up + cosine",
+            "warmup",
+            "#9467bd",
+            lambda n, lr: {
+                "warmup_steps": max(1, n // 10),
+                "then": {"name": "cosine", "T_max": max(1, n - n // 10)},
+            },
+            shown=True,
+        ),
+    ),
 )
 
 SPECS = (WARMUP,)

@@ -17,50 +17,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QWidget
 
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZERS
 from lrsim.core.params import REQUIRED, RUN_STEPS
-from lrsim.core.schedules import SCHEDULES
+from lrsim.core.schedules import SCHEDULES, STEPS, Knob
 
 POSITIONS = 1000  # slider resolution
-STEPS = "steps"  # a knob's upper end: the run's number of steps
-
-
-@dataclass(frozen=True)
-class Knob:
-    """One slider: ``param`` of a table from ``low`` to ``high`` (``STEPS``: the run's steps)."""
-
-    param: str
-    low: float
-    high: float | str
-    log: bool = False
-    integer: bool = False
-
-
-# Each schedule's main parameter: its decay factor, cycle length or warm-up length
-# (constant, REX and sequential have none).
-SCHEDULE_KNOBS: dict[str, Knob] = {
-    "step": Knob("gamma", 0.01, 1.0),
-    "multistep": Knob("gamma", 0.01, 1.0),
-    "exponential": Knob("gamma", 0.9, 1.0),
-    "inverse_time": Knob("decay_rate", 0.001, 10.0, log=True),
-    "linear": Knob("end_factor", 0.0, 1.0),
-    "polynomial": Knob("power", 0.1, 5.0, log=True),
-    "cosine": Knob("T_max", 1, STEPS, integer=True),
-    "cosine_restarts": Knob("T_0", 1, STEPS, integer=True),
-    "warmup": Knob("warmup_steps", 1, STEPS, integer=True),
-    "cyclic": Knob("step_size_up", 1, STEPS, integer=True),
-    "onecycle": Knob("pct_start", 0.01, 0.99),
-    "plateau": Knob("factor", 0.01, 0.99),
-    "wsd": Knob("num_decay_steps", 1, STEPS, integer=True),
-    "inverse_sqrt": Knob("num_warmup_steps", 1, STEPS, integer=True),
-    "warmup_cosine": Knob("num_warmup_steps", 1, STEPS, integer=True),
-}
+# Each schedule's main parameter (its decay factor, cycle length or warm-up length) is
+# its ``ScheduleSpec.live_knob``; the momentum knobs follow the optimizer's parameters.
 MOMENTUM_KNOB = Knob("momentum", 0.0, 0.99)
 BETA1_KNOB = Knob("betas", 0.0, 0.999)
 
@@ -205,11 +173,11 @@ class LiveSliders(QWidget):
 
     def _show_schedule_knob(self) -> None:
         name = str(self._schedule.get("name", ""))
-        knob = SCHEDULE_KNOBS.get(name)
+        spec = SCHEDULES.get(name)
+        knob = spec.live_knob if spec is not None else None
         value = None
         if knob is not None:
-            spec = SCHEDULES.get(name)
-            default = _default(spec.params, knob.param) if spec is not None else None
+            default = _default(spec.params, knob.param)
             value = self._schedule.get(knob.param, default)
             if value is RUN_STEPS:
                 value = self._steps

@@ -120,6 +120,6 @@ def schedule_chooser(parent: QWidget | None = None, *, nested: bool = False) -> 
 
 
 def optimizer_chooser(parent: QWidget | None = None) -> NamedChooser:
-    from lrsim.core.optim.specs import OPTIMIZERS
+    from lrsim.core.optim.registry import OPTIMIZERS
 
     return NamedChooser(OPTIMIZERS, "sgd", parent)

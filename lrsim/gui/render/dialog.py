@@ -9,62 +9,23 @@ running on screen is not touched: the dialog simulates its own copy first.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QApplication,
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from lrsim.core.errors import ConfigError
-from lrsim.gui.render.animation import SIZE_PRESETS, RenderOptions, RenderResult, render_animation
+from lrsim.gui.render.animation import RenderOptions, RenderResult, render_animation
+from lrsim.gui.render.dialog_form import build_form
+from lrsim.gui.render.stills import app_is_dark
 from lrsim.gui.render.writers import FORMAT_NAMES, missing_dependency, output_format
-from lrsim.gui.views.registry import DEFAULT, VIEWS, view_spec
+from lrsim.gui.views.registry import DEFAULT
 
-VIEW_CHOICES = tuple((spec.name, spec.title) for spec in VIEWS if spec.renderable)
 ERROR_STYLE = "color: #d0423b;"
-
-
-def _app_is_dark() -> bool:
-    app = QApplication.instance()
-    return app is not None and app.palette().color(QPalette.ColorRole.Window).lightness() < 128
-
-
-def gl_problem() -> str | None:
-    """Why a view that needs OpenGL cannot be rendered in this app, or None."""
-    from PySide6.QtCore import QCoreApplication
-
-    from lrsim.gui.views import opengl_problem
-
-    problem = opengl_problem()
-    if problem is not None:
-        return problem
-    if not QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts):
-        # pyqtgraph compiles its GL shaders once per process: a second GL context that
-        # does not share with the first breaks the 3D view drawn after it
-        return "Rendering 3D here needs OpenGL contexts shared across windows (use lrsim render)."
-    return None
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "lrsim"
 
 
 class RenderDialog(QDialog):
@@ -90,166 +51,14 @@ class RenderDialog(QDialog):
         self._rendering = False
         self._cancelled = False
         self._close_when_done = False
-        self._build(current_view, _app_is_dark() if dark is None else dark, output)
+        self._build(current_view, app_is_dark() if dark is None else dark, output)
         self._update_format()
         self._update_summary()
 
     # ------------------------------------------------------------------ building
 
     def _build(self, current_view: str, dark: bool, output) -> None:
-        sim = self.simulation
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        layout.addLayout(form)
-
-        if output is None:
-            # GIF by default: it needs nothing beyond the core install (MP4 needs the video extra)
-            output = Path.cwd() / f"{_slug(sim.runfile.title or sim.surface.name)}.gif"
-        self.path_edit = QLineEdit(str(output), self)
-        self.path_edit.setMinimumWidth(380)
-        self.path_edit.textChanged.connect(self._update_format)
-        browse = QPushButton("Browse…", self)
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
-        form.addRow("Output", row)
-        self.format_label = QLabel(self)
-        self.format_label.setWordWrap(True)
-        self.format_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("Format", self.format_label)
-
-        self.size_box = QComboBox(self)
-        for width, height in SIZE_PRESETS:
-            self.size_box.addItem(f"{width} × {height}", (width, height))
-        self.size_box.addItem("Custom", None)
-        self.width_box = self._spin(16, 7680, SIZE_PRESETS[0][0])
-        self.height_box = self._spin(16, 7680, SIZE_PRESETS[0][1])
-        self.size_box.currentIndexChanged.connect(self._on_size_preset)
-        row = QHBoxLayout()
-        row.addWidget(self.size_box)
-        row.addWidget(self.width_box)
-        row.addWidget(QLabel("×", self))
-        row.addWidget(self.height_box)
-        row.addStretch(1)
-        form.addRow("Size", row)
-        self._on_size_preset()
-        self.scale_box = QDoubleSpinBox(self)
-        self.scale_box.setRange(0.1, 4.0)
-        self.scale_box.setSingleStep(0.25)
-        self.scale_box.setValue(1.0)
-        self.scale_box.setToolTip(
-            "Frames are laid out at the size above and written this many times as big: "
-            "0.5 gives a small GIF that looks like the full-size frame"
-        )
-        self.scale_box.valueChanged.connect(self._update_summary)
-        form.addRow("Scale", self.scale_box)
-
-        self.fps_box = QDoubleSpinBox(self)
-        self.fps_box.setRange(0.5, 60.0)
-        self.fps_box.setValue(12.0)
-        self.fps_box.setSuffix(" fps")
-        self.fps_box.valueChanged.connect(self._update_summary)
-        form.addRow("Frame rate", self.fps_box)
-
-        self.first_box = self._spin(0, sim.steps, 0)
-        self.last_box = self._spin(0, sim.steps, sim.steps)
-        self.every_box = self._spin(1, max(1, sim.steps), 1)
-        self.repeat_box = self._spin(1, 100, 1)
-        self.hold_box = QDoubleSpinBox(self)
-        self.hold_box.setRange(0.0, 60.0)
-        self.hold_box.setSuffix(" s")
-        self.hold_box.valueChanged.connect(self._update_summary)
-        row = QHBoxLayout()
-        for label, widget in (
-            ("from", self.first_box),
-            ("to", self.last_box),
-            ("every", self.every_box),
-        ):
-            row.addWidget(QLabel(label, self))
-            row.addWidget(widget)
-        row.addStretch(1)
-        form.addRow("Steps", row)
-        row = QHBoxLayout()
-        row.addWidget(self.repeat_box)
-        row.addWidget(QLabel("frames per step; hold the last frame", self))
-        row.addWidget(self.hold_box)
-        row.addStretch(1)
-        form.addRow("Timing", row)
-
-        self.view_box = QComboBox(self)
-        problem = gl_problem()
-        for key, text in VIEW_CHOICES:
-            self.view_box.addItem(text, key)
-            if view_spec(key).needs_gl and problem is not None:
-                item = self.view_box.model().item(self.view_box.count() - 1)
-                item.setEnabled(False)
-                item.setToolTip(problem)
-        keys = [key for key, _text in VIEW_CHOICES]
-        wanted = current_view if current_view in keys else DEFAULT  # e.g. the basin map
-        if view_spec(wanted).needs_gl and problem is not None:
-            wanted = DEFAULT
-        self.view_box.setCurrentIndex(keys.index(wanted))
-        form.addRow("View", self.view_box)
-        self.theme_box = QComboBox(self)
-        self.theme_box.addItem("Dark (projector)", True)
-        self.theme_box.addItem("Light (print)", False)
-        self.theme_box.setCurrentIndex(0 if dark else 1)
-        form.addRow("Theme", self.theme_box)
-        self.header_box = QCheckBox("Title, legend with learning rates, step counter", self)
-        self.header_box.setChecked(True)
-        self.strip_box = QCheckBox("Learning-rate schedules with a cursor", self)
-        self.strip_box.setChecked(True)
-        form.addRow("Show", self.header_box)
-        form.addRow("", self.strip_box)
-
-        self.summary_label = QLabel(self)
-        layout.addWidget(self.summary_label)
-        self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        layout.addWidget(self.progress)
-        self.status_label = QLabel(self)
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.status_label)
-
-        self.buttons = QDialogButtonBox(self)
-        self.render_button = self.buttons.addButton(
-            "Render", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.render_button.clicked.connect(self.start_render)
-        self.cancel_button.clicked.connect(self.cancel_render)
-        self.close_button.clicked.connect(self.reject)
-        self.cancel_button.setEnabled(False)
-        layout.addWidget(self.buttons)
-        self._inputs = [
-            self.path_edit,
-            browse,
-            self.size_box,
-            self.width_box,
-            self.height_box,
-            self.scale_box,
-            self.fps_box,
-            self.first_box,
-            self.last_box,
-            self.every_box,
-            self.repeat_box,
-            self.hold_box,
-            self.view_box,
-            self.theme_box,
-            self.header_box,
-            self.strip_box,
-        ]
-
-    def _spin(self, low: int, high: int, value: int) -> QSpinBox:
-        box = QSpinBox(self)
-        box.setRange(low, high)
-        box.setValue(value)
-        box.valueChanged.connect(self._update_summary)
-        return box
+        build_form(self, current_view, dark, output)
 
     # ------------------------------------------------------------------ reacting
 
@@ -456,39 +265,3 @@ class RenderDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
-
-
-def export_panel_images(
-    parent: QWidget | None,
-    simulation,
-    *,
-    step: int | None = None,
-    dark: bool | None = None,
-    size: tuple[int, int] = (1600, 900),
-) -> list[Path]:
-    """Ask for a folder and write ``<title>-lr.png`` and ``<title>-loss.png`` there.
-
-    For a menu action: ``export_panel_images(window, window.controller.simulation,
-    step=shown_step)``. Returns the files written (none if the user cancelled);
-    a problem is shown in a message box.
-    """
-    from PySide6.QtWidgets import QMessageBox
-
-    from lrsim.gui.render.stills import save_panel_images
-
-    folder = QFileDialog.getExistingDirectory(parent, "Save LR and loss panels as images")
-    if not folder:
-        return []
-    stem = _slug(simulation.runfile.title or simulation.surface.name)
-    try:
-        return save_panel_images(
-            simulation,
-            folder,
-            size,
-            stem=stem,
-            step=step,
-            dark=_app_is_dark() if dark is None else dark,
-        )
-    except (ConfigError, OSError) as error:
-        QMessageBox.warning(parent, "Cannot save images", str(error))
-        return []

@@ -9,13 +9,14 @@ app's own sit in docks, and resizing them to 1920x1080 would disturb it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 from lrsim.core.atomic import check_target, give_default_mode, write_with
 from lrsim.core.errors import ConfigError
@@ -159,3 +160,46 @@ def _check_still_path(path: Path) -> None:
     check_target(path)
     if path.suffix.lower() not in STILL_SUFFIXES:
         raise ConfigError(str(path), "still images are written as .png, .jpg or .bmp")
+
+
+def app_is_dark() -> bool:
+    app = QApplication.instance()
+    return app is not None and app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "lrsim"
+
+
+def export_panel_images(
+    parent: QWidget | None,
+    simulation,
+    *,
+    step: int | None = None,
+    dark: bool | None = None,
+    size: tuple[int, int] = (1600, 900),
+) -> list[Path]:
+    """Ask for a folder and write ``<title>-lr.png`` and ``<title>-loss.png`` there.
+
+    For a menu action: ``export_panel_images(window, window.controller.simulation,
+    step=shown_step)``. Returns the files written (none if the user cancelled);
+    a problem is shown in a message box.
+    """
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    folder = QFileDialog.getExistingDirectory(parent, "Save LR and loss panels as images")
+    if not folder:
+        return []
+    stem = slug(simulation.runfile.title or simulation.surface.name)
+    try:
+        return save_panel_images(
+            simulation,
+            folder,
+            size,
+            stem=stem,
+            step=step,
+            dark=app_is_dark() if dark is None else dark,
+        )
+    except (ConfigError, OSError) as error:
+        QMessageBox.warning(parent, "Cannot save images", str(error))
+        return []

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from lrsim.cli import main
 from lrsim.core.engine import DEFAULT_MEMORY_BUDGET, Simulation
 from lrsim.core.errors import ConfigError
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZERS
 from lrsim.core.runfile import load_runfile
 from lrsim.core.schedules import SCHEDULES
 from lrsim.core.toml_writer import dumps_toml

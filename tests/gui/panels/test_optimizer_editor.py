@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZERS
 from lrsim.gui.panels.named_chooser import optimizer_chooser
 
 NEW = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
-from lrsim.core.optim.specs import OPTIMIZERS
+from lrsim.core.optim.registry import OPTIMIZERS
 from lrsim.core.params import ParamSpec
 from lrsim.core.schedules import SCHEDULES
 from lrsim.gui.panels.named_chooser import optimizer_chooser, schedule_chooser
