@@ -37,6 +37,7 @@ COMPILE_WORK = 50_000_000
 
 _modules: dict[tuple[int, int], object] = {}
 _children: dict[tuple[int, int], subprocess.Popen] = {}
+_digest: str | None = None
 
 
 def fusable(surface: int, rule: int) -> bool:
@@ -44,12 +45,22 @@ def fusable(surface: int, rule: int) -> bool:
 
 
 def _folder() -> Path:
+    """Where the pairs' modules, numba's cache of them and their markers live.
+
+    A sub-folder keyed by the core sources' digest: the generated text does not change
+    when a rule or a surface does, and numba checks only the module file's time stamp, so
+    a folder shared across versions (``NUMBA_CACHE_DIR``) could load stale machine code.
+    """
+    from lrsim.core.numba_cache import kernel_sources_digest
     from lrsim.core.warmup import cache_folder
 
+    global _digest
+    if _digest is None:
+        _digest = kernel_sources_digest()
     folder = cache_folder()
-    if folder is None:  # no cache folder: compile each process (nothing is written to disk)
+    if folder is None:  # no cache folder configured: a temporary one per user
         folder = Path(tempfile.gettempdir()) / f"lrsim-fused-{os.getuid()}"
-    return folder
+    return folder / f"fused-{_digest}"
 
 
 def _name(surface: int, rule: int) -> str:
