@@ -16,30 +16,14 @@ from numba.extending import overload
 
 from lrsim.core.jit import njit
 from lrsim.core.optim.registry import RULE_CONSTANTS, RULE_SLOTS, RULES, rule_number
-from lrsim.core.surfaces import kernels as surfaces
 from lrsim.core.surfaces.formula_kernel import formula_grad_loop, formula_value_grad
+from lrsim.core.surfaces.registry import SURFACES
 
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
-SURFACE_KERNELS = (
-    surfaces.quadratic,
-    surfaces.saddle,
-    surfaces.rosenbrock,
-    surfaces.himmelblau,
-    surfaces.rastrigin,
-    surfaces.ackley,
-    surfaces.beale,
-    surfaces.booth,
-    surfaces.matyas,
-    surfaces.goldstein_price,
-    surfaces.three_hump_camel,
-    surfaces.six_hump_camel,
-    surfaces.styblinski_tang,
-    surfaces.levi13,
-    surfaces.easom,
-    surfaces.two_basin,
-    formula_value_grad,  # the interpreter of every typed formula (its program is in p)
-)
+# Dispatch numbers: the registry's surfaces in its order, then the formula interpreter.
+SURFACE_KERNELS = (*dict.fromkeys(s.value_grad for s in SURFACES.values()), formula_value_grad)
+FORMULA_SURFACE = len(SURFACE_KERNELS) - 1
 OPTIMIZER_RULES = RULES  # one per distinct rule, numbered in the registry's order
 OPTIMIZER_CONSTANTS = RULE_CONSTANTS
 OPTIMIZER_SLOTS = RULE_SLOTS
@@ -95,43 +79,45 @@ def _surface_loop_impl(which, xs, ys, p, f, gx, gy):
     return loop
 
 
+def _chain(count, target: str, call, params: str, what: str):
+    """``def chain(number, count, params)``: one ``if number == i: target(i, params)`` branch
+    for each i in 0 .. count - 1, and a ValueError for any other number.
+
+    Written out from the tables' length, so a surface or rule added to its registry gets its
+    branch without an edit here. Each branch calls ``target`` with a literal i: numba picks
+    the function at compile time (inlined, cacheable), which a function looked up at run
+    time in a tuple would not be.
+    """
+    if not isinstance(count, types.IntegerLiteral):
+        return None
+    lines = [f"def chain(number, count, {params}):"]
+    for i in range(count.literal_value):
+        lines += [
+            f"    {'if' if i == 0 else 'elif'} number == {i}:",
+            f"        {target}({i}, {params})",
+        ]
+    lines += ["    else:", f"        raise ValueError('unknown {what} number')"]
+    namespace: dict = {target: call}
+    exec("\n".join(lines), namespace)  # noqa: S102
+    return namespace["chain"]
+
+
+def _surface_chain(number, count, xs, ys, p, f, gx, gy):
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(_surface_chain)
+def _surface_chain_impl(number, count, xs, ys, p, f, gx, gy):
+    return _chain(count, "_surface_loop", _surface_loop, "xs, ys, p, f, gx, gy", "surface")
+
+
 @njit(**JIT)
 def value_grad_block(surface, xs, ys, p, f, gx, gy):
-    """f, gx, gy at every (xs[k], ys[k]) for surface number ``surface``."""
-    if surface == 0:
-        _surface_loop(0, xs, ys, p, f, gx, gy)
-    elif surface == 1:
-        _surface_loop(1, xs, ys, p, f, gx, gy)
-    elif surface == 2:
-        _surface_loop(2, xs, ys, p, f, gx, gy)
-    elif surface == 3:
-        _surface_loop(3, xs, ys, p, f, gx, gy)
-    elif surface == 4:
-        _surface_loop(4, xs, ys, p, f, gx, gy)
-    elif surface == 5:
-        _surface_loop(5, xs, ys, p, f, gx, gy)
-    elif surface == 6:
-        _surface_loop(6, xs, ys, p, f, gx, gy)
-    elif surface == 7:
-        _surface_loop(7, xs, ys, p, f, gx, gy)
-    elif surface == 8:
-        _surface_loop(8, xs, ys, p, f, gx, gy)
-    elif surface == 9:
-        _surface_loop(9, xs, ys, p, f, gx, gy)
-    elif surface == 10:
-        _surface_loop(10, xs, ys, p, f, gx, gy)
-    elif surface == 11:
-        _surface_loop(11, xs, ys, p, f, gx, gy)
-    elif surface == 12:
-        _surface_loop(12, xs, ys, p, f, gx, gy)
-    elif surface == 13:
-        _surface_loop(13, xs, ys, p, f, gx, gy)
-    elif surface == 14:
-        _surface_loop(14, xs, ys, p, f, gx, gy)
-    elif surface == 15:
-        _surface_loop(15, xs, ys, p, f, gx, gy)
-    else:  # by name: the big interpreter neither inlines nor caches as a value
+    """f, gx, gy at every (xs[k], ys[k]) for surface number ``surface``; an unknown one raises."""
+    if surface == FORMULA_SURFACE:  # by name: the big interpreter neither inlines nor caches
         formula_grad_loop(xs, ys, p, f, gx, gy)
+    else:
+        _surface_chain(surface, FORMULA_SURFACE, xs, ys, p, f, gx, gy)
 
 
 def slot_rows(state, base, count, lo, hi):
@@ -158,11 +144,33 @@ def _update_loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
 def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     if not isinstance(which, types.IntegerLiteral):
         return None
-    rule = OPTIMIZER_RULES[which.literal_value]
-    constants = OPTIMIZER_CONSTANTS[which.literal_value]
     n_slots = OPTIMIZER_SLOTS[which.literal_value]
 
     def loop(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+        m = gx.shape[0]
+        s = slot_rows(state, base, n_slots, lo, lo + m)
+        xs, ys = state[0, lo : lo + m], state[1, lo : lo + m]
+        rates = lrs[lo : lo + m] if lrs.shape[0] > 0 else lrs
+        update_rows(which, s, xs, ys, n, lr, rates, mom, h, gx, gy, nx, ny)
+
+    return loop
+
+
+def update_rows(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    """New (nx, ny) of a block whose slot rows ``s`` and positions ``xs``, ``ys`` are given,
+    under optimizer rule ``which`` (a literal); ``lrs`` a per-particle lr of the block or empty.
+    The fused kernels build the rows once per block and call this every step."""
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(update_rows)
+def _update_rows_impl(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    if not isinstance(which, types.IntegerLiteral):
+        return None
+    rule = OPTIMIZER_RULES[which.literal_value]
+    constants = OPTIMIZER_CONSTANTS[which.literal_value]
+
+    def loop(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
         # What keeps this loop vectorised (<4 x double> on AVX2; tests/kernels/
         # test_vectorised.py looks for it): every array it touches is a 1-D contiguous view
         # of this block indexed by the loop's own k (numba knows k >= 0 and drops the
@@ -176,12 +184,9 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
         c = constants(n, mom, h)
         q = as_tuple(h)
         m = gx.shape[0]
-        s = slot_rows(state, base, n_slots, lo, lo + m)
-        xs, ys = state[0, lo : lo + m], state[1, lo : lo + m]
         if lrs.shape[0] > 0:  # two loops, not a load of lrs[i] chosen per particle
-            rates = lrs[lo : lo + m]
             for k in range(m):
-                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], rates[k], mom, q, c)
+                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lrs[k], mom, q, c)
         else:
             for k in range(m):
                 nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lr, mom, q, c)
@@ -189,43 +194,24 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
     return loop
 
 
+def _rule_chain(number, count, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(_rule_chain)
+def _rule_chain_impl(number, count, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
+    params = "state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny"
+    return _chain(count, "_update_loop", _update_loop, params, "optimizer rule")
+
+
+N_RULES = len(OPTIMIZER_RULES)
+
+
 @njit(**JIT)
 def update_block(rule, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     """New positions (nx, ny) of particles lo, lo + 1, ... under optimizer rule ``rule``.
 
-    Branches 0 .. len(OPTIMIZER_RULES) - 1, one per rule; any other number raises.
-
+    One branch per entry of ``OPTIMIZER_RULES`` (``_chain``); any other number raises.
     ``lrs`` holds one lr per particle (plateau schedules) or is empty (use ``lr``).
     """
-    if rule == 0:
-        _update_loop(0, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 1:
-        _update_loop(1, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 2:
-        _update_loop(2, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 3:
-        _update_loop(3, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 4:
-        _update_loop(4, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 5:
-        _update_loop(5, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 6:
-        _update_loop(6, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 7:
-        _update_loop(7, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 8:
-        _update_loop(8, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 9:
-        _update_loop(9, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 10:
-        _update_loop(10, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 11:
-        _update_loop(11, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 12:
-        _update_loop(12, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 13:
-        _update_loop(13, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    elif rule == 14:
-        _update_loop(14, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)
-    else:  # one branch per entry of OPTIMIZER_RULES (tested); never a neighbour's rule
-        raise ValueError("unknown optimizer rule number")
+    _rule_chain(rule, N_RULES, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny)

@@ -36,7 +36,7 @@ JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
 @njit(cache=True, inline="always")
-def _within_bounds(x, y, loss):
+def within_bounds(x, y, loss):
     return (
         abs(x) <= DIVERGENCE_LIMIT and abs(y) <= DIVERGENCE_LIMIT and abs(loss) <= DIVERGENCE_LIMIT
     )
@@ -51,7 +51,7 @@ def initialise(surface, surface_p, state, frozen_at, rotation):
         surface, rotation, state[X], state[Y], surface_p, state[LOSS], state[GX], state[GY]
     )
     for i in range(state.shape[1]):
-        if not _within_bounds(state[X, i], state[Y, i], state[LOSS, i]):
+        if not within_bounds(state[X, i], state[Y, i], state[LOSS, i]):
             frozen_at[i] = 0
 
 
@@ -67,7 +67,7 @@ def accept(xs, ys, losses, gxs, gys, frozen, nx, ny, f, ngx, ngy, step):
         x, y, loss, old_gx, old_gy, was = xs[k], ys[k], losses[k], gxs[k], gys[k], frozen[k]
         new_x, new_y, new_f, new_gx, new_gy = nx[k], ny[k], f[k], ngx[k], ngy[k]
         running = was < 0
-        move = running and _within_bounds(new_x, new_y, new_f)
+        move = running and within_bounds(new_x, new_y, new_f)
         frozen[k] = step if running and not move else was
         xs[k] = new_x if move else x
         ys[k] = new_y if move else y

@@ -32,6 +32,7 @@ from lrsim.core.engine import (
 )
 from lrsim.core.engine_checks import check_starts
 from lrsim.core.runfile import ParticlesConfig, RunFile
+from lrsim.core.stepping import fused_module
 
 BLOCK_ROWS = 2_000_000
 """Rows (particles x recorded steps) of one block: a few tens of MB of history."""
@@ -95,6 +96,8 @@ def simulate_blocks(
                     engine="kernel",
                 )  # fmt: skip
                 sims[key] = sim
+                # the whole export's work decides whether a fused kernel is worth compiling
+                fused_module(sim, sim._states[0], n * steps)
             sim.starts[:] = starts[lo:hi]
             sim.first_particle = lo
             sim.restart()

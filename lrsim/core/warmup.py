@@ -37,6 +37,12 @@ def serve_with_numpy_while_compiling(on: bool = True) -> None:
     _numpy_while_compiling = on
 
 
+def compile_in_children() -> bool:
+    """True in the app: a kernel not yet compiled (``fused``) compiles in a child process,
+    never in this one, where numba's compiler would hold the GIL and freeze the window."""
+    return _numpy_while_compiling
+
+
 def use_numpy() -> bool:
     """True while an "auto" engine should use the NumPy reference instead of the kernels."""
     return _numpy_while_compiling and not kernels_ready()

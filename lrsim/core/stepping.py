@@ -1,0 +1,54 @@
+"""One run of a Simulation advanced from update ``first`` to ``last``: which kernel runs it.
+
+L-BFGS has its own kernel; a run the fused per-pair kernels cover (``fused``) runs in
+its pair's kernel once that is compiled; everything else in the generic kernel. The
+three give the same numbers as each other's tests demand (fused == generic bit for bit),
+so the choice is only about speed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lrsim.core import fused, kernel, lbfgs_kernel
+
+_NO_LR = np.zeros((1, 1))  # the kernel's per-particle lr output when the run has none
+
+
+def fused_module(sim, run, particle_steps: int):
+    """The fused kernel module for ``run`` of ``sim``, or None when the generic one runs it."""
+    if run.lbfgs is not None or run.plateau.size or run.lr_scales.size or sim.rotation.size:
+        return None
+    return fused.kernel_for(run.surface, run.rule, particle_steps)
+
+
+def advance_run(sim, run, trajectory, first: int, last: int) -> None:
+    """Updates ``first`` -> ``last`` of one run (``_RunState`` ``run``) of ``sim``."""
+    n, seed = sim.n_particles, sim.runfile.noise.seed
+    if run.lbfgs is not None:
+        hist, vec, config = run.lbfgs
+        lbfgs_kernel.advance(
+            run.surface, sim.surface_params, hist, vec, run.state, trajectory.frozen_at,
+            run.lrs, config, first, last, sim.slot_of_step, trajectory.x.T, trajectory.y.T,
+            trajectory.loss.T,
+        )  # fmt: skip
+        return
+    module = fused_module(sim, run, n * (last - first))
+    if module is not None:
+        args = (
+            sim.surface_params, run.hyper, run.state, trajectory.frozen_at, run.lrs, run.moms,
+            run.loss_scales, run.noise_scale, seed, sim.first_particle, first, last,
+            sim.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
+        )  # fmt: skip
+        if n >= kernel.PARALLEL_THRESHOLD:
+            module.advance_parallel(*args)
+        else:
+            module.advance_range(0, n, *args)
+        return
+    kernel.advance(
+        n, run.surface, run.rule, sim.surface_params, run.hyper, run.state,
+        trajectory.frozen_at, run.lrs, run.moms, run.plateau, run.loss_scales, run.lr_scales,
+        run.noise_scale, seed, sim.first_particle, first, last, sim.slot_of_step,
+        trajectory.x.T, trajectory.y.T, trajectory.loss.T,
+        trajectory.lr.T if trajectory.per_particle_lr else _NO_LR, sim.rotation,
+    )  # fmt: skip
