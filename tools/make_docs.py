@@ -5,7 +5,7 @@ and ``docs/schedules.md`` from ``SURFACES``, ``OPTIMIZERS`` and ``SCHEDULES``
 (titles, descriptions, every parameter with its default and meaning, domains,
 known minima). ``--images`` also redraws the surface thumbnails in
 ``docs/images/surfaces/`` (small PNGs through Pillow, a core dependency).
-``tests/test_docs.py`` checks that the committed pages equal what this writes.
+``tests/docs/test_docs.py`` checks that the committed pages equal what this writes.
 The formulas are written here, one per surface, because the registry holds
 compiled code rather than text; the test fails when a surface has none.
 """

@@ -43,7 +43,6 @@ from lrsim.core.schedule_families import (
     DEFAULT_LR,
     DEFAULT_STEPS,
     FAMILIES,
-    Family,
     cycles_momentum,
     family_curves,
     format_value,
@@ -179,9 +178,6 @@ class SchedulesWindow(QWidget):
     def set_theme(self, dark: bool) -> None:
         self._dark = bool(dark)
         self.figure.set_theme(self._dark)
-
-    def checked_families(self) -> list[Family]:
-        return [row.family for row in self.rows.values() if row.checked]
 
     def set_checked(self, keys) -> None:
         """Check exactly the families in ``keys`` (for scripts and tests)."""

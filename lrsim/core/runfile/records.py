@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # Okabe-Ito's colour-blind-safe colours that stay visible on every part of viridis (the
 # views' colour map) and on the plots' white and dark backgrounds, then brown, Tol's wine,
 # magenta and sand: CIE Lab distance >= 28 from every viridis colour, checked in
-# tests/gui/test_palette.py; runs also differ by marker shape
+# tests/gui/views/test_readable.py; runs also differ by marker shape
 DEFAULT_COLORS = (
     "#d55e00", "#56b4e9", "#cc79a7", "#e69f00", "#8c564b",
     "#882255", "#ee3377", "#ddaa33",

@@ -21,10 +21,6 @@ from lrsim.core.schedules._spec import Context, ScheduleSpec, lr_only
 Params = dict[str, Any]
 
 
-def _no_check(params: Params, context: Context) -> None:
-    """Nothing beyond the types."""
-
-
 # --- constant (ConstantLR) ----------------------------------------------------------------
 
 

@@ -199,10 +199,6 @@ class ExplanationPanel(QFrame):
     def description(self) -> str:
         return self._description
 
-    def shown_text(self) -> str:
-        """What the panel shows now, as plain text (for tests)."""
-        return f"{self.title_label.text()}\n{self.text_label.text()}"
-
     # ------------------------------------------------------------------ looks
 
     def _fonts(self, boost: float = 1.0) -> tuple[QFont, QFont]:
