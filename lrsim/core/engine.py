@@ -39,7 +39,7 @@ from lrsim.core.run_setup import (  # noqa: F401 (re-exported: the engine's publ
     start_points,
 )
 from lrsim.core.runfile import RunConfig, RunFile, run_noise
-from lrsim.core.stepping import advance_run
+from lrsim.core.stepping import advance_run, fused_module
 from lrsim.core.surfaces.rotation import surface_rotation
 
 
@@ -326,6 +326,9 @@ class Simulation(Recompute):
         width = max(1, self.n_particles * self.n_runs)
         most = max(1, chunk_particle_steps // width)
         chunk = min(most, max(1, 100_000 // width))
+        if self.engine == "kernel":  # the whole rest, not a chunk, repays a fused compile
+            for run, first in zip(self._states, self._run_steps, strict=True):
+                fused_module(self, run, self.n_particles * max(0, end - first))
         while self.current_step < end:
             if cancel is not None and cancel():
                 return False

@@ -5,19 +5,24 @@ of the functions it calls. The engine's kernel calls surfaces, optimizer rules
 and helpers in other files, so after an edit or an upgrade it could load stale
 machine code. Keying the cache folder by a hash of every core source file (not
 only those that import numba: kernels inline helpers from modules that never
-mention it) makes any change start a fresh cache; folders unused a week are pruned.
+mention it) makes any change start a fresh cache, under ``NUMBA_CACHE_DIR`` too
+when the user sets it; folders of other sources unused a week are pruned.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parent
 STALE_AFTER_SECONDS = 7 * 24 * 3600
+_OURS = re.compile(r"(fused-)?[0-9a-f]{16}")  # a digest folder (or an older fused-<digest>)
+
+_configured: Path | None = None
 
 
 def kernel_sources_digest() -> str:
@@ -35,14 +40,26 @@ def kernel_sources_digest() -> str:
 
 
 def cache_root() -> Path:
+    """The folder that holds one cache folder per source: ``NUMBA_CACHE_DIR`` when set."""
+    configured = os.environ.get("NUMBA_CACHE_DIR")
+    if configured:
+        return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "lrsim" / "numba"
 
 
+def configured_folder() -> Path | None:
+    """The source-keyed folder ``configure`` pointed numba at (None: it could not)."""
+    return _configured
+
+
 def configure() -> None:
-    """Point numba's cache at the folder for this source (unless NUMBA_CACHE_DIR is set)."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
+    """Point numba's cache at ``cache_root()/<digest>``; prune our folders unused a week.
+
+    Only folders named like a digest are pruned: a user's ``NUMBA_CACHE_DIR`` may
+    hold other programs' caches.
+    """
+    global _configured
     import numba
 
     root = cache_root()
@@ -50,10 +67,20 @@ def configure() -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         os.utime(folder)
-        cutoff = time.time() - STALE_AFTER_SECONDS
+    except OSError:
+        return  # unwritable: numba's own default location still works (nothing is fused)
+    numba.config.CACHE_DIR = str(folder)
+    _configured = folder
+    _prune(root, folder)
+
+
+def _prune(root: Path, keep: Path) -> None:
+    cutoff = time.time() - STALE_AFTER_SECONDS
+    try:
         for other in root.iterdir():
-            if other != folder and other.is_dir() and other.stat().st_mtime < cutoff:
+            if other == keep or not _OURS.fullmatch(other.name) or not other.is_dir():
+                continue
+            if other.stat().st_mtime < cutoff:
                 shutil.rmtree(other, ignore_errors=True)
     except OSError:
-        return  # unwritable home: numba's own default location still works
-    numba.config.CACHE_DIR = str(folder)
+        pass  # a folder another process pruned first, or an unreadable root: keep going

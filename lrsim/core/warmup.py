@@ -25,6 +25,7 @@ COMPILING_MESSAGE = "compiling kernels (first start only)"
 
 _ready = False  # once True in a process it stays True
 _numpy_while_compiling = False  # the app opts in; commands and tests always use the kernels
+_app = False  # set once by the app: new fused pairs compile in child processes only
 
 
 def serve_with_numpy_while_compiling(on: bool = True) -> None:
@@ -37,10 +38,20 @@ def serve_with_numpy_while_compiling(on: bool = True) -> None:
     _numpy_while_compiling = on
 
 
+def this_is_the_app() -> None:
+    """Called once by the app: from now on ``compile_in_children()`` is True.
+
+    Apart from ``serve_with_numpy_while_compiling``, which a failed first-start
+    compile switches off: that must not make the app compile fused pairs itself.
+    """
+    global _app
+    _app = True
+
+
 def compile_in_children() -> bool:
     """True in the app: a kernel not yet compiled (``fused``) compiles in a child process,
     never in this one, where numba's compiler would hold the GIL and freeze the window."""
-    return _numpy_while_compiling
+    return _app
 
 
 def use_numpy() -> bool:
@@ -50,10 +61,9 @@ def use_numpy() -> bool:
 
 def cache_folder() -> Path | None:
     """Where numba writes its cache for this source (None: numba's own default)."""
-    folder = os.environ.get("NUMBA_CACHE_DIR")
-    if folder:
-        return Path(folder)
     import numba
+
+    import lrsim.core.jit  # noqa: F401 (configures the folder, whoever imported numba first)
 
     configured = getattr(numba.config, "CACHE_DIR", "")
     return Path(configured) if configured else None
@@ -118,18 +128,45 @@ def compile_kernels() -> None:
 
 def start_background_compile() -> subprocess.Popen | None:
     """Compile the kernels in a child process (its output discarded); None if that fails."""
+    return spawn("lrsim.core.warmup")
+
+
+def spawn(module: str, *args: str) -> subprocess.Popen | None:
+    """``python -m module args`` in a child, its output discarded; None if it cannot start.
+
+    The child lowers its own priority (``lower_priority``) so the window stays
+    responsive: no ``preexec_fn``, which is unsafe in a process with threads.
+    """
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "lrsim.core.warmup"],
+            [sys.executable, "-m", module, *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": _python_path()},
-            # below the app's priority: the window stays responsive while it compiles
-            preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
         )
     except OSError:
         return None
+
+
+def lower_priority() -> None:
+    """In a compiling child: run below the app's priority."""
+    if hasattr(os, "nice"):
+        try:
+            os.nice(10)
+        except OSError:
+            pass
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate a child if it still runs, and reap it (at the app's exit)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _python_path() -> str:
@@ -140,6 +177,5 @@ def _python_path() -> str:
 
 
 if __name__ == "__main__":
-    import lrsim.core  # noqa: F401 (points numba at lrsim's cache folder)
-
+    lower_priority()
     compile_kernels()

@@ -81,6 +81,7 @@ def main(path: str | None = None) -> int:
         load_runfile(path)  # a bad file: ConfigError, reported by the CLI in one line
     from lrsim.core import warmup
 
+    warmup.this_is_the_app()  # new fused pairs compile in children, never here
     warmup.serve_with_numpy_while_compiling(True)
     app = create_app()
     from lrsim.gui.main_window import MainWindow
@@ -103,4 +104,9 @@ def main(path: str | None = None) -> int:
     code = app.exec()
     window.controller.shutdown()  # app.quit() without a close: stop any worker first
     window.step_size_panel.shutdown()
+    from lrsim.core import fused
+
+    fused.shutdown()  # no compiling child outlives the app
+    if getattr(window, "kernel_warmup", None) is not None:
+        window.kernel_warmup.shutdown()
     return code

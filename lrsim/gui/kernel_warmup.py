@@ -59,6 +59,12 @@ class KernelWarmup(QObject):
                 pass
         self._process = warmup.start_background_compile()
 
+    def shutdown(self) -> None:
+        """Stop the compiling child (the app's exit): the next start compiles again."""
+        self._timer.stop()
+        if self._process is not None:
+            warmup.stop(self._process)
+
     @property
     def compiling(self) -> bool:
         return self._timer.isActive()
@@ -72,5 +78,6 @@ class KernelWarmup(QObject):
             self._status_bar.showMessage("kernels compiled; later starts skip this", 6000)
             self.ready.emit()
         else:  # the child failed: the kernels compile in this process when first used
+            # (the generic ones only: fused pairs still never compile in the app)
             warmup.serve_with_numpy_while_compiling(False)
             self.label.setText("kernels compile on first use")

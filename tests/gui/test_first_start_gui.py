@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 from PySide6.QtWidgets import QMainWindow
 
 from lrsim.core import warmup
@@ -25,7 +26,7 @@ class _FakeCompile:
 
 
 def test_numpy_serves_while_compiling_then_the_kernels_take_over(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(warmup, "_ready", False)
     monkeypatch.setattr(warmup, "_numpy_while_compiling", True)
     child = _FakeCompile()
@@ -52,9 +53,10 @@ def test_numpy_serves_while_compiling_then_the_kernels_take_over(qtbot, tmp_path
 
 
 def test_a_failed_compile_falls_back_to_compiling_in_the_app(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(warmup, "_ready", False)
     monkeypatch.setattr(warmup, "_numpy_while_compiling", True)
+    monkeypatch.setattr(warmup, "_app", True)
     child = _FakeCompile()
     child.code = 1
     monkeypatch.setattr(warmup, "start_background_compile", lambda: child)
@@ -64,3 +66,21 @@ def test_a_failed_compile_falls_back_to_compiling_in_the_app(qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: not status.compiling, timeout=5_000)
     assert not warmup.use_numpy()
     assert "first use" in status.label.text()
+    assert warmup.compile_in_children()  # still the app: fused pairs never compile here
+
+
+def test_shutdown_stops_the_compiling_child(qtbot, monkeypatch):
+    class Running(_FakeCompile):
+        def terminate(self):
+            self.code = -15
+
+        def wait(self, timeout=None):
+            return self.code
+
+    child = Running()
+    monkeypatch.setattr(warmup, "start_background_compile", lambda: child)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = KernelWarmup(window.statusBar(), None, window)
+    status.shutdown()
+    assert child.code == -15 and not status.compiling

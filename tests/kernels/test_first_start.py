@@ -71,7 +71,9 @@ def test_grid_in_numpy_matches_the_kernel_grid():
 
 
 def test_auto_uses_numpy_only_when_the_app_opted_in_and_the_cache_is_cold(tmp_path, monkeypatch):
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    import numba
+
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))  # env: numba reloads it
     monkeypatch.setattr(warmup, "_ready", False)
     runfile = load_runfile("resources/presets/fixed-vs-decay.toml")
     assert not warmup.kernels_ready()

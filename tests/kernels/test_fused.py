@@ -135,12 +135,11 @@ def test_the_app_compiles_a_new_pair_in_a_child(monkeypatch, tmp_path):
     monkeypatch.setattr(fused, "_folder", lambda: tmp_path)  # nothing compiled or marked here
     monkeypatch.setattr(fused, "_modules", {})
     monkeypatch.setattr(fused, "_children", {})
-    monkeypatch.setattr(fused.subprocess, "Popen", lambda command, **_: started.append(command))
+    monkeypatch.setattr(fused, "_started", set())
+    monkeypatch.setattr(warmup, "spawn", lambda *command: started.append(command))
     monkeypatch.setattr(warmup, "kernels_ready", lambda: True)
-    warmup.serve_with_numpy_while_compiling(True)
-    try:
-        assert fused.kernel_for(4, 1, 10**12) is None
-    finally:
-        warmup.serve_with_numpy_while_compiling(False)
-    assert len(started) == 1 and started[0][-3:] == ["lrsim.core.fused", "4", "1"]
+    monkeypatch.setattr(warmup, "_app", True)
+    assert fused.kernel_for(4, 1, 10**12) is None
+    assert started == [("lrsim.core.fused", "4", "1")]
+    monkeypatch.setattr(warmup, "_app", False)
     assert fused.kernel_for(4, 1, 10) is None  # a command: too little work to repay a compile
