@@ -173,6 +173,20 @@ def test_presentation_overlay_sliders_drive_the_run(bowl, qtbot, tmp_path):
     assert not overlay.isVisible()
 
 
+def test_presentation_hint_never_sits_under_the_sliders(bowl, qtbot):
+    """The key hint shown on entering presentation mode stays readable: low over the views,
+    or high when the live sliders sit low."""
+    bowl.presentation.set_active(True)
+    overlay, hint, area = bowl.live_edit.overlay, bowl.presentation.hint, bowl.view_area
+    qtbot.waitUntil(overlay.isVisible, timeout=3000)
+    for y in (area.height() - overlay.height() - 10, 10):  # the sliders low, then high
+        overlay.move(10, y)
+        bowl.presentation._place_hint()
+        assert not hint.geometry().intersects(overlay.geometry())
+    assert hint.y() > area.height() / 2  # sliders high: the hint keeps its low place
+    bowl.presentation.set_active(False)
+
+
 def test_dragging_a_random_swarm_moves_its_centre(ridge, qtbot, tmp_path):
     ridge.editor.starts.set_table({"random": {"n": 20, "seed": 3}})
     assert ridge.live_edit.apply()

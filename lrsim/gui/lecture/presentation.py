@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QWidget
 
 from lrsim.gui.playback import Playback
 from lrsim.gui.window_theme import WindowTheme
@@ -201,7 +201,8 @@ class Presentation(QObject):
         self._hint_timer.start(HINT_MS)
 
     def _place_hint(self) -> None:
-        """Centred low over the views (again once full screen has settled)."""
+        """Centred low over the views, or high when a floating panel (the live sliders)
+        sits low (again once full screen has settled)."""
         hint, views = self.hint, self.layout.view_area
         hint.setMinimumWidth(0)
         hint.setMaximumWidth(16_777_215)
@@ -212,7 +213,11 @@ class Presentation(QObject):
             hint.setFixedWidth(max(200, views.width() - 20))
             hint.adjustSize()
         margin = round(40 * self.font_scale)
-        hint.move((views.width() - hint.width()) // 2, views.height() - hint.height() - margin)
+        x = (views.width() - hint.width()) // 2
+        low = QRect(x, views.height() - hint.height() - margin, hint.width(), hint.height())
+        covered = any(panel.geometry().intersects(low) for panel in _floating_panels(views))
+        hint.move(x, margin if covered else low.y())  # never under the live sliders
+        hint.raise_()
 
     # ------------------------------------------------------------------ leaving
 
@@ -300,3 +305,15 @@ def _menu_actions(frame) -> list:
         elif not action.shortcut().isEmpty():
             found.append(action)
     return found
+
+
+def _floating_panels(views: QWidget) -> list[QWidget]:
+    """Visible panels floating over ``views`` (not laid out in it: smaller than half of it)."""
+    return [
+        child
+        for child in views.findChildren(QFrame, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if not isinstance(child, QLabel)  # notes and the hint itself
+        and child.isVisible()
+        and child.height() < views.height() // 2
+        and child.width() < views.width()
+    ]
