@@ -143,9 +143,20 @@ def _load_or_start(surface: int, rule: int, particle_steps: int):
         if warmup.kernels_ready():  # on a first start the generic kernel's compile goes first
             _start_child(surface, rule)
         return None
-    if particle_steps >= COMPILE_WORK:
+    if particle_steps >= COMPILE_WORK and _may_compile_here():
         return _or_fail(key, compile_pair, surface, rule, folder=folder)
     return None
+
+
+COMPILING_THREADS = ("lrsim-stream",)
+"""Threads besides the main one that may compile a pair in-process (a streamed export's
+worker). Never a GUI worker thread: a compile there held up, and once dead-locked, the
+window's thread (seen in tests/gui/test_background_runs.py)."""
+
+
+def _may_compile_here() -> bool:
+    thread = threading.current_thread()
+    return thread is threading.main_thread() or thread.name in COMPILING_THREADS
 
 
 def _or_fail(key, make, *args, **kwargs):

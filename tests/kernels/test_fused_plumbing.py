@@ -190,3 +190,23 @@ def test_the_root_is_numba_cache_dir_when_set(monkeypatch, tmp_path):
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert numba_cache.cache_root() == tmp_path / "lrsim" / "numba"
+
+
+def test_only_the_main_thread_and_the_stream_worker_compile(fresh, monkeypatch):
+    """A worker thread of the GUI (anything but the main thread and the streamed export's
+    worker) never compiles a pair in-process: the generic kernel serves it."""
+    import threading
+
+    compiled = []
+    monkeypatch.setattr(fused, "COMPILE_WORK", 1000)
+    monkeypatch.setattr(fused, "compile_pair", lambda s, r, **_: compiled.append((s, r)))
+
+    def ask(name: str) -> None:
+        thread = threading.Thread(target=lambda: fused.kernel_for(0, 0, 10**6), name=name)
+        thread.start()
+        thread.join()
+
+    ask("a-gui-worker")
+    assert compiled == []
+    ask("lrsim-stream")
+    assert compiled == [(0, 0)]
