@@ -7,9 +7,10 @@ choice never changes a CSV, only the speed. A pair is used when
 
 - it is already compiled in this process, or its cache is marked ready on disk
   (a marker file beside numba's cache files, written after the first compile);
-- else, if compiling in this process is allowed (commands, tests, the benchmark)
-  and the work is big enough (``COMPILE_WORK`` particle-steps) to repay a compile
-  of a few seconds, it compiles now;
+- else, if compiling in this process is allowed (commands, tests, the benchmark; on
+  the main thread or a streamed export's worker, never a GUI worker thread) and the
+  work is big enough (``COMPILE_WORK`` particle-steps) to repay a compile of a few
+  seconds, it compiles now;
 - else, in the app (``warmup.compile_in_children()``), a child process compiles and
   marks it (numba's compiler holds the GIL: a thread would freeze the window), and
   the generic kernel serves until the marker appears; at most one child per pair.
