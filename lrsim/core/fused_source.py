@@ -27,7 +27,7 @@ import numpy as np
 
 from lrsim.core.dispatch import SURFACE_KERNELS, as_tuple, slot_rows, update_rows
 from lrsim.core.jit import njit, prange
-from lrsim.core.kernel import BLOCK, OPT_BASE, RANGES, within_bounds
+from lrsim.core.kernel import BLOCK, OPT_BASE, parallel_ranges, range_bounds, within_bounds
 from lrsim.core.noise import gaussian_pair
 
 value_grad = SURFACE_KERNELS[{surface}]
@@ -96,11 +96,9 @@ def advance_parallel(
     noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y, out_loss,
 ):
     n_particles = state.shape[1]
-    n_blocks = (n_particles + BLOCK - 1) // BLOCK
-    n_ranges = min(n_blocks, RANGES)
+    n_ranges = parallel_ranges(n_particles)
     for r in prange(n_ranges):
-        first = (n_blocks * r // n_ranges) * BLOCK
-        last = min((n_blocks * (r + 1) // n_ranges) * BLOCK, n_particles)
+        first, last = range_bounds(r, n_ranges, n_particles)
         advance_range(
             first, last, surface_p, hyper, state, frozen_at, lrs, moms, loss_scales,
             noise_scale, noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y,

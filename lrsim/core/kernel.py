@@ -178,6 +178,20 @@ def advance_range(
         )  # fmt: skip
 
 
+@njit(cache=True, inline="always")
+def parallel_ranges(n_particles):
+    """How many block-aligned ranges a parallel call spreads over the cores."""
+    return min((n_particles + BLOCK - 1) // BLOCK, RANGES)
+
+
+@njit(cache=True, inline="always")
+def range_bounds(r, n_ranges, n_particles):
+    """Particles [first, last) of range r: whole blocks, the last range takes the rest."""
+    n_blocks = (n_particles + BLOCK - 1) // BLOCK
+    first = (n_blocks * r // n_ranges) * BLOCK
+    return first, min((n_blocks * (r + 1) // n_ranges) * BLOCK, n_particles)
+
+
 @njit(parallel=True, **JIT)
 def advance_parallel(
     surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
@@ -190,11 +204,9 @@ def advance_parallel(
     into the parallel region instead loses its vectorisation.
     """
     n_particles = state.shape[1]
-    n_blocks = (n_particles + BLOCK - 1) // BLOCK
-    n_ranges = min(n_blocks, RANGES)
+    n_ranges = parallel_ranges(n_particles)
     for r in prange(n_ranges):
-        first = (n_blocks * r // n_ranges) * BLOCK
-        last = min((n_blocks * (r + 1) // n_ranges) * BLOCK, n_particles)
+        first, last = range_bounds(r, n_ranges, n_particles)
         advance_range(
             first, last, surface, rule, surface_p, hyper, state, frozen_at, lrs, moms, plateau,
             loss_scales, lr_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,

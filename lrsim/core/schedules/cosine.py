@@ -22,10 +22,14 @@ def _cosine_check(params: Params, context: Context) -> None:
     checks.non_negative(params, "eta_min")
 
 
+def _annealed(base_lr: float, eta_min: float, cosine: np.ndarray) -> np.ndarray:
+    """PyTorch's cosine annealing from ``base_lr`` to ``eta_min`` at cos(pi * position)."""
+    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
+
+
 def _cosine_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
     t_max, eta_min = params["T_max"], params["eta_min"]
-    cosine = np.cos(np.pi * t.astype(np.float64) / t_max)
-    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
+    return _annealed(base_lr, eta_min, np.cos(np.pi * t.astype(np.float64) / t_max))
 
 
 COSINE = ScheduleSpec(
@@ -81,8 +85,7 @@ def _restart_position(t: np.ndarray, first: int, mult: int) -> tuple[np.ndarray,
 def _cosine_restarts_lr(params: Params, t: np.ndarray, base_lr: float) -> np.ndarray:
     eta_min = params["eta_min"]
     since_restart, length = _restart_position(t, params["T_0"], params["T_mult"])
-    cosine = np.cos(np.pi * since_restart.astype(np.float64) / length)
-    return eta_min + (base_lr - eta_min) * (1 + cosine) / 2
+    return _annealed(base_lr, eta_min, np.cos(np.pi * since_restart.astype(np.float64) / length))
 
 
 COSINE_RESTARTS = ScheduleSpec(

@@ -193,6 +193,18 @@ def check_frame_total(shown: int, options: RenderOptions) -> int:
 # ----------------------------------------------------------------------------- frames
 
 
+def scaled_exactly(image: QImage, width: int, height: int) -> QImage:
+    """``image`` at exactly width x height (a grab can be a pixel off the asked size)."""
+    if (image.width(), image.height()) == (width, height):
+        return image
+    return image.scaled(
+        width,
+        height,
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+
+
 def process_events() -> None:
     QCoreApplication.sendPostedEvents()
     QApplication.processEvents()
@@ -235,14 +247,7 @@ class FrameRenderer:
         process_events()
         image = self.frame.grab_image()
         width, height = size or self.options.size
-        if (image.width(), image.height()) != (width, height):
-            image = image.scaled(
-                width,
-                height,
-                Qt.AspectRatioMode.IgnoreAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        return image.convertToFormat(QImage.Format.Format_RGB32)
+        return scaled_exactly(image, width, height).convertToFormat(QImage.Format.Format_RGB32)
 
     def close(self) -> None:
         self.frame.close()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from lrsim.core.atomic import check_target, give_default_mode, write_with
 from lrsim.core.errors import ConfigError
-from lrsim.gui.render.animation import MAX_SIDE, process_events
+from lrsim.gui.render.animation import MAX_SIDE, process_events, scaled_exactly
 
 STILL_SUFFIXES = {".png": "PNG", ".jpg": "JPG", ".jpeg": "JPG", ".bmp": "BMP"}
 
@@ -40,14 +40,7 @@ def widget_image(widget: QWidget, size: tuple[int, int], part: QWidget | None = 
         process_events()
     image = part.grab().toImage()
     widget.hide()
-    if (image.width(), image.height()) != (width, height):
-        image = image.scaled(
-            width,
-            height,
-            Qt.AspectRatioMode.IgnoreAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-    return image
+    return scaled_exactly(image, width, height)
 
 
 def save_image(image: QImage, path: str | os.PathLike) -> Path:
