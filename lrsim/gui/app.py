@@ -70,6 +70,9 @@ def create_app():
     import pyqtgraph as pg
 
     pg.setConfigOptions(antialias=True, background="w", foreground="#202020")
+    from lrsim.gui.gc_timer import collect_on_the_gui_thread
+
+    collect_on_the_gui_thread(app)  # cycles are freed between events, never mid-build
     return app
 
 

@@ -18,3 +18,18 @@ def _app_font_kept(qapp):
         _FIRST_FONT.append(QFont(qapp.font()))
     yield
     qapp.setFont(_FIRST_FONT[0])
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_between_tests(qapp):
+    """As in the app (``lrsim.gui.gc_timer``): no automatic cycle collection while a test
+    builds windows; after it, the closed windows are deleted and their cycles collected
+    here, at a quiet moment, not mid-way through the next test's pyqtgraph items."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    gc.disable()
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
