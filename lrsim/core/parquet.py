@@ -11,10 +11,10 @@ Why it is built this way (issue 13, measured on 2M-row blocks):
   the (step, particle) histories transposed tile by tile (``columnar.particle_major``):
   no allocation, no page faults, no concatenation per block.
 - The columns that repeat (run, label, step, lr, momentum) are built once per
-  run and stored dictionary-encoded: half the bytes of plain, at no extra cost
-  (the label is handed over already as a dictionary, so it is never hashed).
-  The floats that change are stored PLAIN (a dictionary on them costs more than
-  the simulation and saves nothing).
+  run. The label is handed over as a dictionary (never hashed); with a codec the
+  other four compress to under half a byte a row at a third of a dictionary's CPU
+  (2.5 against 7 ns a row), without one (``none``) they are dictionary-encoded
+  (8 -> 0.9 bytes). The floats that change are stored PLAIN.
 - Columns are required (no definition levels: ~15 % less encoding) and only
   run, particle and step get statistics (enough to prune row groups by particle).
 - A writer thread encodes and writes one block while the caller fills the next
@@ -38,11 +38,12 @@ from lrsim.core.stream import Block
 
 COMPRESSIONS = ("none", "snappy", "lz4", "zstd")
 DEFAULT_COMPRESSION = "snappy"
-"""Measured on 10^6 Adam particles x 1,000 steps, every 10th (101 M rows): snappy 13.2
-bytes a row at about the CPU of none (32.9 bytes a row: the disk then takes 2.5x as long
-and the file is 2.5x as big), lz4 12.6 at the same cost, zstd 10.3 at 1.4x its CPU."""
+"""Measured on 2M-row blocks of 10^6 Adam particles x 1,000 steps, every 10th: snappy 14.7
+bytes a row at 44 ns of CPU a row; none 32.9 bytes at 45 ns (2.2x the disk's work for
+nothing); lz4 12.6 bytes at 45 ns (but LZ4_RAW, which older readers lack); zstd 10.2 bytes
+at 80 ns. Snappy is every reader's codec."""
 
-DICTIONARY = ["run", "label", "step", "lr", "momentum"]
+DICTIONARY = ["run", "label", "step", "lr", "momentum"]  # without a codec; with one: label
 STATISTICS = ["run", "particle", "step"]
 BUFFER_SETS = 2  # one being written, one being filled: memory holds two blocks of columns
 
@@ -60,7 +61,7 @@ def writer_options(compression: str) -> dict:
     plain string column (the Arrow dictionary type is how it is handed over, not what it is)."""
     return {
         "compression": compression,
-        "use_dictionary": DICTIONARY,
+        "use_dictionary": DICTIONARY if compression == "none" else ["label"],
         "write_statistics": STATISTICS,
         "store_schema": False,
     }
