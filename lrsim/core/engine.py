@@ -71,6 +71,8 @@ class RunTrajectory:
 
 
 _NO_SLOTS = np.zeros(0)
+TINY_WORK = 1_000_000
+"""Particle-steps ``run_to_end`` does in one chunk (~10 ms of the fused kernel's work)."""
 
 
 @dataclass
@@ -239,29 +241,29 @@ class Simulation(Recompute):
         self._run_steps.append(0)
         self._reset_run(len(self._states) - 1)
 
-    def _reset_run(self, index: int) -> None:
-        """Put run ``index`` back at step 0 in its own buffers (nothing is allocated)."""
+    def _reset_run(self, index: int, start: tuple | None = None) -> None:
+        """Put run ``index`` back at step 0 in its own buffers (nothing is allocated).
+
+        ``start``: ``(rows X..GY, frozen_at)`` at the starts (``start_rows``), the same for
+        every run, so a restart of all runs evaluates the surface once, not once per run."""
         run, trajectory = self._states[index], self.runs[index]
         state = run.state
         state[: kernel.OPT_BASE] = 0.0
-        state[kernel.X] = self.starts[:, 0]
-        state[kernel.Y] = self.starts[:, 1]
+        if start is None:
+            state[kernel.X] = self.starts[:, 0]
+            state[kernel.Y] = self.starts[:, 1]
+            trajectory.frozen_at.fill(-1)
+            self._initialise(state, trajectory.frozen_at)
+        else:
+            state[: len(start[0])] = start[0]
+            trajectory.frozen_at[:] = start[1]
         state[kernel.OPT_BASE :] = run.initial_slots[:, None]
         if run.plateau.size:
             state[kernel.PLATEAU_LR] = run.lrs[0]
             state[kernel.PLATEAU_BEST] = run.plateau_best
-        trajectory.frozen_at.fill(-1)
         if run.lbfgs is not None:
             run.lbfgs[0].fill(0.0)
             run.lbfgs[1].fill(0.0)
-        if self.engine == "kernel":
-            kernel.initialise(
-                run.surface, self.surface_params, state, trajectory.frozen_at, self.rotation
-            )
-        else:
-            from lrsim.core.reference_engine import initialise
-
-            initialise(self.surface.reference, self.surface_params, state, trajectory.frozen_at)
         stores = [trajectory.x.T, trajectory.y.T, trajectory.loss.T]
         for store, row in zip(stores, (kernel.X, kernel.Y, kernel.LOSS), strict=True):
             store[1:] = np.nan
@@ -270,6 +272,16 @@ class Simulation(Recompute):
             trajectory.lr.T[1:] = np.nan
             trajectory.lr.T[0] = run.lrs[0]
         self._run_steps[index] = 0
+
+    def _initialise(self, state: np.ndarray, frozen_at: np.ndarray) -> None:
+        """Loss and gradient at ``state``'s positions (rows X, Y), out-of-bounds starts frozen."""
+        if self.engine == "kernel":
+            surface = surface_id(self.surface.value_grad)
+            kernel.initialise(surface, self.surface_params, state, frozen_at, self.rotation)
+        else:
+            from lrsim.core.reference_engine import initialise
+
+            initialise(self.surface.reference, self.surface_params, state, frozen_at)
 
     # -------------------------------------------------------------------------- stepping
 
@@ -317,18 +329,24 @@ class Simulation(Recompute):
         """Run to the last step (or to ``last``) in chunks; report progress; stop early if
         ``cancel()``.
 
-        Chunks start small and double while one takes under a tenth of a second (up
+        A rest of at most ``TINY_WORK`` particle-steps runs in one chunk. Larger ones
+        start small and double while one takes under a tenth of a second (up
         to ``chunk_particle_steps``), so a slow surface (a long formula) still gets
         back to Python, where Ctrl-C and ``cancel`` are seen, several times a second.
         Returns True when the end was reached, False when cancelled.
         """
         end = self.steps if last is None else min(int(last), self.steps)
-        width = max(1, self.n_particles * self.n_runs)
+        runs = zip(self._states, self._run_steps, strict=True)
+        behind = [(run, end - first) for run, first in runs if first < end]
+        width = max(1, self.n_particles * len(behind))
         most = max(1, chunk_particle_steps // width)
-        chunk = min(most, max(1, 100_000 // width))
+        work = self.n_particles * sum(left for _, left in behind)
+        # a tiny rest in one go: each chunk is a kernel call per run (a thread pool's wake-up
+        # at a parallel one), which costs more than a few milliseconds of work it would split
+        chunk = most if work <= TINY_WORK else min(most, max(1, 100_000 // width))
         if self.engine == "kernel":  # the whole rest, not a chunk, repays a fused compile
-            for run, first in zip(self._states, self._run_steps, strict=True):
-                fused_module(self, run, self.n_particles * max(0, end - first))
+            for run, left in behind:
+                fused_module(self, run, self.n_particles * left)
         while self.current_step < end:
             if cancel is not None and cancel():
                 return False

@@ -24,7 +24,7 @@ def fused_module(sim, run, particle_steps: int):
 
 def advance_run(sim, run, trajectory, first: int, last: int) -> None:
     """Updates ``first`` -> ``last`` of one run (``_RunState`` ``run``) of ``sim``."""
-    n, seed = sim.n_particles, sim.runfile.noise.seed
+    n, seed = sim.n_particles, sim.noise_seed
     if run.lbfgs is not None:
         hist, vec, config = run.lbfgs
         lbfgs_kernel.advance(
