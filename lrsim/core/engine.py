@@ -41,34 +41,7 @@ from lrsim.core.run_setup import (  # noqa: F401 (re-exported: the engine's publ
 from lrsim.core.runfile import RunConfig, RunFile, run_noise
 from lrsim.core.stepping import advance_run, fused_module
 from lrsim.core.surfaces.rotation import surface_rotation
-
-
-@dataclass
-class RunTrajectory:
-    """One run's recorded history: columns are ``Simulation.recorded_steps``."""
-
-    label: str
-    color: str
-    optimizer: str
-    schedule: str
-    x: np.ndarray  # (N, S) views of (S, N) stores; NaN where not yet computed
-    y: np.ndarray
-    loss: np.ndarray
-    lr: np.ndarray  # (S,), or (N, S) under a plateau schedule
-    momentum: np.ndarray  # (S,)
-    lr_curve: np.ndarray  # (steps + 1,) the lr each update uses (a plateau's starting lr)
-    momentum_curve: np.ndarray  # (steps + 1,)
-    frozen_at: np.ndarray  # (N,) update at which the particle diverged, -1 if it did not
-    loss_scale_curve: np.ndarray | None = None  # (steps + 1,) under loss decay, else None
-
-    @property
-    def diverged(self) -> np.ndarray:
-        return self.frozen_at >= 0
-
-    @property
-    def per_particle_lr(self) -> bool:
-        return self.lr.ndim == 2
-
+from lrsim.core.trajectory import CLEAN, RunTrajectory
 
 _NO_SLOTS = np.zeros(0)
 TINY_WORK = 1_000_000
@@ -204,14 +177,12 @@ class Simulation(Recompute):
                 color=run.color,
                 optimizer=spec.name,
                 schedule=run.schedule.name,
-                x=x.T,
-                y=y.T,
-                loss=loss.T,
-                lr=lr,
+                stores=(x, y, loss, lr.T),
                 momentum=moms[self.recorded_steps].copy(),
                 lr_curve=lrs,
                 momentum_curve=moms,
                 frozen_at=frozen_at,
+                lock=self._lock,
                 loss_scale_curve=np.abs(loss_scales) if run.loss_decay else None,
             )
         )
@@ -264,13 +235,12 @@ class Simulation(Recompute):
         if run.lbfgs is not None:
             run.lbfgs[0].fill(0.0)
             run.lbfgs[1].fill(0.0)
-        stores = [trajectory.x.T, trajectory.y.T, trajectory.loss.T]
-        for store, row in zip(stores, (kernel.X, kernel.Y, kernel.LOSS), strict=True):
-            store[1:] = np.nan
-            store[0] = state[row]
+        x, y, loss, lr = trajectory.stores
+        x[0], y[0], loss[0] = state[kernel.X], state[kernel.Y], state[kernel.LOSS]
         if trajectory.per_particle_lr:
-            trajectory.lr.T[1:] = np.nan
-            trajectory.lr.T[0] = run.lrs[0]
+            lr[0] = run.lrs[0]
+        if self._run_steps[index] > 0:  # NaN past column 0 when next run or read (trajectory)
+            trajectory.stale_from = 1
         self._run_steps[index] = 0
 
     def _initialise(self, state: np.ndarray, frozen_at: np.ndarray) -> None:
@@ -309,11 +279,14 @@ class Simulation(Recompute):
 
                 fill_simulation(self)  # every step at once
                 return
+            computed = int(np.searchsorted(self.recorded_steps, step, side="right"))
             for index, (trajectory, run) in enumerate(zip(self.runs, self._states, strict=True)):
                 first = self._run_steps[index]
                 if first < step:
                     advance_run(self, run, trajectory, first, step)
                     self._run_steps[index] = step
+                    if trajectory.stale_from != CLEAN:
+                        trajectory.clean(computed)  # the earlier run's columns past ``step``
 
     def advance(self, n_steps: int) -> None:
         with self._lock:  # read and advance as one step: two callers never lose steps

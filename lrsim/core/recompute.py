@@ -142,7 +142,7 @@ class Recompute:
                 hist, vec, _ = state.lbfgs
                 state.lbfgs = (hist, vec, lbfgs_kernel.config_vector(params))
             if not trajectory.per_particle_lr:
-                trajectory.lr[:] = lrs[self.recorded_steps]
+                trajectory.stores[3][:] = lrs[self.recorded_steps]  # .lr would clean the columns
             trajectory.momentum[:] = moms[self.recorded_steps]
             trajectory.schedule = run.schedule.name
             runs = list(self._runfile.runs)

@@ -193,3 +193,30 @@ def test_run_to_end_does_a_tiny_rest_in_one_chunk_and_a_large_one_in_several():
     big = Simulation(_swarm(5000, 400, 1), engine="kernel")  # 2,000,000
     big.run_to_end(progress=lambda step, end: calls.append(step))
     assert len(calls) > 1 and calls[0] == 20 and calls[-1] == 400  # 100,000 particle-steps first
+
+
+@pytest.mark.parametrize("read_first", [False, True])
+def test_columns_of_the_earlier_run_read_as_nan(read_first):
+    """A restarted run's old columns are never seen: NaN when read before the next
+    run_to, and NaN past the step that run_to computed when not."""
+    sim = Simulation(_runfile(0.2), engine="kernel")
+    sim.run_to_end()
+    starts = sim.starts * 0.5
+    sim.restart(starts=starts)
+    sim.set_run_params(2, lr=0.02)  # the plateau run: its per-particle lr columns too
+    if read_first:
+        for run in sim.runs:
+            np.testing.assert_array_equal(run.x[:, 0], starts[:, 0])
+            assert np.isnan(run.x[:, 1:]).all() and np.isnan(run.loss[:, 1:]).all()
+        assert np.isnan(sim.runs[2].lr[:, 1:]).all()
+    sim.run_to(STEPS // 3)
+    base = _runfile(0.2)
+    runs = list(base.runs)
+    runs[2] = edited_run(runs[2], STEPS, 2, optimizer={**runs[2].optimizer.written, "lr": 0.02},
+                         schedule=dict(runs[2].schedule.written))  # fmt: skip
+    points = tuple(map(tuple, starts.tolist()))
+    particles = replace(base.particles, points=points, random=None)
+    fresh = Simulation(replace(base, particles=particles, runs=tuple(runs)), engine="kernel")
+    fresh.run_to(STEPS // 3)
+    _assert_same(sim, fresh)
+    assert np.isnan(sim.runs[0].y[:, STEPS // 3 + 1 :]).all()
