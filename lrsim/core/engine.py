@@ -41,36 +41,11 @@ from lrsim.core.run_setup import (  # noqa: F401 (re-exported: the engine's publ
 from lrsim.core.runfile import RunConfig, RunFile, run_noise
 from lrsim.core.stepping import advance_run, fused_module
 from lrsim.core.surfaces.rotation import surface_rotation
-
-
-@dataclass
-class RunTrajectory:
-    """One run's recorded history: columns are ``Simulation.recorded_steps``."""
-
-    label: str
-    color: str
-    optimizer: str
-    schedule: str
-    x: np.ndarray  # (N, S) views of (S, N) stores; NaN where not yet computed
-    y: np.ndarray
-    loss: np.ndarray
-    lr: np.ndarray  # (S,), or (N, S) under a plateau schedule
-    momentum: np.ndarray  # (S,)
-    lr_curve: np.ndarray  # (steps + 1,) the lr each update uses (a plateau's starting lr)
-    momentum_curve: np.ndarray  # (steps + 1,)
-    frozen_at: np.ndarray  # (N,) update at which the particle diverged, -1 if it did not
-    loss_scale_curve: np.ndarray | None = None  # (steps + 1,) under loss decay, else None
-
-    @property
-    def diverged(self) -> np.ndarray:
-        return self.frozen_at >= 0
-
-    @property
-    def per_particle_lr(self) -> bool:
-        return self.lr.ndim == 2
-
+from lrsim.core.trajectory import CLEAN, RunTrajectory
 
 _NO_SLOTS = np.zeros(0)
+TINY_WORK = 1_000_000
+"""Particle-steps ``run_to_end`` does in one chunk (~10 ms of the fused kernel's work)."""
 
 
 @dataclass
@@ -202,14 +177,12 @@ class Simulation(Recompute):
                 color=run.color,
                 optimizer=spec.name,
                 schedule=run.schedule.name,
-                x=x.T,
-                y=y.T,
-                loss=loss.T,
-                lr=lr,
+                stores=(x, y, loss, lr.T),
                 momentum=moms[self.recorded_steps].copy(),
                 lr_curve=lrs,
                 momentum_curve=moms,
                 frozen_at=frozen_at,
+                lock=self._lock,
                 loss_scale_curve=np.abs(loss_scales) if run.loss_decay else None,
             )
         )
@@ -239,37 +212,46 @@ class Simulation(Recompute):
         self._run_steps.append(0)
         self._reset_run(len(self._states) - 1)
 
-    def _reset_run(self, index: int) -> None:
-        """Put run ``index`` back at step 0 in its own buffers (nothing is allocated)."""
+    def _reset_run(self, index: int, start: tuple | None = None) -> None:
+        """Put run ``index`` back at step 0 in its own buffers (nothing is allocated).
+
+        ``start``: ``(rows X..GY, frozen_at)`` at the starts (``start_rows``), the same for
+        every run, so a restart of all runs evaluates the surface once, not once per run."""
         run, trajectory = self._states[index], self.runs[index]
         state = run.state
         state[: kernel.OPT_BASE] = 0.0
-        state[kernel.X] = self.starts[:, 0]
-        state[kernel.Y] = self.starts[:, 1]
+        if start is None:
+            state[kernel.X] = self.starts[:, 0]
+            state[kernel.Y] = self.starts[:, 1]
+            trajectory.frozen_at.fill(-1)
+            self._initialise(state, trajectory.frozen_at)
+        else:
+            state[: len(start[0])] = start[0]
+            trajectory.frozen_at[:] = start[1]
         state[kernel.OPT_BASE :] = run.initial_slots[:, None]
         if run.plateau.size:
             state[kernel.PLATEAU_LR] = run.lrs[0]
             state[kernel.PLATEAU_BEST] = run.plateau_best
-        trajectory.frozen_at.fill(-1)
         if run.lbfgs is not None:
             run.lbfgs[0].fill(0.0)
             run.lbfgs[1].fill(0.0)
+        x, y, loss, lr = trajectory.stores
+        x[0], y[0], loss[0] = state[kernel.X], state[kernel.Y], state[kernel.LOSS]
+        if trajectory.per_particle_lr:
+            lr[0] = run.lrs[0]
+        if self._run_steps[index] > 0:  # NaN past column 0 when next run or read (trajectory)
+            trajectory.stale_from = 1
+        self._run_steps[index] = 0
+
+    def _initialise(self, state: np.ndarray, frozen_at: np.ndarray) -> None:
+        """Loss and gradient at ``state``'s positions (rows X, Y), out-of-bounds starts frozen."""
         if self.engine == "kernel":
-            kernel.initialise(
-                run.surface, self.surface_params, state, trajectory.frozen_at, self.rotation
-            )
+            surface = surface_id(self.surface.value_grad)
+            kernel.initialise(surface, self.surface_params, state, frozen_at, self.rotation)
         else:
             from lrsim.core.reference_engine import initialise
 
-            initialise(self.surface.reference, self.surface_params, state, trajectory.frozen_at)
-        stores = [trajectory.x.T, trajectory.y.T, trajectory.loss.T]
-        for store, row in zip(stores, (kernel.X, kernel.Y, kernel.LOSS), strict=True):
-            store[1:] = np.nan
-            store[0] = state[row]
-        if trajectory.per_particle_lr:
-            trajectory.lr.T[1:] = np.nan
-            trajectory.lr.T[0] = run.lrs[0]
-        self._run_steps[index] = 0
+            initialise(self.surface.reference, self.surface_params, state, frozen_at)
 
     # -------------------------------------------------------------------------- stepping
 
@@ -297,11 +279,14 @@ class Simulation(Recompute):
 
                 fill_simulation(self)  # every step at once
                 return
+            computed = int(np.searchsorted(self.recorded_steps, step, side="right"))
             for index, (trajectory, run) in enumerate(zip(self.runs, self._states, strict=True)):
                 first = self._run_steps[index]
                 if first < step:
                     advance_run(self, run, trajectory, first, step)
                     self._run_steps[index] = step
+                    if trajectory.stale_from != CLEAN:
+                        trajectory.clean(computed)  # the earlier run's columns past ``step``
 
     def advance(self, n_steps: int) -> None:
         with self._lock:  # read and advance as one step: two callers never lose steps
@@ -317,18 +302,24 @@ class Simulation(Recompute):
         """Run to the last step (or to ``last``) in chunks; report progress; stop early if
         ``cancel()``.
 
-        Chunks start small and double while one takes under a tenth of a second (up
+        A rest of at most ``TINY_WORK`` particle-steps runs in one chunk. Larger ones
+        start small and double while one takes under a tenth of a second (up
         to ``chunk_particle_steps``), so a slow surface (a long formula) still gets
         back to Python, where Ctrl-C and ``cancel`` are seen, several times a second.
         Returns True when the end was reached, False when cancelled.
         """
         end = self.steps if last is None else min(int(last), self.steps)
-        width = max(1, self.n_particles * self.n_runs)
+        runs = zip(self._states, self._run_steps, strict=True)
+        behind = [(run, end - first) for run, first in runs if first < end]
+        width = max(1, self.n_particles * len(behind))
         most = max(1, chunk_particle_steps // width)
-        chunk = min(most, max(1, 100_000 // width))
+        work = self.n_particles * sum(left for _, left in behind)
+        # a tiny rest in one go: each chunk is a kernel call per run (a thread pool's wake-up
+        # at a parallel one), which costs more than a few milliseconds of work it would split
+        chunk = most if work <= TINY_WORK else min(most, max(1, 100_000 // width))
         if self.engine == "kernel":  # the whole rest, not a chunk, repays a fused compile
-            for run, first in zip(self._states, self._run_steps, strict=True):
-                fused_module(self, run, self.n_particles * max(0, end - first))
+            for run, left in behind:
+                fused_module(self, run, self.n_particles * left)
         while self.current_step < end:
             if cancel is not None and cancel():
                 return False

@@ -40,8 +40,9 @@ def curve_bytes(steps: int, n_runs: int) -> int:
 
 
 def _first_bad(values: np.ndarray) -> int | None:
-    bad = np.flatnonzero(~np.isfinite(values))
-    return int(bad[0]) if bad.size else None
+    if np.isfinite(values).all():  # the usual case, without building the index list
+        return None
+    return int(np.flatnonzero(~np.isfinite(values))[0])
 
 
 def check_curves(lrs: np.ndarray, moms: np.ndarray, loss_scales: np.ndarray) -> None:

@@ -25,19 +25,38 @@ from typing import Any
 
 import numpy as np
 
+from lrsim.core import kernel
 from lrsim.core.errors import ConfigError
+from lrsim.core.runfile import RunFile
 
 
 class Recompute:
     """The recompute API of ``Simulation`` (a mixin: it uses the engine's buffers)."""
 
+    @property
+    def runfile(self) -> RunFile:
+        """The run file of these numbers; after ``restart(starts=...)`` one with those
+        ``particles.points``, built when first read (a drag restarts far more often than
+        anything reads it, and 1,000 points cost more to write out than to simulate)."""
+        if self._points_pending:
+            with self._lock:
+                if self._points_pending:
+                    self._runfile = _with_points(self._runfile, self.starts)
+                    self._points_pending = False
+        return self._runfile
+
+    @runfile.setter
+    def runfile(self, runfile: RunFile) -> None:
+        self._runfile, self._points_pending = runfile, False
+        self.noise_seed = runfile.noise.seed  # the kernels' (the same in every edited file)
+
     def restart(self, starts: np.ndarray | None = None) -> None:
         """Every run back to step 0; with ``starts`` (N, 2), from those starts.
 
         ``starts`` must hold as many points as the simulation has particles; the
-        run file becomes one with those explicit ``particles.points``.
+        run file becomes one with those explicit ``particles.points``. The surface is
+        evaluated at the starts once for all runs, before anything changes.
         """
-        from lrsim.core import kernel
         from lrsim.core.engine_checks import check_starts
 
         with self._lock:
@@ -53,22 +72,22 @@ class Recompute:
                 )
             if not np.isfinite(new).all():
                 raise ConfigError("particles.points", "must be finite numbers")
-            old_starts, old_file = self.starts.copy(), self.runfile
+            start = self._start_rows(new)
+            if not np.isfinite(start[0][kernel.LOSS]).all():
+                check_starts(_with_points(self._runfile, new), new, start[0][kernel.LOSS])
             self.starts[:] = new
-            particles = replace(
-                self.runfile.particles, points=tuple(map(tuple, new.tolist())), random=None,
-                grid=None,
-            )  # fmt: skip
-            self.runfile = replace(self.runfile, particles=particles)
+            self._points_pending = True
             for index in range(self.n_runs):
-                self._reset_run(index)
-            try:
-                check_starts(self.runfile, self.starts, self._states[0].state[kernel.LOSS])
-            except ConfigError:
-                self.starts[:], self.runfile = old_starts, old_file
-                for index in range(self.n_runs):
-                    self._reset_run(index)
-                raise
+                self._reset_run(index, start)
+
+    def _start_rows(self, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(state rows X..GY, frozen_at) at ``starts``: where every run begins (temporaries
+        within the starts' share of the memory budget, ``START_BYTES_PER_PARTICLE``)."""
+        rows = np.zeros((kernel.GY + 1, len(starts)))
+        rows[kernel.X], rows[kernel.Y] = starts[:, 0], starts[:, 1]
+        frozen_at = np.full(len(starts), -1, dtype=np.int64)
+        self._initialise(rows, frozen_at)
+        return rows, frozen_at
 
     def set_run_params(
         self, index: int, *, schedule: dict[str, Any] | None = None, **optimizer: Any
@@ -85,7 +104,7 @@ class Recompute:
         with self._lock:
             if not 0 <= index < self.n_runs:
                 raise IndexError(f"run index {index} out of range 0..{self.n_runs - 1}")
-            old = self.runfile.runs[index]
+            old = self._runfile.runs[index]
             where = f"runs[{index}]"
             if optimizer.get("name", old.optimizer.name) != old.optimizer.name:
                 raise ConfigError(f"{where}.optimizer.name", "cannot change in place")
@@ -97,7 +116,7 @@ class Recompute:
                 schedule={**old.schedule.written, **(schedule or {})},
             )
             try:
-                lbfgs_kernel.check_run(self.runfile, run)
+                lbfgs_kernel.check_run(self._runfile, run)
                 lrs, moms, loss_scales = self._run_curves(run)
             except ConfigError as error:
                 raise error.within(where) from None
@@ -123,10 +142,17 @@ class Recompute:
                 hist, vec, _ = state.lbfgs
                 state.lbfgs = (hist, vec, lbfgs_kernel.config_vector(params))
             if not trajectory.per_particle_lr:
-                trajectory.lr[:] = lrs[self.recorded_steps]
+                trajectory.stores[3][:] = lrs[self.recorded_steps]  # .lr would clean the columns
             trajectory.momentum[:] = moms[self.recorded_steps]
             trajectory.schedule = run.schedule.name
-            runs = list(self.runfile.runs)
+            runs = list(self._runfile.runs)
             runs[index] = run
-            self.runfile = replace(self.runfile, runs=tuple(runs))
+            self._runfile = replace(self._runfile, runs=tuple(runs))  # points may stay lazy
             self._reset_run(index)
+
+
+def _with_points(runfile: RunFile, starts: np.ndarray) -> RunFile:
+    """``runfile`` whose particles are the explicit points ``starts``."""
+    points = tuple(map(tuple, starts.tolist()))
+    particles = replace(runfile.particles, points=points, random=None, grid=None)
+    return replace(runfile, particles=particles)

@@ -24,13 +24,13 @@ def fused_module(sim, run, particle_steps: int):
 
 def advance_run(sim, run, trajectory, first: int, last: int) -> None:
     """Updates ``first`` -> ``last`` of one run (``_RunState`` ``run``) of ``sim``."""
-    n, seed = sim.n_particles, sim.runfile.noise.seed
+    n, seed = sim.n_particles, sim.noise_seed
+    out_x, out_y, out_loss, out_lr = trajectory.stores  # not .x: that would NaN-fill stale columns
     if run.lbfgs is not None:
         hist, vec, config = run.lbfgs
         lbfgs_kernel.advance(
             run.surface, sim.surface_params, hist, vec, run.state, trajectory.frozen_at,
-            run.lrs, config, first, last, sim.slot_of_step, trajectory.x.T, trajectory.y.T,
-            trajectory.loss.T,
+            run.lrs, config, first, last, sim.slot_of_step, out_x, out_y, out_loss,
         )  # fmt: skip
         return
     module = fused_module(sim, run, n * (last - first))
@@ -38,7 +38,7 @@ def advance_run(sim, run, trajectory, first: int, last: int) -> None:
         args = (
             sim.surface_params, run.hyper, run.state, trajectory.frozen_at, run.lrs, run.moms,
             run.loss_scales, run.noise_scale, seed, sim.first_particle, first, last,
-            sim.slot_of_step, trajectory.x.T, trajectory.y.T, trajectory.loss.T,
+            sim.slot_of_step, out_x, out_y, out_loss,
         )  # fmt: skip
         if n >= kernel.PARALLEL_THRESHOLD:
             module.advance_parallel(*args)
@@ -49,6 +49,5 @@ def advance_run(sim, run, trajectory, first: int, last: int) -> None:
         n, run.surface, run.rule, sim.surface_params, run.hyper, run.state,
         trajectory.frozen_at, run.lrs, run.moms, run.plateau, run.loss_scales, run.lr_scales,
         run.noise_scale, seed, sim.first_particle, first, last, sim.slot_of_step,
-        trajectory.x.T, trajectory.y.T, trajectory.loss.T,
-        trajectory.lr.T if trajectory.per_particle_lr else _NO_LR, sim.rotation,
+        out_x, out_y, out_loss, out_lr if trajectory.per_particle_lr else _NO_LR, sim.rotation,
     )  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrsim.core import fused, kernel, stepping
+from lrsim.core import fused, fused_source, kernel, stepping
 from lrsim.core.engine import Simulation
 from lrsim.core.optim.registry import OPTIMIZER_ENTRIES, RULES
 from lrsim.core.runfile import parse_runfile
@@ -87,9 +87,21 @@ def test_fused_equals_generic(optimizer, surface, noise, stride, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("optimizer, surface", OPTIMIZERS, ids=[o["name"] for o, _ in OPTIMIZERS])
+@pytest.mark.parametrize("n", [1, fused_source.FEW], ids=["one", "few"])
+def test_a_few_particles_step_by_step_equal_generic(optimizer, surface, n, monkeypatch):
+    """A drag or a slider (one particle per run) takes the particle-major path."""
+    runfile = _runfile(surface, optimizer, n > 1, n=n, loss_decay=n > 1)
+    _assert_identical(
+        _simulate(runfile, True, 3 if n > 1 else None, monkeypatch),
+        _simulate(runfile, False, 3 if n > 1 else None, monkeypatch),
+    )
+
+
+@pytest.mark.parametrize("n", [40, 2], ids=["blocks", "few"])
 @pytest.mark.parametrize("lr", [0.5, 3.0], ids=["some_diverge", "all_diverge"])
-def test_fused_freezes_as_generic(lr, monkeypatch):
-    runfile = _runfile("rosenbrock", {"name": "sgd", "lr": lr}, True, n=40)
+def test_fused_freezes_as_generic(lr, n, monkeypatch):
+    runfile = _runfile("rosenbrock", {"name": "sgd", "lr": lr}, True, n=n)
     a = _simulate(runfile, True, None, monkeypatch)
     assert a.runs[0].diverged.any()
     _assert_identical(a, _simulate(runfile, False, None, monkeypatch))
