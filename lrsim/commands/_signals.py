@@ -9,11 +9,19 @@ interrupted by an exception, so ``deferred()`` turns the signal into a request
 that the render loop polls (``requested()``); a render it stopped raises it then.
 A signal that arrives after the output was committed is too late to stop
 anything: the command reports what it wrote.
+
+Python cannot propagate an exception out of a function that C code calls back
+(numba's compiler is such a caller: LLVM notifies it through a ctypes callback).
+``Interrupted`` raised there is only reported as "ignored", and Ctrl-C would be
+lost; the unraisable hook installed by ``handled()`` raises it again a moment
+later, in ordinary code, instead of printing it.
 """
 
 from __future__ import annotations
 
+import _thread
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +55,7 @@ class Interrupted(KeyboardInterrupt):
 class _State:
     deferring = False
     pending: int | None = None
+    previous_hook = staticmethod(sys.__unraisablehook__)
 
 
 def _on_signal(signum, _frame) -> None:
@@ -56,6 +65,18 @@ def _on_signal(signum, _frame) -> None:
         return
     _State.deferring = True  # a second signal must not cut the clean-up short
     raise Interrupted(signum)
+
+
+def _raise_again(unraisable) -> None:
+    """sys.unraisablehook: an ``Interrupted`` that a C caller swallowed is raised again."""
+    error = unraisable.exc_value
+    if not isinstance(error, Interrupted):
+        _State.previous_hook(unraisable)
+        return
+    _State.deferring = False  # it did not interrupt anything: let it raise once more
+    again = threading.Timer(0.02, _thread.interrupt_main, args=(error.signum,))
+    again.daemon = True
+    again.start()
 
 
 def requested() -> bool:
@@ -71,11 +92,13 @@ def handled() -> Iterator[None]:
         return
     previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
     _State.deferring, _State.pending = False, None
+    _State.previous_hook, sys.unraisablehook = sys.unraisablehook, _raise_again
     try:
         yield
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        sys.unraisablehook = _State.previous_hook
         _State.deferring, _State.pending = False, None
 
 
