@@ -38,8 +38,8 @@ DESCRIPTION = (
     "engine and of a vectorised NumPy loop at several swarm sizes, with and without recording "
     "every step (N = 1: the whole recompute, parse and build included); the recompute API's "
     "latency after a drag and a slider edit; a streamed export's rate and peak memory beside "
-    "the disk's write rate; then the first-call compile time (empty numba cache) and the "
-    "start-up time with a warm cache."
+    "the disk's write rate and the simulation alone; then the first-call compile time (empty "
+    "numba cache) and the start-up time with a warm cache."
 )
 
 
@@ -136,26 +136,38 @@ def recompute_latency(runs: int, n: int, steps: int, repeats: int = 30) -> tuple
     return float(np.median(drags)), float(np.median(sliders))
 
 
-def disk_write_rate(folder: str, size: int) -> float:
-    """Bytes per second of writing ``size`` bytes (fsync'd) into ``folder``."""
+def disk_write_rate(folder: str, size: int, repeats: int = 3) -> float:
+    """Bytes per second of writing exactly ``size`` bytes into ``folder`` and fsyncing them,
+    as the export writes its file (median of ``repeats``): the same folder, size and sync."""
     chunk = np.random.default_rng(0).integers(0, 255, 64 * 1024**2, dtype=np.uint8).tobytes()
     path = os.path.join(folder, "disk-rate.bin")
-    start = time.perf_counter()
-    with open(path, "wb") as stream:
-        for _ in range(max(1, size // len(chunk))):
-            stream.write(chunk)
-        stream.flush()
-        os.fsync(stream.fileno())
-    seconds = time.perf_counter() - start
-    written = os.path.getsize(path)
-    os.unlink(path)
-    return written / seconds
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with open(path, "wb") as stream:
+            for lo in range(0, size, len(chunk)):
+                stream.write(memoryview(chunk)[: min(len(chunk), size - lo)])
+            stream.flush()
+            os.fsync(stream.fileno())
+        rates.append(os.path.getsize(path) / (time.perf_counter() - start))
+        os.unlink(path)
+    return float(np.median(rates))
+
+
+_SIMULATE_ONLY = (
+    "import sys, time; t = time.perf_counter();"
+    "from lrsim.core.runfile import load_runfile; from lrsim.core.stream import prefetched, "
+    "simulate_blocks; r = load_runfile(sys.argv[1]);"
+    "[None for _ in prefetched(simulate_blocks, runfile=r, stride=int(sys.argv[2]))];"
+    "print(time.perf_counter() - t)"
+)
 
 
 def export_figures(n: int, steps: int, stride: int, suffix: str) -> dict:
     """Wall seconds, peak resident bytes (``getrusage`` of the child), output bytes and
     write rates of ``lrsim export`` of ``n`` Adam particles x ``steps``, every ``stride``-th
-    step, to ``suffix``, in a child process; and the disk's own write rate beside it."""
+    step, to ``suffix``, in a child process; the disk's own write rate beside it, and the
+    seconds of the same blocks simulated without writing (what the export cannot beat)."""
     import resource
 
     with tempfile.TemporaryDirectory() as folder:
@@ -179,7 +191,11 @@ def export_figures(n: int, steps: int, stride: int, suffix: str) -> dict:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         size = os.path.getsize(out)
         os.unlink(out)
-        disk = disk_write_rate(folder, min(size, 2 * 1024**3))
+        disk = disk_write_rate(folder, size)
+        simulate = [sys.executable, "-c", _SIMULATE_ONLY, runfile, str(stride)]
+        start = time.perf_counter()
+        subprocess.run(simulate, check=True, capture_output=True)
+        simulation = time.perf_counter() - start
     rows = n * len(range(0, steps + 1, stride))
     return {
         "seconds": seconds,
@@ -188,6 +204,7 @@ def export_figures(n: int, steps: int, stride: int, suffix: str) -> dict:
         "rows": rows,
         "rate": size / seconds,
         "disk": disk,
+        "simulation": simulation,
     }
 
 
@@ -200,7 +217,8 @@ def print_export(n: int, steps: int, stride: int, suffix: str) -> None:
         f"rows/s); disk write rate {figures['disk'] / 1e6:.0f} MB/s "
         f"({100 * figures['rate'] / figures['disk']:.0f} %, goal >= "
         f"{100 * DISK_SHARE_GOAL:.0f} %); peak resident "
-        f"{figures['peak_rss'] / 1e6:.0f} MB"
+        f"{figures['peak_rss'] / 1e6:.0f} MB; the same blocks simulated without writing "
+        f"{figures['simulation']:.1f} s"
     )
 
 

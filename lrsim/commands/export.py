@@ -44,7 +44,7 @@ def _whole(args, runfile, output: Path, show: bool) -> int:
 
 def _streamed(args, runfile, output: Path, kind: str, show: bool) -> int:
     from lrsim.core.atomic import atomic_writer
-    from lrsim.core.columnar import write_npz, write_parquet
+    from lrsim.core.columnar import write_npz
     from lrsim.core.engine import recording_plan
     from lrsim.core.export import header, write_run_rows
     from lrsim.core.stream import prefetched, simulate_blocks
@@ -64,7 +64,10 @@ def _streamed(args, runfile, output: Path, kind: str, show: bool) -> int:
     )
     with atomic_writer(output, "w" if kind == "csv" else "wb") as stream:
         if kind == "parquet":
-            return write_parquet(blocks, stream, progress)
+            from lrsim.core.parquet import DEFAULT_COMPRESSION, write_parquet
+
+            compression = args.compression or DEFAULT_COMPRESSION
+            return write_parquet(blocks, stream, progress, compression=compression)
         if kind == "npz":
             labels = [run.label for run in runfile.runs]
             return write_npz(blocks, stream, labels, output.parent, progress)
@@ -91,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             "--state", "is written to a whole CSV only (not to .parquet, .npz, --stream)"
         )
+    if args.compression and kind != "parquet":
+        raise ConfigError("--compression", "applies to .parquet output only")
     compile_kernels_if_needed(args.quiet)
     show = not args.quiet
     if kind == "csv" and not args.stream:
@@ -126,5 +131,11 @@ def register(commands) -> None:
         action="store_true",
         help="simulate and write block by block of particles, so the memory budget bounds one "
         "block, not the whole history (always on for .parquet and .npz)",
+    )
+    parser.add_argument(
+        "--compression",
+        choices=("none", "snappy", "lz4", "zstd"),
+        help="codec of a .parquet's columns (default snappy: every reader has it, 2.2x smaller "
+        "than none for the same CPU; lz4 is 14%% smaller again, zstd 30%% at 1.8x the CPU)",
     )
     parser.set_defaults(handler=run)

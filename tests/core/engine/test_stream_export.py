@@ -71,11 +71,14 @@ def test_npz_holds_the_csv_columns(files, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.npz", "run.toml", "whole.csv"]
 
 
-def test_parquet_holds_the_csv_columns(files, tmp_path):
+@pytest.mark.parametrize("compression", [None, "none", "snappy", "lz4", "zstd"])
+def test_parquet_holds_the_csv_columns(files, tmp_path, compression):
+    """Several blocks per run (the column buffers are reused), a per-particle lr (plateau)."""
     pq = pytest.importorskip("pyarrow.parquet")
     runfile, whole = files
     out = tmp_path / "out.parquet"
-    assert main(["export", str(runfile), "-o", str(out), "--stride", "3", *SMALL]) == 0
+    chosen = ["--compression", compression] if compression else []
+    assert main(["export", str(runfile), "-o", str(out), "--stride", "3", *SMALL, *chosen]) == 0
     table = pq.read_table(out)
     assert table.column_names == ["run", "label", "particle", "step", "x", "y", "loss", "lr",
                                   "momentum"]  # fmt: skip
@@ -105,7 +108,7 @@ def test_a_bad_start_in_a_later_block_is_refused_and_nothing_is_left(tmp_path, c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.toml"]
 
 
-@pytest.mark.parametrize("name", ["out.npz", "out.csv"])
+@pytest.mark.parametrize("name", ["out.npz", "out.csv", "out.parquet"])
 def test_ctrl_c_while_streaming_leaves_nothing_behind(tmp_path, name):
     """The signal arrives while blocks are simulated and written on two threads."""
     from tests.commands.test_hostile_outputs import SLOW_FORMULA, SLOW_RUNFILE, _start
