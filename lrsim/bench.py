@@ -185,7 +185,12 @@ def export_figures(n: int, steps: int, stride: int, suffix: str) -> dict:
         command = [sys.executable, "-m", "lrsim.cli", "export", runfile, "-o", out, "-q"]
         start = time.perf_counter()
         child = subprocess.Popen([*command, "--stride", str(stride)])
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the largest yet
+        try:
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak
+        except BaseException:  # Ctrl-C: no export left writing into a deleted folder
+            child.kill()
+            child.wait()
+            raise
         seconds = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:

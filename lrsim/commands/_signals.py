@@ -56,6 +56,8 @@ class _State:
     deferring = False
     pending: int | None = None
     previous_hook = staticmethod(sys.__unraisablehook__)
+    active = False  # inside handled()
+    again: threading.Timer | None = None
 
 
 def _on_signal(signum, _frame) -> None:
@@ -74,9 +76,17 @@ def _raise_again(unraisable) -> None:
         _State.previous_hook(unraisable)
         return
     _State.deferring = False  # it did not interrupt anything: let it raise once more
-    again = threading.Timer(0.02, _thread.interrupt_main, args=(error.signum,))
+    again = threading.Timer(0.02, _interrupt_if_handled, args=(error.signum,))
     again.daemon = True
+    _State.again = again
     again.start()
+
+
+def _interrupt_if_handled(signum: int) -> None:
+    """Interrupt the main thread, unless the command ended meanwhile (then it is too late
+    to stop anything, as for any signal after the output was committed)."""
+    if _State.active:
+        _thread.interrupt_main(signum)
 
 
 def requested() -> bool:
@@ -90,12 +100,19 @@ def handled() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    if _State.active:  # nested: the outer command's handlers stay
+        yield
+        return
     previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
-    _State.deferring, _State.pending = False, None
+    _State.deferring, _State.pending, _State.active = False, None, True
     _State.previous_hook, sys.unraisablehook = sys.unraisablehook, _raise_again
     try:
         yield
     finally:
+        _State.active = False
+        if _State.again is not None:
+            _State.again.cancel()
+            _State.again = None
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sys.unraisablehook = _State.previous_hook

@@ -101,40 +101,42 @@ def _few(
     q = as_tuple(surface_p)
     h = as_tuple(hyper)
     scaled = loss_scales.shape[0] > 0
-    per_step = [constants(float(t + 1), moms[t], hyper) for t in range(t0, t1)]
-    for k in range(last - first):
-        i = first + k
-        x, y, loss = state[0, i], state[1, i], state[2, i]
-        gxs, gys, was = state[3, i], state[4, i], frozen_at[i]
-        for t in range(t0, t1):
-            n = float(t + 1)
-            lr, mom = lrs[t], moms[t]
-            scale = loss_scales[t] if scaled else 1.0
-            step = t + 1
-            if noise_scale != 0.0:
-                zx, zy = gaussian_pair(noise_seed, first_particle + i, t)
-                gx = (gxs + noise_scale * zx) * scale
-                gy = (gys + noise_scale * zy) * scale
-            else:
-                gx = gxs * scale
-                gy = gys * scale
-            new_x, new_y = rule(s, k, n, x, y, gx, gy, lr, mom, h, per_step[t - t0])
-            f, ngx, ngy = value_grad(new_x, new_y, q)
-            running = was < 0
-            move = running & within_bounds(new_x, new_y, f)
-            was = step if running & (not move) else was
-            x = new_x if move else x
-            y = new_y if move else y
-            loss = f if move else loss
-            gxs = ngx if move else gxs
-            gys = ngy if move else gys
-            slot = slot_of_step[step]
-            if slot >= 0:
-                out_x[slot, i] = x
-                out_y[slot, i] = y
-                out_loss[slot, i] = loss
-        state[0, i], state[1, i], state[2, i] = x, y, loss
-        state[3, i], state[4, i], frozen_at[i] = gxs, gys, was
+    for w0 in range(t0, t1, 1024):  # the constants of 1,024 steps at a time: bounded memory
+        w1 = min(w0 + 1024, t1)
+        per_step = [constants(float(t + 1), moms[t], hyper) for t in range(w0, w1)]
+        for k in range(last - first):
+            i = first + k
+            x, y, loss = state[0, i], state[1, i], state[2, i]
+            gxs, gys, was = state[3, i], state[4, i], frozen_at[i]
+            for t in range(w0, w1):
+                n = float(t + 1)
+                lr, mom = lrs[t], moms[t]
+                scale = loss_scales[t] if scaled else 1.0
+                step = t + 1
+                if noise_scale != 0.0:
+                    zx, zy = gaussian_pair(noise_seed, first_particle + i, t)
+                    gx = (gxs + noise_scale * zx) * scale
+                    gy = (gys + noise_scale * zy) * scale
+                else:
+                    gx = gxs * scale
+                    gy = gys * scale
+                new_x, new_y = rule(s, k, n, x, y, gx, gy, lr, mom, h, per_step[t - w0])
+                f, ngx, ngy = value_grad(new_x, new_y, q)
+                running = was < 0
+                move = running & within_bounds(new_x, new_y, f)
+                was = step if running & (not move) else was
+                x = new_x if move else x
+                y = new_y if move else y
+                loss = f if move else loss
+                gxs = ngx if move else gxs
+                gys = ngy if move else gys
+                slot = slot_of_step[step]
+                if slot >= 0:
+                    out_x[slot, i] = x
+                    out_y[slot, i] = y
+                    out_loss[slot, i] = loss
+            state[0, i], state[1, i], state[2, i] = x, y, loss
+            state[3, i], state[4, i], frozen_at[i] = gxs, gys, was
 
 
 @njit(**JIT)

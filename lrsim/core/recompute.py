@@ -1,6 +1,7 @@
 """Re-running a ``Simulation`` in its own buffers: new starts, or one run's parameters edited.
 
-The app redraws while a start is dragged or a slider moves. Building a fresh
+The app redraws while a start is dragged or a slider moves (its live edits still
+build a new ``Simulation``; design.md says what moving them here needs). Building a fresh
 ``Simulation`` for every such edit re-validates the whole file, recomputes every
 schedule and allocates every history array; at small N that costs more than
 the kernel. Here the simulation keeps its buffers and only what the edit

@@ -6,7 +6,7 @@ index in the whole swarm, step) (``noise.py``; the kernel adds
 ``Simulation.first_particle``), a plateau schedule is per particle and so is
 divergence. So one run's rows for particles lo .. hi - 1 come from simulating
 just those particles over every step, and writing block after block gives the
-rows in the file's order while only one block's history is ever held.
+rows in the file's order while only a few blocks are ever held (``block_size``).
 
 One ``Simulation`` of one run and one block of particles is built per run and
 re-used for every block through ``restart`` (no re-allocation); the last,
@@ -48,11 +48,18 @@ class Block:
     simulation: Simulation
 
 
+HELD_HISTORIES = 3  # ``prefetched``: one simulating, one queued, one being written
+HELD_COLUMN_SETS = 3  # the Parquet writer's two sets of block columns and the run's repeated ones
+
+
 def block_size(runfile: RunFile, kept: int, memory_budget: int) -> int:
-    """Particles per block: about ``BLOCK_ROWS`` rows and at most a quarter of the budget
-    (history, state, starts and the writer's copy of one block)."""
-    per_particle = 8 * 4 * kept + 8 * 64 + 8 * 4 * kept  # history, state, writer's columns
-    by_budget = max(1, (memory_budget // 4) // per_particle)
+    """Particles per block: about ``BLOCK_ROWS`` rows, and everything held at once (the
+    blocks' histories and state, the writer's columns) within half the budget (the other
+    half for the encoder's pages, the interpreter and the kernels)."""
+    history = 8 * 4 * kept  # x, y, loss, lr per recorded step
+    columns = 8 * 5 * kept  # particle, x, y, loss, lr (or step, momentum, ...) per row
+    per_particle = HELD_HISTORIES * (history + 8 * 64) + HELD_COLUMN_SETS * columns
+    by_budget = max(1, (memory_budget // 2) // per_particle)
     return int(max(1, min(runfile.particles.count, BLOCK_ROWS // max(1, kept), by_budget)))
 
 

@@ -27,12 +27,21 @@ class CycleCollector(QObject):
         super().__init__(app)
         self._thresholds = gc.get_threshold()
         gc.disable()
+        # what start-up made (modules, numba's and Qt's tables) lives as long as the app:
+        # moved out of the collector's sight, a full collection walks only the session's
+        # objects (Python would also skip most full ones; this timer cannot see why)
+        gc.collect()
+        gc.freeze()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect_due)
         self._timer.start(INTERVAL_MS)
 
     def collect_due(self) -> None:
-        """Collect the generations whose counts passed Python's own thresholds."""
+        """Collect the generations whose counts passed Python's own thresholds; not while
+        a worker thread compiles a kernel (a collection under a running compile is where
+        a stress run of the GUI tests dead-locked), the next tick will."""
+        if _compiling():
+            return
         counts = gc.get_count()
         generation = -1
         for level, (count, threshold) in enumerate(zip(counts, self._thresholds, strict=True)):
@@ -41,6 +50,21 @@ class CycleCollector(QObject):
             generation = level
         if generation >= 0:
             gc.collect(generation)
+
+
+def _compiling() -> bool:
+    """True while another thread holds numba's compiler lock; False without numba.
+    (numba's own ``is_locked`` answers only for the calling thread.)"""
+    import sys
+
+    module = sys.modules.get("numba.core.compiler_lock")
+    if module is None:
+        return False
+    lock = module.global_compiler_lock._lock  # an RLock: free, or re-entered by this thread
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
 
 
 def collect_on_the_gui_thread(app) -> CycleCollector:

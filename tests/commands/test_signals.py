@@ -52,3 +52,10 @@ def test_other_unraisable_errors_still_reach_the_previous_hook():
         assert sys.unraisablehook is record  # put back after the command
     finally:
         sys.unraisablehook = previous
+
+
+def test_a_swallowed_interrupt_after_the_command_ended_stops_nothing():
+    with _signals.handled():
+        _ctrl_c_inside_a_c_callback()  # the command ends before the 20 ms re-raise
+    time.sleep(0.2)  # a KeyboardInterrupt here would fail the test
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -29,7 +29,10 @@ def _cycles_collected_between_tests(qapp):
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
+    was_enabled = gc.isenabled()
     gc.disable()
     yield
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
+    if was_enabled:  # the tests after tests/gui (kernels, presets) collect as usual
+        gc.enable()

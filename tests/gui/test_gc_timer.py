@@ -44,3 +44,30 @@ def test_a_worker_thread_never_collects(qapp):
     collector = qapp.findChild(CycleCollector)
     collector.collect_due()  # on the GUI thread, at the next tick
     assert _cycles_alive() == 0
+
+
+def test_no_collection_while_another_thread_compiles(qapp):
+    from numba.core.compiler_lock import global_compiler_lock
+
+    collector = collect_on_the_gui_thread(qapp)
+    gc.collect()
+    holding, release = threading.Event(), threading.Event()
+
+    def compile_for_a_while() -> None:
+        with global_compiler_lock:
+            holding.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=compile_for_a_while)
+    worker.start()
+    try:
+        holding.wait(10)
+        for _ in range(5000):
+            _Cycle()
+        collector.collect_due()
+        assert _cycles_alive() == 5000  # the tick passed: a compile was running
+    finally:
+        release.set()
+        worker.join()
+    collector.collect_due()
+    assert _cycles_alive() == 0

@@ -98,6 +98,31 @@ def test_a_few_particles_step_by_step_equal_generic(optimizer, surface, n, monke
     )
 
 
+def test_a_few_particles_in_pieces_and_long_runs_equal_generic(monkeypatch):
+    """Chunks that start past step 0, and runs longer than the 1,024 steps whose
+    constants the few-particle path holds at a time."""
+    runfile = _runfile("rastrigin", {"name": "adam", "lr": 0.05}, True, n=2, steps=2500)
+    sims = []
+    for use_fused in (True, False):
+        sim = Simulation(runfile, engine="kernel")
+        run = sim._states[0]
+        if use_fused:
+            fused.compile_pair(run.surface, run.rule, parallel=False)
+        with monkeypatch.context() as patch:
+            if not use_fused:
+                patch.setattr(stepping, "fused_module", lambda *args: None)
+            else:
+                module = fused.kernel_for(run.surface, run.rule, 1)
+                assert module is not None
+                patch.setattr(stepping, "fused_module", lambda *args, chosen=module: chosen)
+            for _ in range(3):
+                sim.advance(7)
+            sim.run_to(1100)
+            sim.run_to_end()
+        sims.append(sim)
+    _assert_identical(*sims)
+
+
 @pytest.mark.parametrize("n", [40, 2], ids=["blocks", "few"])
 @pytest.mark.parametrize("lr", [0.5, 3.0], ids=["some_diverge", "all_diverge"])
 def test_fused_freezes_as_generic(lr, n, monkeypatch):
