@@ -14,6 +14,7 @@ is not in a cycle at once; only cycles wait for the next tick.
 from __future__ import annotations
 
 import gc
+import sys
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -55,13 +56,13 @@ class CycleCollector(QObject):
 def _compiling() -> bool:
     """True while another thread holds numba's compiler lock; False without numba.
     (numba's own ``is_locked`` answers only for the calling thread.)"""
-    import sys
-
     module = sys.modules.get("numba.core.compiler_lock")
     if module is None:
         return False
-    lock = module.global_compiler_lock._lock  # an RLock: free, or re-entered by this thread
-    if lock.acquire(blocking=False):
+    lock = getattr(module.global_compiler_lock, "_lock", None)  # numba's RLock (private)
+    if lock is None:  # another numba: collect as if nothing compiled, never fail the tick
+        return False
+    if lock.acquire(blocking=False):  # free, or re-entered by this (the GUI) thread
         lock.release()
         return False
     return True
