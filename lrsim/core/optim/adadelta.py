@@ -11,7 +11,7 @@ import numpy as np
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import WD_DOC, OptimizerEntry
 from lrsim.core.optim.base import param as _p
-from lrsim.core.optim.rules import JIT, no_constants
+from lrsim.core.optim.rules import JIT, coupled_decay, no_constants
 from lrsim.core.optim.torch_classic import _require, check_common, classic_spec
 from lrsim.core.optim.torch_classic import add_weight_decay as _add_weight_decay
 
@@ -43,9 +43,7 @@ SPEC = classic_spec(
 @njit(**JIT)
 def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     rho, eps, weight_decay = h[0], h[1], h[2]
-    if weight_decay != 0.0:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     vx = rho * s[0][i] + (1.0 - rho) * gx * gx
     vy = rho * s[1][i] + (1.0 - rho) * gy * gy
     dx = math.sqrt(s[2][i] + eps) / math.sqrt(vx + eps) * gx

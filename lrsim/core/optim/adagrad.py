@@ -13,7 +13,7 @@ import numpy as np
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import LR_DOC, WD_DOC, OptimizerEntry
 from lrsim.core.optim.base import param as _p
-from lrsim.core.optim.rules import JIT
+from lrsim.core.optim.rules import JIT, coupled_decay
 from lrsim.core.optim.torch_classic import _require, check_common, classic_spec
 from lrsim.core.optim.torch_classic import add_weight_decay as _add_weight_decay
 
@@ -52,9 +52,7 @@ SPEC = classic_spec(
 @njit(**JIT)
 def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     weight_decay, eps = h[1], h[3]
-    if weight_decay != 0.0:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     clr = lr / c[0]
     sx = s[0][i] + gx * gx
     sy = s[1][i] + gy * gy

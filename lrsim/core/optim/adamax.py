@@ -7,7 +7,7 @@ import numpy as np
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import LR_DOC, WD_DOC, OptimizerEntry
 from lrsim.core.optim.base import param as _p
-from lrsim.core.optim.rules import JIT
+from lrsim.core.optim.rules import JIT, coupled_decay
 from lrsim.core.optim.torch_classic import BETAS, EPS_ADAM, classic_spec
 from lrsim.core.optim.torch_classic import add_weight_decay as _add_weight_decay
 
@@ -32,9 +32,7 @@ SPEC = classic_spec(
 @njit(**JIT)
 def update(s, i, n, x, y, gx, gy, lr, beta1, h, c):
     beta2, eps, weight_decay = h[0], h[1], h[2]
-    if weight_decay != 0.0:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     mx = s[0][i] + (1.0 - beta1) * (gx - s[0][i])
     my = s[1][i] + (1.0 - beta1) * (gy - s[1][i])
     ux = max(beta2 * s[2][i], abs(gx) + eps)

@@ -22,7 +22,7 @@ import numpy as np
 
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import MAXIMIZE, WD_DOC, OptimizerEntry, OptimizerSpec, param, require
-from lrsim.core.optim.rules import JIT, no_constants
+from lrsim.core.optim.rules import JIT, coupled_decay, no_constants
 
 
 def _checks(name: str, p: Mapping[str, Any]) -> None:
@@ -58,9 +58,7 @@ def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     lambd, alpha, t0, weight_decay = h[0], h[1], h[2], h[3]
     eta = lr if n == 1.0 else s[0][i]
     mu = s[1][i]
-    if weight_decay != 0.0:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     decay = 1.0 - lambd * eta
     x = x * decay
     y = y * decay

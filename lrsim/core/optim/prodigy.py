@@ -31,7 +31,7 @@ import numpy as np
 
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec, param, require
-from lrsim.core.optim.rules import JIT, no_constants
+from lrsim.core.optim.rules import JIT, coupled_decay, no_constants
 
 M, V, S, P0, D, D_MAX, NUMERATOR, K = 0, 2, 4, 6, 8, 9, 10, 11
 
@@ -140,9 +140,8 @@ def update(s, i, n, x, y, gx, gy, lr, beta1, h, c):
     if bias_correction:
         scale = (1.0 - beta2 ** (k + 1.0)) ** 0.5 / (1.0 - beta1 ** (k + 1.0))
     dlr = d * lr * scale
-    if weight_decay != 0.0 and not decouple:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    if not decouple:
+        gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     dot = gx * (s[P0][i] - x) + gy * (s[P0 + 1][i] - y)
     delta = d / d0 * dlr * dot
     mx = s[M][i]

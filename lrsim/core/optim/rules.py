@@ -34,12 +34,19 @@ def no_constants(n, mom, h):
 
 
 @njit(**JIT)
+def coupled_decay(x, y, gx, gy, weight_decay):
+    """torch's coupled (L2) weight decay: g + wd * theta, skipped at 0 as torch skips it."""
+    if weight_decay != 0.0:
+        return gx + weight_decay * x, gy + weight_decay * y
+    return gx, gy
+
+
+@njit(**JIT)
 def apply_weight_decay(x, y, gx, gy, lr, weight_decay, decoupled):
     """Decoupled decay shrinks theta (AdamW); coupled decay adds wd * theta to g."""
-    if weight_decay != 0.0:
-        if decoupled:
-            return x * (1.0 - lr * weight_decay), y * (1.0 - lr * weight_decay), gx, gy
-        return x, y, gx + weight_decay * x, gy + weight_decay * y
+    if weight_decay != 0.0 and decoupled:
+        return x * (1.0 - lr * weight_decay), y * (1.0 - lr * weight_decay), gx, gy
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     return x, y, gx, gy
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import OptimizerEntry, OptimizerSpec, param, require
-from lrsim.core.optim.rules import JIT, no_constants
+from lrsim.core.optim.rules import JIT, coupled_decay, no_constants
 
 SOURCE = "schedulefree 1.4.1"
 STATE_NAMES = ("z_x", "z_y", "lr_max", "weight_sum")
@@ -149,9 +149,7 @@ def _averaging(s, i, n, x, y, lr, warmup, r, power):
 
 @njit(**JIT)
 def _interpolate(s, i, x, y, gx, gy, lr, beta1, c, weight_decay):
-    if weight_decay != 0.0:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     zx, zy = s[0][i], s[1][i]
     x = lerp(x, zx, c)
     y = lerp(y, zy, c)

@@ -13,7 +13,7 @@ import numpy as np
 from lrsim.core.jit import njit
 from lrsim.core.optim.base import LR_DOC, WD_DOC, OptimizerEntry
 from lrsim.core.optim.base import param as _p
-from lrsim.core.optim.rules import JIT, no_constants
+from lrsim.core.optim.rules import JIT, coupled_decay, no_constants
 from lrsim.core.optim.torch_classic import _require, check_common, classic_spec
 from lrsim.core.optim.torch_classic import add_weight_decay as _add_weight_decay
 
@@ -56,9 +56,7 @@ SPEC = classic_spec(
 @njit(**JIT)
 def update(s, i, n, x, y, gx, gy, lr, mom, h, c):
     dampening, weight_decay, nesterov = h[0], h[1], h[2] != 0.0
-    if weight_decay != 0.0:
-        gx = gx + weight_decay * x
-        gy = gy + weight_decay * y
+    gx, gy = coupled_decay(x, y, gx, gy, weight_decay)
     if mom != 0.0:
         first = s[2][i] == 0.0  # PyTorch creates the buffer as a copy of g
         # loads first, then selects: a branch (or a load on one side of an ``if``
