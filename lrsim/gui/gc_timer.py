@@ -30,8 +30,8 @@ class CycleCollector(QObject):
         gc.disable()
         # what start-up made (modules, numba's and Qt's tables) lives as long as the app:
         # moved out of the collector's sight, a full collection walks only the session's
-        # objects (Python would also skip most full ones; this timer cannot see why)
-        gc.collect()
+        # objects (Python would also skip most full ones; this timer cannot see why). No
+        # collection first: it would cost start-up ~30 ms to free a few import-time cycles
         gc.freeze()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.collect_due)
