@@ -194,6 +194,26 @@ def _update_rows_impl(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
     return loop
 
 
+def rule_rows(which, s, xs, ys, n, lr, mom, q, c, gx, gy, nx, ny):
+    """``update_rows`` with the step's constants ``c`` and hyper-parameters ``q`` (a tuple)
+    given, and one lr: the fused kernels compute the constants once a step for all blocks."""
+    raise NotImplementedError("only callable from numba code")
+
+
+@overload(rule_rows)
+def _rule_rows_impl(which, s, xs, ys, n, lr, mom, q, c, gx, gy, nx, ny):
+    if not isinstance(which, types.IntegerLiteral):
+        return None
+    rule = OPTIMIZER_RULES[which.literal_value]
+
+    def loop(which, s, xs, ys, n, lr, mom, q, c, gx, gy, nx, ny):
+        # vectorised as update_rows' loop is (see there)
+        for k in range(gx.shape[0]):
+            nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lr, mom, q, c)
+
+    return loop
+
+
 def _rule_chain(number, count, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny):
     raise NotImplementedError("only callable from numba code")
 

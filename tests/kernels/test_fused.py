@@ -123,6 +123,48 @@ def test_a_few_particles_in_pieces_and_long_runs_equal_generic(monkeypatch):
     _assert_identical(*sims)
 
 
+@pytest.mark.parametrize("n", [9, 100, 300], ids=["few_and_block", "half_blocks", "blocks"])
+@pytest.mark.parametrize("index", [0, 3, 4], ids=lambda i: OPTIMIZERS[i][0]["name"])
+def test_a_small_swarm_shared_among_cores_equals_generic(index, n, monkeypatch):
+    """Fewer than two blocks, split between the cores (each range on its own copy of its
+    state), give the numbers of one range on one core."""
+    optimizer, surface = OPTIMIZERS[index]
+    runfile = _runfile(surface, optimizer, True, n=n, loss_decay=True)
+    monkeypatch.setattr(stepping, "SPLIT_WORK", 0)
+    monkeypatch.setattr(stepping, "SPLIT_PARTICLES", 2)
+    calls = []
+    sim = Simulation(runfile, stride=3, engine="kernel")
+    run = sim._states[0]
+    module = fused.compile_pair(run.surface, run.rule, parallel=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(stepping, "fused_module", lambda *args: module)
+        patch.setattr(
+            module, "advance_parallel", lambda *a, f=module.advance_parallel: calls.append(f(*a))
+        )
+        sim.run_to_end()
+    assert calls, "the swarm was not shared among the cores"
+    _assert_identical(sim, _simulate(runfile, False, 3, monkeypatch))
+
+
+def test_blocks_in_pieces_and_past_a_window_of_constants_equal_generic(monkeypatch):
+    """The block path computes the rule's constants for 1,024 steps at a time, for all
+    blocks: chunks that start past step 0 and cross a window give the same numbers."""
+    runfile = _runfile("rastrigin", {"name": "adam", "lr": 0.05}, True, n=40, steps=2500)
+    sims = []
+    for use_fused in (True, False):
+        sim = Simulation(runfile, engine="kernel")
+        run = sim._states[0]
+        module = fused.compile_pair(run.surface, run.rule, parallel=True) if use_fused else None
+        with monkeypatch.context() as patch:
+            patch.setattr(stepping, "fused_module", lambda *args, chosen=module: chosen)
+            for _ in range(3):
+                sim.advance(7)
+            sim.run_to(1100)
+            sim.run_to_end()
+        sims.append(sim)
+    _assert_identical(*sims)
+
+
 @pytest.mark.parametrize("n", [40, 2], ids=["blocks", "few"])
 @pytest.mark.parametrize("lr", [0.5, 3.0], ids=["some_diverge", "all_diverge"])
 def test_fused_freezes_as_generic(lr, n, monkeypatch):
