@@ -105,7 +105,8 @@ def compile_pair(surface: int, rule: int, parallel: bool = True, folder: Path | 
     curve = np.zeros(2)
     slots = np.full(2, -1, dtype=np.int64)
     out = np.zeros((1, n))
-    args = (np.zeros(0), np.zeros(0), state, frozen, curve, curve, np.zeros(0), 0.0, 0, 0)
+    table = module.constants_table(curve, np.zeros(8))
+    args = (np.zeros(0), np.zeros(0), table, state, frozen, curve, curve, np.zeros(0), 0.0, 0, 0)
     args += (0, 0, slots, out, out, out)
     module.advance_range(0, 0, *args)
     if parallel:

@@ -17,15 +17,17 @@ run has none multiplies exactly. ``tests/kernels/test_fused.py`` compares them.
 A range of at most ``FEW`` particles (the app's drag or slider: one particle per
 run) goes particle by particle instead, all its steps with its position in
 registers: a block's loops cost ~200 ns of set-up a step whatever their length,
-and one particle's step is then a chain of dependent operations (~70 ns here:
+and one particle's step is then a chain of dependent operations (~60 ns here:
 the rule's divisions and square roots, then the surface) that no loop order
 shortens. Same operations, same order, same numbers.
 
 Three things a block's steps no longer pay for (measured on Adam + Rastrigin, recording
-every step, 1,000 steps: 100 particles 1.25 -> 0.67 ms, 8 particles 0.31 -> 0.16 ms):
+every step, 1,000 steps: 100 particles 1.25 -> 0.7 ms, 5 particles 0.31 -> 0.13 ms):
 
-- the rule's per-step constants (Adam: two ``pow``) are computed once a step for all of a
-  range's blocks, ``WINDOW`` steps at a time, not once a step in every block;
+- the rule's per-step constants (Adam: two ``pow``, 30 us for 1,000 steps) come from a
+  table, ``constants_table``, that the engine computes once per run and keeps until the
+  run's momentum curve or hyper-parameters change (``stepping.run_constants``), not once a
+  step in every block and again at every call (a drag's three runs paid 90 us for them);
 - each block steps its own copy of its state rows and writes them back at the end: two
   cores' blocks side by side share a cache line at their edge in every row, and writing it
   every step cost both cores about a microsecond a step (100 particles on two cores were
@@ -60,15 +62,24 @@ value_grad = SURFACE_KERNELS[{surface}]
 rule = RULES[{rule}]
 constants = RULE_CONSTANTS[{rule}]
 SPLIT = 2  # ranges of a call of fewer than two blocks
-WINDOW = 1024  # steps whose constants are held at once
 FEW = {few}  # up to this many particles in a range: particle by particle, step by step
 NO_LRS = np.zeros(0)
 JIT = {{"cache": True, "error_model": "numpy", "nogil": True}}
 
 
+@njit(**JIT)
+def constants_table(moms, hyper):
+    """The rule's per-step constants for every step of a run with momentum curve ``moms``
+    and hyper-parameters ``hyper``: the very calls the kernels made each step before."""
+    table = np.empty((moms.shape[0], 3))
+    for t in range(moms.shape[0]):
+        table[t, 0], table[t, 1], table[t, 2] = constants(float(t + 1), moms[t], hyper)
+    return table
+
+
 @njit(inline="always", **JIT)
 def _block(
-    lo, hi, surface_p, h, per_step, state, frozen_at, lrs, moms, loss_scales, noise_scale,
+    lo, hi, surface_p, h, table, state, frozen_at, lrs, moms, loss_scales, noise_scale,
     noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y, out_loss,
 ):
     m = hi - lo
@@ -100,7 +111,8 @@ def _block(
         # the generic kernel's own rule loop (a literal rule: no dispatch): a rule inlined
         # into the surface's loop is too big for LLVM to unswitch its hyper-parameter ``if``s
         # (they then block vectorising), and numba keeps the slots' reference counts inside it
-        rule_rows({rule}, s, xs, ys, n, lr, mom, h, per_step[t - t0], gx, gy, nx, ny)
+        c = (table[t, 0], table[t, 1], table[t, 2])
+        rule_rows({rule}, s, xs, ys, n, lr, mom, h, c, gx, gy, nx, ny)
         for k in range(m):
 {body}
         slot = slot_of_step[step]
@@ -116,82 +128,77 @@ def _block(
 
 @njit(**JIT)
 def _few(
-    first, last, surface_p, hyper, state, frozen_at, lrs, moms, loss_scales, noise_scale,
+    first, last, surface_p, hyper, table, state, frozen_at, lrs, moms, loss_scales, noise_scale,
     noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y, out_loss,
 ):
     # a dragged start or a moved slider: one particle per run. A block's loops pay their
     # set-up every step (~200 ns), more than the particle's whole step; here each particle
     # keeps its position in registers for all its steps, with the block's operations in
-    # the block's order (so the same numbers), and the rule's constants computed once a step
+    # the block's order (so the same numbers)
     s = slot_rows(state, OPT_BASE, {n_slots}, first, last)
     q = as_tuple(surface_p)
     h = as_tuple(hyper)
     scaled = loss_scales.shape[0] > 0
-    for w0 in range(t0, t1, WINDOW):  # the constants of WINDOW steps at a time: bounded memory
-        w1 = min(w0 + WINDOW, t1)
-        per_step = [constants(float(t + 1), moms[t], hyper) for t in range(w0, w1)]
-        for k in range(last - first):
-            i = first + k
-            x, y, loss = state[0, i], state[1, i], state[2, i]
-            gxs, gys, was = state[3, i], state[4, i], frozen_at[i]
-            for t in range(w0, w1):
-                n = float(t + 1)
-                lr, mom = lrs[t], moms[t]
-                scale = loss_scales[t] if scaled else 1.0
-                step = t + 1
-                if noise_scale != 0.0:
-                    zx, zy = gaussian_pair(noise_seed, first_particle + i, t)
-                    gx = (gxs + noise_scale * zx) * scale
-                    gy = (gys + noise_scale * zy) * scale
-                else:
-                    gx = gxs * scale
-                    gy = gys * scale
-                new_x, new_y = rule(s, k, n, x, y, gx, gy, lr, mom, h, per_step[t - w0])
-                f, ngx, ngy = value_grad(new_x, new_y, q)
-                running = was < 0
-                move = running & within_bounds(new_x, new_y, f)
-                was = step if running & (not move) else was
-                x = new_x if move else x
-                y = new_y if move else y
-                loss = f if move else loss
-                gxs = ngx if move else gxs
-                gys = ngy if move else gys
-                slot = slot_of_step[step]
-                if slot >= 0:
-                    out_x[slot, i] = x
-                    out_y[slot, i] = y
-                    out_loss[slot, i] = loss
-            state[0, i], state[1, i], state[2, i] = x, y, loss
-            state[3, i], state[4, i], frozen_at[i] = gxs, gys, was
+    for k in range(last - first):
+        i = first + k
+        x, y, loss = state[0, i], state[1, i], state[2, i]
+        gxs, gys, was = state[3, i], state[4, i], frozen_at[i]
+        for t in range(t0, t1):
+            n = float(t + 1)
+            lr, mom = lrs[t], moms[t]
+            scale = loss_scales[t] if scaled else 1.0
+            step = t + 1
+            if noise_scale != 0.0:
+                zx, zy = gaussian_pair(noise_seed, first_particle + i, t)
+                gx = (gxs + noise_scale * zx) * scale
+                gy = (gys + noise_scale * zy) * scale
+            else:
+                gx = gxs * scale
+                gy = gys * scale
+            c = (table[t, 0], table[t, 1], table[t, 2])
+            new_x, new_y = rule(s, k, n, x, y, gx, gy, lr, mom, h, c)
+            f, ngx, ngy = value_grad(new_x, new_y, q)
+            running = was < 0
+            move = running & within_bounds(new_x, new_y, f)
+            was = step if running & (not move) else was
+            x = new_x if move else x
+            y = new_y if move else y
+            loss = f if move else loss
+            gxs = ngx if move else gxs
+            gys = ngy if move else gys
+            slot = slot_of_step[step]
+            if slot >= 0:
+                out_x[slot, i] = x
+                out_y[slot, i] = y
+                out_loss[slot, i] = loss
+        state[0, i], state[1, i], state[2, i] = x, y, loss
+        state[3, i], state[4, i], frozen_at[i] = gxs, gys, was
 
 
 @njit(**JIT)
 def advance_range(
-    first, last, surface_p, hyper, state, frozen_at, lrs, moms, loss_scales, noise_scale,
+    first, last, surface_p, hyper, table, state, frozen_at, lrs, moms, loss_scales, noise_scale,
     noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y, out_loss,
 ):
     if last - first <= FEW:
         _few(
-            first, last, surface_p, hyper, state, frozen_at, lrs, moms, loss_scales,
+            first, last, surface_p, hyper, table, state, frozen_at, lrs, moms, loss_scales,
             noise_scale, noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y,
             out_loss,
         )
         return
     h = as_tuple(hyper)
-    for w0 in range(t0, t1, WINDOW):  # the rule's constants once a step for all blocks
-        w1 = min(w0 + WINDOW, t1)
-        per_step = [constants(float(t + 1), moms[t], hyper) for t in range(w0, w1)]
-        for lo in range(first, last, BLOCK):
-            _block(
-                lo, min(lo + BLOCK, last), surface_p, h, per_step, state, frozen_at, lrs,
-                moms, loss_scales, noise_scale, noise_seed, first_particle, w0, w1,
-                slot_of_step, out_x, out_y, out_loss,
-            )
+    for lo in range(first, last, BLOCK):
+        _block(
+            lo, min(lo + BLOCK, last), surface_p, h, table, state, frozen_at, lrs, moms,
+            loss_scales, noise_scale, noise_seed, first_particle, t0, t1, slot_of_step,
+            out_x, out_y, out_loss,
+        )
 
 
 @njit(parallel=True, **JIT)
 def advance_parallel(
-    surface_p, hyper, state, frozen_at, lrs, moms, loss_scales, noise_scale,
+    surface_p, hyper, table, state, frozen_at, lrs, moms, loss_scales, noise_scale,
     noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y, out_loss,
 ):
     n_particles = state.shape[1]
@@ -203,7 +210,7 @@ def advance_parallel(
         else:  # fewer than two blocks: a share of the particles for each core
             first, last = n_particles * r // n_ranges, n_particles * (r + 1) // n_ranges
         advance_range(
-            first, last, surface_p, hyper, state, frozen_at, lrs, moms, loss_scales,
+            first, last, surface_p, hyper, table, state, frozen_at, lrs, moms, loss_scales,
             noise_scale, noise_seed, first_particle, t0, t1, slot_of_step, out_x, out_y,
             out_loss,
         )
@@ -227,7 +234,7 @@ gxs[k] = ngx if move else old_gx
 gys[k] = ngy if move else old_gy"""
 
 
-FEW = 4  # measured: one particle 254 -> ~70 ns a step; the block loop wins from ~8 particles
+FEW = 4  # measured: one particle 254 -> ~60 ns a step; the block loop wins from ~8 particles
 
 
 def pair_source(surface: int, rule: int, n_slots: int) -> str:

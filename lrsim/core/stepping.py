@@ -30,6 +30,23 @@ def split_over_cores(n_particles: int, steps: int) -> bool:
     return n_particles >= SPLIT_PARTICLES and n_particles * steps >= SPLIT_WORK
 
 
+def run_constants(module, run) -> np.ndarray:
+    """The run's table of its rule's per-step constants (``constants_table`` of its fused
+    module), computed once and kept while its momentum curve and hyper-parameters stay the
+    same: they are compared, not trusted, since an edit writes ``moms`` in place. A drag's
+    three Adam runs paid 90 us for them at every recompute (two ``pow`` a step)."""
+    kept = run.constants
+    if (
+        kept is not None
+        and np.array_equal(kept[0], run.moms)
+        and np.array_equal(kept[1], run.hyper)
+    ):
+        return kept[2]
+    table = module.constants_table(run.moms, run.hyper)
+    run.constants = (run.moms.copy(), run.hyper.copy(), table)
+    return table
+
+
 def fused_module(sim, run, particle_steps: int):
     """The fused kernel module for ``run`` of ``sim``, or None when the generic one runs it."""
     if run.lbfgs is not None or run.plateau.size or run.lr_scales.size or sim.rotation.size:
@@ -51,9 +68,9 @@ def advance_run(sim, run, trajectory, first: int, last: int) -> None:
     module = fused_module(sim, run, n * (last - first))
     if module is not None:
         args = (
-            sim.surface_params, run.hyper, run.state, trajectory.frozen_at, run.lrs, run.moms,
-            run.loss_scales, run.noise_scale, seed, sim.first_particle, first, last,
-            sim.slot_of_step, out_x, out_y, out_loss,
+            sim.surface_params, run.hyper, run_constants(module, run), run.state,
+            trajectory.frozen_at, run.lrs, run.moms, run.loss_scales, run.noise_scale, seed,
+            sim.first_particle, first, last, sim.slot_of_step, out_x, out_y, out_loss,
         )  # fmt: skip
         if n >= kernel.PARALLEL_THRESHOLD or split_over_cores(n, last - first):
             module.advance_parallel(*args)

@@ -146,9 +146,8 @@ def test_a_small_swarm_shared_among_cores_equals_generic(index, n, monkeypatch):
     _assert_identical(sim, _simulate(runfile, False, 3, monkeypatch))
 
 
-def test_blocks_in_pieces_and_past_a_window_of_constants_equal_generic(monkeypatch):
-    """The block path computes the rule's constants for 1,024 steps at a time, for all
-    blocks: chunks that start past step 0 and cross a window give the same numbers."""
+def test_blocks_in_pieces_and_long_runs_equal_generic(monkeypatch):
+    """Chunks that start past step 0 read the run's constants table at their own steps."""
     runfile = _runfile("rastrigin", {"name": "adam", "lr": 0.05}, True, n=40, steps=2500)
     sims = []
     for use_fused in (True, False):
@@ -163,6 +162,28 @@ def test_blocks_in_pieces_and_past_a_window_of_constants_equal_generic(monkeypat
             sim.run_to_end()
         sims.append(sim)
     _assert_identical(*sims)
+
+
+@pytest.mark.parametrize("n", [1, 40], ids=["few", "blocks"])
+def test_an_edit_computes_the_constants_again(n, monkeypatch):
+    """The fused kernels read the rule's per-step constants from a table kept per run;
+    changing beta1 (the momentum curve, written in place) or beta2 (a hyper-parameter)
+    must give a new table: the numbers equal a fresh build of the edited run file."""
+    optimizer = {"name": "adam", "lr": 0.05}
+    runfile = _runfile("rastrigin", optimizer, False, n=n)
+    sim = Simulation(runfile, engine="kernel")
+    run = sim._states[0]
+    module = fused.compile_pair(run.surface, run.rule, parallel=True)
+    monkeypatch.setattr(stepping, "fused_module", lambda *args: module)
+    sim.run_to_end()
+    first = run.constants[2]
+    for edit in ({"betas": (0.5, 0.999)}, {"betas": (0.5, 0.9)}):
+        sim.set_run_params(0, **edit)
+        sim.run_to_end()
+        assert run.constants[2] is not first
+        first = run.constants[2]
+        edited = _runfile("rastrigin", {**optimizer, **edit}, False, n=n)
+        _assert_identical(sim, _simulate(edited, False, None, monkeypatch))
 
 
 @pytest.mark.parametrize("n", [40, 2], ids=["blocks", "few"])
