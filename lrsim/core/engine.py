@@ -66,8 +66,8 @@ class _RunState:
     # the optimizer's slots before the first update (``_reset_run`` writes them back)
     initial_slots: np.ndarray = field(default_factory=lambda: _NO_SLOTS)
     plateau_best: float = np.inf  # a plateau's starting "best" (-inf in mode max)
-    # (moms, hyper, table) of ``stepping.run_constants``: the fused kernels' per-step constants
-    constants: tuple | None = None
+    # the fused kernels' table of per-step rule constants, kept (``stepping.run_constants``)
+    constants: np.ndarray | None = None
 
 
 class Simulation(Recompute):

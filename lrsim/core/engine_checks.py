@@ -33,10 +33,17 @@ def over_budget(needed: int, budget: int) -> str:
     return f"need {need}, over the memory budget of {have}"
 
 
+KEPT_TABLE_STEPS = 10_000
+"""A run of at most these many steps keeps its table of per-step rule constants (three
+floats a step, ``stepping.run_constants``); a longer one computes each call's rows."""
+
+
 def curve_bytes(steps: int, n_runs: int) -> int:
     """The schedule curves every run keeps (lr, momentum, loss scale: ``steps + 1`` floats
-    each) and the temporaries of computing one (a few arrays of the same length)."""
-    return 8 * (steps + 1) * (3 * n_runs + 8)
+    each, and the rule constants' three when kept) and the temporaries of computing one (a
+    few arrays of the same length)."""
+    kept = 3 * n_runs if steps <= KEPT_TABLE_STEPS else 0
+    return 8 * (steps + 1) * (3 * n_runs + kept + 8)
 
 
 def _first_bad(values: np.ndarray) -> int | None:

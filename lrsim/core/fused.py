@@ -105,7 +105,7 @@ def compile_pair(surface: int, rule: int, parallel: bool = True, folder: Path | 
     curve = np.zeros(2)
     slots = np.full(2, -1, dtype=np.int64)
     out = np.zeros((1, n))
-    table = module.constants_table(curve, np.zeros(8))
+    table = module.constants_table(curve, np.zeros(8), 0, 0)
     args = (np.zeros(0), np.zeros(0), table, state, frozen, curve, curve, np.zeros(0), 0.0, 0, 0)
     args += (0, 0, slots, out, out, out)
     module.advance_range(0, 0, *args)

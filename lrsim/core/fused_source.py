@@ -25,9 +25,10 @@ Three things a block's steps no longer pay for (measured on Adam + Rastrigin, re
 every step, 1,000 steps: 100 particles 1.25 -> 0.7 ms, 5 particles 0.31 -> 0.13 ms):
 
 - the rule's per-step constants (Adam: two ``pow``, 30 us for 1,000 steps) come from a
-  table, ``constants_table``, that the engine computes once per run and keeps until the
-  run's momentum curve or hyper-parameters change (``stepping.run_constants``), not once a
-  step in every block and again at every call (a drag's three runs paid 90 us for them);
+  table, ``constants_table``, computed once per call for all blocks, and for a run of at
+  most ``KEPT_TABLE_STEPS`` steps once per run, kept until an edit changes the run
+  (``stepping.run_constants``): not once a step in every block and again at every call (a
+  drag's three runs paid 90 us for them);
 - each block steps its own copy of its state rows and writes them back at the end: two
   cores' blocks side by side share a cache line at their edge in every row, and writing it
   every step cost both cores about a microsecond a step (100 particles on two cores were
@@ -75,11 +76,13 @@ JIT = {{"cache": True, "error_model": "numpy", "nogil": True}}
 
 
 @njit(**JIT)
-def constants_table(moms, hyper):
-    """The rule's per-step constants for every step of a run with momentum curve ``moms``
-    and hyper-parameters ``hyper``: the very calls the kernels made each step before."""
-    table = np.empty((moms.shape[0], 3))
-    for t in range(moms.shape[0]):
+def constants_table(moms, hyper, t0, t1):
+    """The rule's per-step constants of steps t0 .. t1 - 1 (rows t0 .. t1 - 1 of a table
+    of t1 rows; the rows before are never written, so they take no memory) of a run with
+    momentum curve ``moms`` and hyper-parameters ``hyper``: the very calls the kernels
+    made each step before."""
+    table = np.empty((t1, 3))
+    for t in range(t0, t1):
         table[t, 0], table[t, 1], table[t, 2] = constants(float(t + 1), moms[t], hyper)
     return table
 

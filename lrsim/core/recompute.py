@@ -131,11 +131,14 @@ class Recompute:
             if state.lbfgs is not None and state.lbfgs[0].shape[1] != params["history_size"]:
                 raise ConfigError(f"{where}.optimizer.history_size", "cannot change in place")
             # committed from here on: copy into the run's arrays (views and the GUI hold them)
+            hyper = run.optimizer.hyper
+            if not (np.array_equal(state.moms, moms) and np.array_equal(state.hyper, hyper)):
+                state.constants = None  # the rule's constants table follows moms and hyper
             state.lrs[:] = lrs
             state.moms[:] = moms
             state.loss_scales = loss_scales
             trajectory.loss_scale_curve = np.abs(loss_scales) if run.loss_decay else None
-            state.hyper = run.optimizer.hyper.copy()
+            state.hyper = hyper.copy()
             state.plateau = run.schedule.kernel_vector()
             state.initial_slots = run.optimizer.initial_slots()
             state.plateau_best = run.schedule.best_start

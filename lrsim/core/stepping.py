@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrsim.core import fused, kernel, lbfgs_kernel
+from lrsim.core.engine_checks import KEPT_TABLE_STEPS
 
 _NO_LR = np.zeros((1, 1))  # the kernel's per-particle lr output when the run has none
 
@@ -30,21 +31,17 @@ def split_over_cores(n_particles: int, steps: int) -> bool:
     return n_particles >= SPLIT_PARTICLES and n_particles * steps >= SPLIT_WORK
 
 
-def run_constants(module, run) -> np.ndarray:
-    """The run's table of its rule's per-step constants (``constants_table`` of its fused
-    module), computed once and kept while its momentum curve and hyper-parameters stay the
-    same: they are compared, not trusted, since an edit writes ``moms`` in place. A drag's
-    three Adam runs paid 90 us for them at every recompute (two ``pow`` a step)."""
-    kept = run.constants
-    if (
-        kept is not None
-        and np.array_equal(kept[0], run.moms)
-        and np.array_equal(kept[1], run.hyper)
-    ):
-        return kept[2]
-    table = module.constants_table(run.moms, run.hyper)
-    run.constants = (run.moms.copy(), run.hyper.copy(), table)
-    return table
+def run_constants(module, run, steps: int, first: int, last: int) -> np.ndarray:
+    """The table of the run's per-step rule constants for updates ``first`` .. ``last``
+    (``constants_table`` of its fused module). A run of at most ``KEPT_TABLE_STEPS`` steps
+    keeps its whole table (counted in ``curve_bytes``) until ``set_run_params`` changes the
+    run and drops it: a drag's three Adam runs paid 90 us for it at every recompute (two
+    ``pow`` a step). A longer run computes the rows of this call only."""
+    if steps > KEPT_TABLE_STEPS:
+        return module.constants_table(run.moms, run.hyper, first, last)
+    if run.constants is None:
+        run.constants = module.constants_table(run.moms, run.hyper, 0, steps)
+    return run.constants
 
 
 def fused_module(sim, run, particle_steps: int):
@@ -67,10 +64,11 @@ def advance_run(sim, run, trajectory, first: int, last: int) -> None:
         return
     module = fused_module(sim, run, n * (last - first))
     if module is not None:
+        table = run_constants(module, run, sim.steps, first, last)
         args = (
-            sim.surface_params, run.hyper, run_constants(module, run), run.state,
-            trajectory.frozen_at, run.lrs, run.moms, run.loss_scales, run.noise_scale, seed,
-            sim.first_particle, first, last, sim.slot_of_step, out_x, out_y, out_loss,
+            sim.surface_params, run.hyper, table, run.state, trajectory.frozen_at, run.lrs,
+            run.moms, run.loss_scales, run.noise_scale, seed, sim.first_particle, first, last,
+            sim.slot_of_step, out_x, out_y, out_loss,
         )  # fmt: skip
         if n >= kernel.PARALLEL_THRESHOLD or split_over_cores(n, last - first):
             module.advance_parallel(*args)

@@ -98,31 +98,6 @@ def test_a_few_particles_step_by_step_equal_generic(optimizer, surface, n, monke
     )
 
 
-def test_a_few_particles_in_pieces_and_long_runs_equal_generic(monkeypatch):
-    """Chunks that start past step 0, and runs longer than the 1,024 steps whose
-    constants the few-particle path holds at a time."""
-    runfile = _runfile("rastrigin", {"name": "adam", "lr": 0.05}, True, n=2, steps=2500)
-    sims = []
-    for use_fused in (True, False):
-        sim = Simulation(runfile, engine="kernel")
-        run = sim._states[0]
-        if use_fused:
-            fused.compile_pair(run.surface, run.rule, parallel=False)
-        with monkeypatch.context() as patch:
-            if not use_fused:
-                patch.setattr(stepping, "fused_module", lambda *args: None)
-            else:
-                module = fused.kernel_for(run.surface, run.rule, 1)
-                assert module is not None
-                patch.setattr(stepping, "fused_module", lambda *args, chosen=module: chosen)
-            for _ in range(3):
-                sim.advance(7)
-            sim.run_to(1100)
-            sim.run_to_end()
-        sims.append(sim)
-    _assert_identical(*sims)
-
-
 @pytest.mark.parametrize("n", [9, 100, 300], ids=["few_and_block", "half_blocks", "blocks"])
 @pytest.mark.parametrize("index", [0, 3, 4], ids=lambda i: OPTIMIZERS[i][0]["name"])
 def test_a_small_swarm_shared_among_cores_equals_generic(index, n, monkeypatch):
@@ -146,9 +121,14 @@ def test_a_small_swarm_shared_among_cores_equals_generic(index, n, monkeypatch):
     _assert_identical(sim, _simulate(runfile, False, 3, monkeypatch))
 
 
-def test_blocks_in_pieces_and_long_runs_equal_generic(monkeypatch):
-    """Chunks that start past step 0 read the run's constants table at their own steps."""
-    runfile = _runfile("rastrigin", {"name": "adam", "lr": 0.05}, True, n=40, steps=2500)
+@pytest.mark.parametrize("kept", [True, False], ids=["table_kept", "table_per_call"])
+@pytest.mark.parametrize("n", [2, 40], ids=["few", "blocks"])
+def test_in_pieces_and_long_runs_equal_generic(n, kept, monkeypatch):
+    """Chunks that start past step 0 read the constants of their own steps, from the
+    run's kept table or (a run longer than ``KEPT_TABLE_STEPS``) from the call's own."""
+    if not kept:
+        monkeypatch.setattr(stepping, "KEPT_TABLE_STEPS", 100)
+    runfile = _runfile("rastrigin", {"name": "adam", "lr": 0.05}, True, n=n, steps=2500)
     sims = []
     for use_fused in (True, False):
         sim = Simulation(runfile, engine="kernel")
@@ -161,14 +141,15 @@ def test_blocks_in_pieces_and_long_runs_equal_generic(monkeypatch):
             sim.run_to(1100)
             sim.run_to_end()
         sims.append(sim)
+        assert (sims[0]._states[0].constants is not None) == kept
     _assert_identical(*sims)
 
 
 @pytest.mark.parametrize("n", [1, 40], ids=["few", "blocks"])
 def test_an_edit_computes_the_constants_again(n, monkeypatch):
-    """The fused kernels read the rule's per-step constants from a table kept per run;
-    changing beta1 (the momentum curve, written in place) or beta2 (a hyper-parameter)
-    must give a new table: the numbers equal a fresh build of the edited run file."""
+    """The fused kernels read the rule's per-step constants from a table kept per run; an
+    edit of the momentum curve or the hyper-parameters must drop it: the numbers equal a
+    fresh build of the edited run file."""
     optimizer = {"name": "adam", "lr": 0.05}
     runfile = _runfile("rastrigin", optimizer, False, n=n)
     sim = Simulation(runfile, engine="kernel")
@@ -176,13 +157,16 @@ def test_an_edit_computes_the_constants_again(n, monkeypatch):
     module = fused.compile_pair(run.surface, run.rule, parallel=True)
     monkeypatch.setattr(stepping, "fused_module", lambda *args: module)
     sim.run_to_end()
-    first = run.constants[2]
-    for edit in ({"betas": (0.5, 0.999)}, {"betas": (0.5, 0.9)}):
+    # an lr keeps the table; beta2 (a hyper-parameter), then beta1 (the momentum curve,
+    # written in place) drop it
+    edits = (({"lr": 0.02}, True), ({"betas": (0.9, 0.99)}, False), ({"betas": (0.5, 0.99)}, False))
+    for edit, kept in edits:
+        table = run.constants
         sim.set_run_params(0, **edit)
         sim.run_to_end()
-        assert run.constants[2] is not first
-        first = run.constants[2]
-        edited = _runfile("rastrigin", {**optimizer, **edit}, False, n=n)
+        assert (run.constants is table) == kept
+        optimizer = {**optimizer, **edit}
+        edited = _runfile("rastrigin", optimizer, False, n=n)
         _assert_identical(sim, _simulate(edited, False, None, monkeypatch))
 
 
