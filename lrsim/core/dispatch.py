@@ -159,7 +159,7 @@ def _update_loop_impl(which, state, lo, base, n, lr, lrs, mom, h, gx, gy, nx, ny
 def update_rows(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
     """New (nx, ny) of a block whose slot rows ``s`` and positions ``xs``, ``ys`` are given,
     under optimizer rule ``which`` (a literal); ``lrs`` a per-particle lr of the block or empty.
-    The fused kernels build the rows once per block and call this every step."""
+    The generic kernel's ``_update_loop`` calls it; the fused kernels call ``rule_rows``."""
     raise NotImplementedError("only callable from numba code")
 
 

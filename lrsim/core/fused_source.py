@@ -21,8 +21,8 @@ and one particle's step is then a chain of dependent operations (~60 ns here:
 the rule's divisions and square roots, then the surface) that no loop order
 shortens. Same operations, same order, same numbers.
 
-Three things a block's steps no longer pay for (measured on Adam + Rastrigin, recording
-every step, 1,000 steps: 100 particles 1.25 -> 0.7 ms, 5 particles 0.31 -> 0.13 ms):
+Four things a fused call no longer pays for (measured on Adam + Rastrigin, recording
+every step, 1,000 steps: 100 particles 1.25 -> about 0.55 ms, 5 particles 0.31 -> 0.13 ms):
 
 - the rule's per-step constants (Adam: two ``pow``, 30 us for 1,000 steps) come from a
   table, ``constants_table``, computed once per call for all blocks, and for a run of at
@@ -42,7 +42,7 @@ every step, 1,000 steps: 100 particles 1.25 -> 0.7 ms, 5 particles 0.31 -> 0.13 
   cost 100 particles 1.7-2.3 ns a particle-step, now about 0.3; 1,000 particles 4.3 ->
   1.8).
 
-None of the three changes an operation or its order for any particle: a particle's
+None of the four changes an operation or its order for any particle: a particle's
 numbers do not depend on which block or core steps it (the noise is keyed by particle).
 
 What keeps the block loop vectorised: as in ``dispatch._update_loop``, every
@@ -77,10 +77,11 @@ JIT = {{"cache": True, "error_model": "numpy", "nogil": True}}
 
 @njit(**JIT)
 def constants_table(moms, hyper, t0, t1):
-    """The rule's per-step constants of steps t0 .. t1 - 1 (rows t0 .. t1 - 1 of a table
-    of t1 rows; the rows before are never written, so they take no memory) of a run with
+    """The rule's per-step constants of steps t0 .. t1 - 1, in rows t0 .. t1 - 1 of a
+    table of t1 rows (indexed by the step; rows before t0 are never read), of a run with
     momentum curve ``moms`` and hyper-parameters ``hyper``: the very calls the kernels
-    made each step before."""
+    made each step before. At most three floats a step: within ``curve_bytes``' allowance
+    for a curve's temporaries."""
     table = np.empty((t1, 3))
     for t in range(t0, t1):
         table[t, 0], table[t, 1], table[t, 2] = constants(float(t + 1), moms[t], hyper)

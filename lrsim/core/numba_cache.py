@@ -60,6 +60,10 @@ def configure() -> None:
     hold other programs' caches.
     """
     global _configured
+    # no vector maths library (read when numba is first imported): with one (conda's SVML)
+    # LLVM may vectorise a loop of pow into other last digits than the generic kernel's
+    # scalar calls. PyPI's llvmlite has none; this keeps a conda install the same
+    os.environ.setdefault("NUMBA_DISABLE_INTEL_SVML", "1")
     import numba
 
     root = cache_root()

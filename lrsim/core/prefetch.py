@@ -1,5 +1,5 @@
-"""``prefetch_for_write(array, index)``: ask the cache for the line of ``array[index]``
-(a 2-D array's row start, or any element of a 1-D one) ahead of writing it.
+"""``prefetch_line(array, row, column)``: ask the cache for the line holding
+``array[row, column]`` (a 2-D array) ahead of writing it.
 
 Recording a step writes rows of the history that lie in L3 or memory. The stores then
 wait for their lines (a read for ownership), fill the core's store buffer and stall the
@@ -32,8 +32,10 @@ def prefetch_line(typingctx, array, row, column):
         )
         i8 = ir.IntType(8).as_pointer()
         i32 = ir.IntType(32)
+        # the intrinsic is named for its pointer type: "ptr" (opaque, LLVM 15 on) or "i8*"
+        name = "llvm.prefetch.p0" if str(i8) == "ptr" else "llvm.prefetch.p0i8"
         function = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8, i32, i32, i32]), "llvm.prefetch.p0"
+            builder.module, ir.FunctionType(ir.VoidType(), [i8, i32, i32, i32]), name
         )
         flags = [ir.Constant(i32, flag) for flag in (_WRITE, _KEEP_IN_ALL_CACHES, _DATA)]
         builder.call(function, [builder.bitcast(pointer, i8), *flags])

@@ -132,7 +132,7 @@ class Recompute:
                 raise ConfigError(f"{where}.optimizer.history_size", "cannot change in place")
             # committed from here on: copy into the run's arrays (views and the GUI hold them)
             hyper = run.optimizer.hyper
-            if not (np.array_equal(state.moms, moms) and np.array_equal(state.hyper, hyper)):
+            if not (_same_bits(state.moms, moms) and _same_bits(state.hyper, hyper)):
                 state.constants = None  # the rule's constants table follows moms and hyper
             state.lrs[:] = lrs
             state.moms[:] = moms
@@ -153,6 +153,12 @@ class Recompute:
             runs[index] = run
             self._runfile = replace(self._runfile, runs=tuple(runs))  # points may stay lazy
             self._reset_run(index)
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Bit for bit the same floats (-0.0 is not 0.0: NAdam's mu takes the sign of beta1)."""
+    a, b = np.ascontiguousarray(a, np.float64), np.ascontiguousarray(b, np.float64)
+    return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
 
 
 def _with_points(runfile: RunFile, starts: np.ndarray) -> RunFile:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QThread, Signal
 
@@ -23,12 +23,45 @@ class Cancelled(Exception):
 
 
 class BackgroundTask(QThread):
-    """Runs ``task`` once; emits ``progress_changed``, then ``succeeded`` or ``failed``."""
+    """Runs ``task`` once; emits ``progress_changed``, then ``succeeded`` or ``failed``.
+
+    A started task is held (``_started``) until its thread has finished: Qt aborts the
+    process when a QThread object is destroyed while its thread still runs, and a task
+    nothing else refers to any more (its window closed) would otherwise be collected with
+    the window's cycles while its thread emits its last signal (seen in CI: "Fatal Python
+    error: Aborted" in a test's teardown)."""
 
     progress_changed = Signal(float)
     succeeded = Signal(object)
     failed = Signal(object)  # the exception
     cancelled_done = Signal()
+    _started: ClassVar[set[BackgroundTask]] = set()
+
+    def start(self, *args) -> None:
+        BackgroundTask._forget_finished()
+        BackgroundTask._started.add(self)
+        super().start(*args)
+
+    @classmethod
+    def _forget_finished(cls) -> None:
+        for task in list(cls._started):
+            try:
+                finished = task.isFinished()
+            except RuntimeError:  # its C++ object is gone (deleteLater once it finished)
+                finished = True
+            if finished:
+                cls._started.discard(task)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Cancel every task still running and wait for its thread (tests, between tests)."""
+        for task in list(cls._started):
+            try:
+                task.cancel()
+                task.wait()
+            except RuntimeError:
+                pass
+        cls._started.clear()
 
     def __init__(self, task: Task, parent=None):
         super().__init__(parent)

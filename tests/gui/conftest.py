@@ -24,14 +24,18 @@ def _app_font_kept(qapp):
 def _cycles_collected_between_tests(qapp):
     """As in the app (``lrsim.gui.gc_timer``): no automatic cycle collection while a test
     builds windows; after it, the closed windows are deleted and their cycles collected
-    here, at a quiet moment, not mid-way through the next test's pyqtgraph items."""
+    here, at a quiet moment, not mid-way through the next test's pyqtgraph items, once
+    every background task the test left has stopped."""
     import gc
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
+    from lrsim.gui.background import BackgroundTask
+
     was_enabled = gc.isenabled()
     gc.disable()
     yield
+    BackgroundTask.stop_all()  # no thread may still run when its QThread object goes
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     if was_enabled:  # the tests after tests/gui (kernels, presets) collect as usual
