@@ -97,21 +97,19 @@ def bare_loop_seconds(n: int, steps: int, contract: bool = False) -> float:
     return time.perf_counter() - start
 
 
-def torch_seconds(python: str | None, n: int, steps: int) -> float | None:
-    """Seconds of ``bench_torch`` (torch's fused Adam) in ``python`` or this interpreter if it
-    has torch; None without one."""
+def torch_seconds(python: str | None, n: int, steps: int) -> float | str:
+    """Seconds of ``bench_torch`` (torch's fused Adam) in ``python``, or in this interpreter
+    if it has torch; else why it was not measured."""
     if python is None:
         if importlib.util.find_spec("torch") is None:
-            return None
+            return "no torch here; --torch-python PATH names an interpreter with it"
         python = sys.executable
     script = os.path.join(os.path.dirname(__file__), "bench_torch.py")
     out = subprocess.run([python, script, str(n), str(steps)], capture_output=True, text=True)
     try:
         return float(out.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):  # no torch there, or one without fused Adam
-        last = (out.stderr.strip().splitlines() or ["no output"])[-1]
-        print(f"torch's fused Adam could not be timed with {python}: {last}")
-        return None
+        return (out.stderr.strip().splitlines() or ["no output"])[-1]
 
 
 def print_million(engine_seconds: float, steps: int, torch_python: str | None) -> None:
@@ -123,8 +121,8 @@ def print_million(engine_seconds: float, steps: int, torch_python: str | None) -
         f"(goal <= {MILLION_SECONDS_GOAL} s here, i.e. >= {TORCH_RATIO_GOAL}x torch)"
     )
     peer = torch_seconds(torch_python, n, steps)
-    if peer is None:
-        print(f"{'':>9} torch's fused Adam: not measured (no torch; --torch-python PATH)")
+    if isinstance(peer, str):
+        print(f"{'':>9} torch's fused Adam: not measured ({peer})")
     else:
         print(
             f"{'':>9} torch's fused Adam, analytic gradient: {peer:.2f} s; the engine is "

@@ -188,15 +188,15 @@ def _update_rows_impl(which, s, xs, ys, n, lr, lrs, mom, h, gx, gy, nx, ny):
             for k in range(m):
                 nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lrs[k], mom, q, c)
         else:
-            for k in range(m):
-                nx[k], ny[k] = rule(s, k, n, xs[k], ys[k], gx[k], gy[k], lr, mom, q, c)
+            rule_rows(which, s, xs, ys, n, lr, mom, q, c, gx, gy, nx, ny)
 
     return loop
 
 
 def rule_rows(which, s, xs, ys, n, lr, mom, q, c, gx, gy, nx, ny):
     """``update_rows`` with the step's constants ``c`` and hyper-parameters ``q`` (a tuple)
-    given, and one lr: the fused kernels compute the constants once a step for all blocks."""
+    given, and one lr: the fused kernels read the constants from a table; ``update_rows``
+    runs its one-lr case through it."""
     raise NotImplementedError("only callable from numba code")
 
 

@@ -2,12 +2,12 @@
 
 The generic kernel (``kernel.py``) dispatches on integers and streams each step
 through block-sized arrays: gx/gy with noise, the rule's new (nx, ny), the
-surface's f and gradient, then ``accept``. For one known pair, the same
-operations fit in ONE loop over the block with scalar temporaries: nothing goes
-back to memory between the rule and the surface, which is what lets 10^6
-particles run at the hardware's pace. ``fused.py`` writes this text into a
-module file in numba's cache folder and imports it, so numba caches the pair's
-machine code on disk like any kernel (a closure could not be cached).
+surface's f and gradient, then ``accept``. For one known pair, the surface and
+``accept`` fit in ONE loop over the block with scalar temporaries (no f or
+gradient arrays), after the rule's own loop (``dispatch.rule_rows``). ``fused.py``
+writes this text into a module file in numba's cache folder and imports it, so
+numba caches the pair's machine code on disk like any kernel (a closure could not
+be cached).
 
 Bit for bit the generic kernel's numbers: the same float operations in the same
 order (the noise added, then the loss scale, the rule, the surface, the bounds
