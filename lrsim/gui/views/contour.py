@@ -34,6 +34,7 @@ from lrsim.gui.views.scene import (
     isoline_segments,
     landmarks,
     plan_detail,
+    same_surface,
     surface_grid,
     trail_polyline,
 )
@@ -104,6 +105,8 @@ class ContourView(QWidget, DrawnByGrab):
         self._font_scale = 1.0
         self._axis_labels = (True, True)
         self._shown_title: tuple | None = None  # (text, colour, size) on screen
+        # the look styled last (dark, font), (font, line): a drag hands over a new simulation
+        self._themed = self._looked = None  # at every move; restyling relaid the axes out
         self.step_arrows = StepArrows(self)  # the anatomy of a step, on a particle's click
         self.plot_widget.scene().sigMouseClicked.connect(self._on_clicked)
         self.set_theme(True)
@@ -117,15 +120,11 @@ class ContourView(QWidget, DrawnByGrab):
             if self._column >= 0:
                 self.set_column(self._column)
             return
-        same_surface = self._sim is not None and (
-            self._sim.surface is sim.surface
-            and np.array_equal(self._sim.surface_params, sim.surface_params)
-            and tuple(map(tuple, self._sim.domain)) == tuple(map(tuple, sim.domain))
-        )
+        kept = same_surface(self._sim, sim)
         self._sim = sim
         self._column = -1
         self.step_arrows.set_simulation(sim)
-        if not same_surface:
+        if not kept:
             self._grid = surface_grid(sim)
             points = sim.critical_points()
             minima = [p.value for p in points if p.kind == "global_min"]
@@ -159,15 +158,19 @@ class ContourView(QWidget, DrawnByGrab):
 
     def set_visible_runs(self, indices: list[int] | None) -> None:
         """Runs to draw, by index; None draws all (overlay)."""
-        self._visible = None if indices is None else [int(i) for i in indices]
+        visible = None if indices is None else [int(i) for i in indices]
+        if visible == self._visible:
+            return  # set_simulation drew them so already
+        self._visible = visible
         if self._sim is not None:
             self._rebuild_runs()
             if self._column >= 0:
                 self._swarm.set_column(self._column)
 
     def set_emphasis(self, opacities: dict[int, float] | None) -> None:
-        """Per run index, how opaque its particles and trails are (1 when absent): a
-        highlighted run stands out with the others faded behind it."""
+        """Per run index, its particles' and trails' opacity (1 when absent): a highlight."""
+        if dict(opacities or {}) == self._opacity:
+            return  # set_simulation drew them so already
         self._opacity = dict(opacities or {})
         if self._sim is not None:
             self._rebuild_runs()
@@ -181,6 +184,9 @@ class ContourView(QWidget, DrawnByGrab):
     def set_theme(self, dark: bool) -> None:
         """Dark background for projectors, light for print."""
         self._dark = bool(dark)
+        if (self._dark, self._font_scale) == self._themed:
+            return  # styled so already (a new simulation keeps the styled items)
+        self._themed = (self._dark, self._font_scale)
         colors = style.theme(self._dark)
         self.plot_widget.setBackground(colors.background)
         self._style_axes()
@@ -195,9 +201,11 @@ class ContourView(QWidget, DrawnByGrab):
         self._update_title()
 
     def set_look(self, font_scale: float = 1.0, line_scale: float = 1.0) -> None:
-        """Text ``font_scale`` times as big, trails and markers ``line_scale`` times as thick
-        (presentation mode: about 1.5 and 1.5; 1, 1 is the normal look)."""
-        self._font_scale = float(font_scale)
+        """Text ``font_scale``, trails and markers ``line_scale`` times as big (presenting: 1.5)."""
+        if (float(font_scale), float(line_scale)) == self._looked:
+            return
+        self._looked = (float(font_scale), float(line_scale))
+        self._font_scale = self._looked[0]
         self._swarm.set_line_scale(line_scale)
         self.step_arrows.redraw()
         self.note.set_font_scale(self._font_scale)
@@ -221,8 +229,7 @@ class ContourView(QWidget, DrawnByGrab):
         self._style_axes()
 
     def set_colorbar_visible(self, on: bool) -> None:
-        """Show the colour bar (off beside a 3D view that shows the same scale: the
-        contour's plot gets its width)."""
+        """Show the colour bar (off beside a 3D view of the same scale: the plot gets its room)."""
         if self._colorbar is None:
             return
         self._colorbar.setVisible(bool(on))

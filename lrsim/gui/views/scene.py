@@ -69,6 +69,16 @@ def grid_axes(domain, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray]:
     return np.linspace(xmin, xmax, nx), np.linspace(ymin, ymax, ny)
 
 
+def same_surface(old, new) -> bool:
+    """Whether simulation ``new`` shows the same surface, parameters and domain as ``old``
+    (None: no): a view then keeps its grid, colour scale and range."""
+    return old is not None and (
+        old.surface is new.surface
+        and np.array_equal(old.surface_params, new.surface_params)
+        and tuple(map(tuple, old.domain)) == tuple(map(tuple, new.domain))
+    )
+
+
 def surface_grid(sim, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xs, ys, f) with f of shape (len(ys), len(xs)); non-finite values become NaN.
 

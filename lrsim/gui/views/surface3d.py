@@ -42,6 +42,7 @@ from lrsim.gui.views.scene import (
     ColorScale,
     nice_ticks,
     plan_detail,
+    same_surface,
     surface_grid,
 )
 
@@ -145,11 +146,7 @@ class SurfaceView3D(QWidget):
     # ------------------------------------------------------------------ the API
 
     def set_simulation(self, sim) -> None:
-        new_surface = self._sim is None or not (
-            self._sim.surface is sim.surface
-            and np.array_equal(self._sim.surface_params, sim.surface_params)
-            and tuple(map(tuple, self._sim.domain)) == tuple(map(tuple, sim.domain))
-        )
+        new_surface = not same_surface(self._sim, sim)
         self._sim = sim
         if new_surface:
             self._log = bool(getattr(sim.surface, "log_scale", False))
