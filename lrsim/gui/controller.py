@@ -51,10 +51,19 @@ class SimulationController(QObject):
         self.sync_limit = SYNC_PARTICLE_STEPS
         self.memory_budget = DEFAULT_MEMORY_BUDGET
         self.stride: int | None = None  # record every k-th step (Tools > Memory and recording)
+        # the scene a held drag or slide recomputes in place (live_recompute): shown by the
+        # views only; anything that keeps a scene takes it through ``shared_simulation``
+        self.live_owned: Simulation | None = None
 
     @property
     def busy(self) -> bool:
         return self._task is not None
+
+    def shared_simulation(self) -> Simulation | None:
+        """The current simulation, for a reader that keeps it (an export's thread, a dialog):
+        a live gesture will not recompute it in place from now on."""
+        self.live_owned = None
+        return self.simulation
 
     def load(self, runfile: RunFile, *, background: bool = False) -> None:
         """Build and compute the simulation of ``runfile``.

@@ -68,7 +68,7 @@ class ExportActions(QObject):
 
     def _reusable(self, runfile: RunFile) -> Simulation | None:
         controller = self.controller
-        sim = controller.simulation
+        sim = controller.shared_simulation()
         if (
             sim is not None
             and not controller.busy
@@ -195,7 +195,7 @@ class ExportActions(QObject):
         """File > Export animation…: the playback as MP4, GIF or PNG frames."""
         from lrsim.gui.render.dialog import RenderDialog  # loads on first use
 
-        sim = self.controller.simulation
+        sim = self.controller.shared_simulation()
         if sim is None:
             self.session.show_problem("Export animation: there is no simulation to render yet")
             return
@@ -215,7 +215,7 @@ class ExportActions(QObject):
         """File > Export LR and loss panels…: still PNGs of both plots at the shown step."""
         from lrsim.gui.render.stills import export_panel_images  # loads on first use
 
-        sim = self.controller.simulation
+        sim = self.controller.shared_simulation()
         if sim is None:
             self.session.show_problem("Export panels: there is no simulation to draw yet")
             return []

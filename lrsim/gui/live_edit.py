@@ -23,7 +23,7 @@ from lrsim.core.errors import ConfigError
 from lrsim.core.runfile import parse_runfile, runfile_to_dict
 from lrsim.core.stability import stable_lr
 from lrsim.gui.lecture.slider_overlay import SliderOverlay
-from lrsim.gui.live_recompute import recompute
+from lrsim.gui.live_recompute import end_gesture, recompute
 from lrsim.gui.views.start_drag import StartDrag
 
 DIGITS = 4  # decimals a dragged start is written with (the run file and the scene agree)
@@ -121,7 +121,7 @@ class LiveEdit(QObject):
             window.playback.to_end()  # the whole path, as it follows the hand
         try:
             runfile = parse_runfile(data)
-            recompute(window.controller, runfile)
+            recompute(window.controller, runfile, held=self.holding)
         except ConfigError as error:
             self.last_error = error
             window.session.valid = False
@@ -142,6 +142,7 @@ class LiveEdit(QObject):
 
     def _let_go(self) -> None:
         """The gesture ended: the side panels catch up with the scene shown."""
+        end_gesture(self.window.controller)
         if self.holding:
             self.holding = False
             sim = self.window.controller.simulation

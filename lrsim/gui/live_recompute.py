@@ -1,12 +1,17 @@
 """The one place a live edit (a dragged start, a moved slider) recomputes the scene.
 
-Every live recompute goes through ``recompute``: today it builds a new
-``Simulation`` from the edited run file and runs it to the end synchronously (a
-lecture scene costs well under a millisecond of kernel time; parsing and
-building cost a little more). When the engine offers a recompute API (re-run
-from new starts, or with one run's hyper-parameters changed, reusing buffers),
-only this module changes: compare ``runfile`` with ``controller.runfile`` and
-ask the current simulation to recompute in place.
+The first move of a gesture builds a new ``Simulation`` from the edited run file. Every
+further move of the same gesture recomputes that one in its own buffers when only the
+starts or one run's parameters changed (``Simulation.restart``,
+``Simulation.set_run_params``: the numbers equal a fresh build's bit for bit), so it pays
+for the kernel, not for building.
+
+Recomputing in place is safe because nothing but the views holds that simulation while
+the gesture lasts: the side panels wait for the hand to let go, and a reader that keeps
+a scene (an export's thread, the render dialog) takes it through
+``controller.shared_simulation()``, after which the gesture builds anew. Each in-place
+result is handed on as a new ``Simulation`` object sharing the buffers (``copy.copy``),
+so every view redraws it as a new scene, not as "more steps of the same one".
 
 A scene too long to compute between two mouse moves goes to the controller's
 background path (``controller.load``), as a typed edit does.
@@ -14,27 +19,90 @@ background path (``controller.load``), as a typed edit does.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 from lrsim.core.engine import Simulation
+from lrsim.core.errors import ConfigError
+from lrsim.core.run_setup import start_points
 from lrsim.core.runfile import RunFile
 from lrsim.gui.controller import SimulationController, particle_steps
 
 LIVE_PARTICLE_STEPS = 2_000_000  # beyond this a live edit computes in the background
 
 
-def recompute(controller: SimulationController, runfile: RunFile) -> Simulation | None:
+def recompute(
+    controller: SimulationController, runfile: RunFile, *, held: bool = False
+) -> Simulation | None:
     """Compute ``runfile`` now and make it the controller's scene (emits ``scene_changed``).
 
-    Returns the new simulation, or None when it went to the background. Raises
-    ConfigError (naming the field) when the engine refuses the run file; the
-    current scene is then kept.
+    ``held``: a move of a gesture still in progress; its scene may be recomputed in place
+    at the next move (``end_gesture`` when the hand lets go). Returns the new simulation,
+    or None when it went to the background. Raises ConfigError (naming the field) when
+    the engine refuses the run file; the current scene is then kept.
     """
     if particle_steps(runfile) > LIVE_PARTICLE_STEPS or controller.busy:
         controller.load(runfile)
         return None
-    simulation = Simulation(
-        runfile, memory_budget=controller.memory_budget, stride=controller.stride
-    )
-    simulation.run_to_end()
+    simulation = _recomputed_in_place(controller, runfile) if held else None
+    if simulation is None:
+        simulation = Simulation(
+            runfile, memory_budget=controller.memory_budget, stride=controller.stride
+        )
+        simulation.run_to_end()
+    controller.live_owned = simulation if held else None
     controller.simulation, controller.runfile = simulation, runfile
     controller.scene_changed.emit(simulation)
     return simulation
+
+
+def end_gesture(controller: SimulationController) -> None:
+    """The hand let go: the scene shown may now be kept by panels and exports."""
+    controller.live_owned = None
+
+
+def _recomputed_in_place(controller: SimulationController, runfile: RunFile):
+    """The gesture's simulation recomputed for ``runfile`` as a new object over the same
+    buffers, or None when the edit needs a new build (or the engine refuses it: the build
+    then names the field)."""
+    sim, shown = controller.simulation, controller.runfile
+    if sim is None or sim is not controller.live_owned or shown is None:
+        return None
+    try:
+        if replace(runfile, particles=shown.particles) == shown:
+            starts = start_points(runfile, sim.domain)
+            if starts.shape != sim.starts.shape:
+                return None
+            sim.restart(starts)
+        else:
+            index = _only_changed_run(shown, runfile)
+            if index is None:
+                return None
+            run = runfile.runs[index]
+            sim.set_run_params(index, schedule=dict(run.schedule.written), **run.optimizer.written)
+            if sim.runfile.runs[index] != run:  # not expected: _only_changed_run checks
+                controller.live_owned = None
+                return None
+    except ConfigError:
+        return None
+    sim.runfile = runfile
+    sim.run_to_end()
+    return copy.copy(sim)
+
+
+def _only_changed_run(shown: RunFile, runfile: RunFile) -> int | None:
+    """The index of the one run ``runfile`` changes, everything else equal; else None."""
+    if len(shown.runs) != len(runfile.runs):
+        return None
+    changed = [i for i, (a, b) in enumerate(zip(shown.runs, runfile.runs, strict=True)) if a != b]
+    if len(changed) != 1 or replace(runfile, runs=shown.runs) != shown:
+        return None
+    old, new = shown.runs[changed[0]], runfile.runs[changed[0]]
+    if replace(new, optimizer=old.optimizer, schedule=old.schedule) != old:
+        return None  # a label, colour, lr scale or noise: set_run_params keeps those
+    if not (
+        set(old.optimizer.written) <= set(new.optimizer.written)
+        and set(old.schedule.written) <= set(new.schedule.written)
+    ):
+        return None  # a key taken out: set_run_params merges tables, it would keep it
+    return changed[0]
