@@ -1,13 +1,12 @@
 """Re-running a ``Simulation`` in its own buffers: new starts, or one run's parameters edited.
 
-The app redraws while a start is dragged or a slider moves (its live edits still
-build a new ``Simulation``; design.md says what moving them here needs). Building a fresh
-``Simulation`` for every such edit re-validates the whole file, recomputes every
-schedule and allocates every history array; at small N that costs more than
-the kernel. Here the simulation keeps its buffers and only what the edit
-touches is recomputed, with the very code ``Simulation.__init__`` uses
-(``_run_curves``, ``_reset_run``), so the numbers equal a fresh build from the
-edited run file bit for bit (``tests/core/engine/test_recompute.py``)::
+The app redraws while a start is dragged or a slider moves (``gui/live_recompute.py``
+recomputes a held gesture's scene here). Building a fresh ``Simulation`` for every
+such edit re-validates the whole file, recomputes every schedule and allocates every
+history array; at small N that costs more than the kernel. Here the simulation keeps
+its buffers and only what the edit touches is recomputed, with the very code
+``Simulation.__init__`` uses (``_run_curves``, ``_reset_run``), so the numbers equal a
+fresh build from the edited run file bit for bit (``tests/core/engine/test_recompute.py``)::
 
     sim.restart(starts=new_starts)          # every run from step 0, from new starts
     sim.set_run_params(1, lr=0.05)          # run 1 only, from step 0
