@@ -41,7 +41,7 @@ class Recompute:
         if self._points_pending:
             with self._lock:
                 if self._points_pending:
-                    self._runfile = _with_points(self._runfile, self.starts)
+                    self._runfile = with_points(self._runfile, self.starts)
                     self._points_pending = False
         return self._runfile
 
@@ -74,7 +74,7 @@ class Recompute:
                 raise ConfigError("particles.points", "must be finite numbers")
             start = self._start_rows(new)
             if not np.isfinite(start[0][kernel.LOSS]).all():
-                check_starts(_with_points(self._runfile, new), new, start[0][kernel.LOSS])
+                check_starts(with_points(self._runfile, new), new, start[0][kernel.LOSS])
             self.starts[:] = new
             self._points_pending = True
             for index in range(self.n_runs):
@@ -160,8 +160,9 @@ def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))
 
 
-def _with_points(runfile: RunFile, starts: np.ndarray) -> RunFile:
-    """``runfile`` whose particles are the explicit points ``starts``."""
+def with_points(runfile: RunFile, starts: np.ndarray) -> RunFile:
+    """``runfile`` whose particles are the explicit points ``starts`` ((N, 2) finite floats:
+    the parser's ``particles.points`` of them, without checking each pair again)."""
     points = tuple(map(tuple, starts.tolist()))
     particles = replace(runfile.particles, points=points, random=None, grid=None)
     return replace(runfile, particles=particles)

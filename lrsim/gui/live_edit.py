@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
 from lrsim.core.errors import ConfigError
+from lrsim.core.recompute import with_points
 from lrsim.core.runfile import parse_runfile, runfile_to_dict
 from lrsim.core.stability import stable_lr
 from lrsim.gui.lecture.slider_overlay import SliderOverlay
@@ -54,9 +55,12 @@ def moved_particles(table: dict, starts: np.ndarray, index: int, x: float, y: fl
         points = [list(p) for p in table["points"]]
         points[index] = [round(x, DIGITS), round(y, DIGITS)]
         return {"points": points}
-    shift = np.array([x, y]) - starts.mean(axis=0)
-    moved = np.round(starts + shift, DIGITS)
-    return {"points": [[float(a), float(b)] for a, b in moved]}
+    return {"points": moved_swarm(starts, x, y).tolist()}
+
+
+def moved_swarm(starts: np.ndarray, x: float, y: float) -> np.ndarray:
+    """Every start shifted so their centre is at (x, y), rounded as the run file writes them."""
+    return np.round(starts + (np.array([x, y]) - starts.mean(axis=0)), DIGITS)
 
 
 class LiveEdit(QObject):
@@ -111,8 +115,11 @@ class LiveEdit(QObject):
         self.window.editor.set_data(data)
         self.apply()
 
-    def apply(self, data: dict | None = None) -> bool:
-        """Validate ``data`` (the editor's run file) and recompute it now; False if refused."""
+    def apply(self, data: dict | None = None, starts: np.ndarray | None = None) -> bool:
+        """Validate ``data`` (the editor's run file) and recompute it now; False if refused.
+
+        ``starts``: ``data``'s starts as an array, when a held drag moved only them: the
+        scene shown then takes them without parsing every pair again (1,000 cost 3 ms)."""
         window = self.window
         window.session.cancel_pending()  # this edit is shown now, not after the typing pause
         data = window.editor.data() if data is None else data
@@ -120,7 +127,8 @@ class LiveEdit(QObject):
         if not window.playback.playing:
             window.playback.to_end()  # the whole path, as it follows the hand
         try:
-            runfile = parse_runfile(data)
+            runfile = self._shown_with(starts) if starts is not None else None
+            runfile = parse_runfile(data) if runfile is None else runfile
             recompute(window.controller, runfile, held=self.holding)
         except ConfigError as error:
             self.last_error = error
@@ -132,6 +140,19 @@ class LiveEdit(QObject):
         window.editor.clear_errors()
         window.show_problem("")
         return True
+
+    def _shown_with(self, starts: np.ndarray):
+        """The shown run file with ``starts``, while a held gesture owns the scene (its run
+        file then is the editor's, parsed at the gesture's first move); else None."""
+        controller = self.window.controller
+        shown = controller.runfile
+        if not self.holding or shown is None or controller.live_owned is None:
+            return None
+        if controller.live_owned is not controller.simulation:
+            return None
+        if starts.shape != (shown.particles.count, 2) or not np.isfinite(starts).all():
+            return None
+        return with_points(shown, starts)
 
     def _begin(self) -> None:
         if self._before is None:
@@ -180,13 +201,13 @@ class LiveEdit(QObject):
         if index >= 0 and "points" not in table:
             return
         editor = self.window.editor
-        particles = moved_particles(table, starts, index, x, y)
         if index >= 0:  # a few points: the editor shows each move
-            editor.starts.set_table(particles)
+            editor.starts.set_table(moved_particles(table, starts, index, x, y))
             self.apply()
             return
-        self._moved = particles  # a swarm: its thousand lines are written on release
-        self.apply({**editor.data(), "particles": particles})
+        moved = moved_swarm(starts, x, y)
+        self._moved = {"points": moved.tolist()}  # a swarm: its lines are written on release
+        self.apply({**editor.data(), "particles": self._moved}, moved)
 
     def _on_drag_cancelled(self) -> None:
         self.holding = False  # the scene put back is shown whole

@@ -115,3 +115,23 @@ def test_an_edit_beyond_starts_and_one_run_builds_anew(ridge, builds):
     assert len(builds) == 2
     assert ridge.controller.simulation.runs[0].label == "renamed"
     assert_as_built_fresh(ridge)
+
+
+def test_a_held_swarm_drag_parses_its_points_once(ridge, builds, monkeypatch):
+    from lrsim.gui import live_edit
+
+    parsed = []
+    original = live_edit.parse_runfile
+    monkeypatch.setattr(live_edit, "parse_runfile", lambda data: parsed.append(1) or original(data))
+    hold_swarm_moves(ridge, [(0.1, 0.0), (0.2, 0.1), (0.3, 0.3)])
+    assert len(parsed) == 1  # the first move; then the shown run file takes the new starts
+    assert_as_built_fresh(ridge)
+    ridge.live_edit._on_gesture_finished()
+    written = parse_runfile_of(ridge)
+    assert written == ridge.controller.runfile  # the editor on release: the scene's run file
+
+
+def parse_runfile_of(window):
+    from lrsim.core.runfile import parse_runfile
+
+    return parse_runfile(window.editor.data())
