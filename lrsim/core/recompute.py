@@ -27,11 +27,15 @@ import numpy as np
 
 from lrsim.core import kernel
 from lrsim.core.errors import ConfigError
-from lrsim.core.runfile import RunFile
+from lrsim.core.runfile import RunConfig, RunFile
 
 
 class Recompute:
     """The recompute API of ``Simulation`` (a mixin: it uses the engine's buffers)."""
+
+    # bumped by every restart or edit: results derived from the numbers (the statistics'
+    # basin labels, first hits) key on it, as the step count comes back to the same value
+    generation = 0
 
     @property
     def runfile(self) -> RunFile:
@@ -61,6 +65,7 @@ class Recompute:
 
         with self._lock:
             if starts is None:
+                self.generation += 1
                 for index in range(self.n_runs):
                     self._reset_run(index)
                 return
@@ -75,6 +80,7 @@ class Recompute:
             start = self._start_rows(new)
             if not np.isfinite(start[0][kernel.LOSS]).all():
                 check_starts(with_points(self._runfile, new), new, start[0][kernel.LOSS])
+            self.generation += 1
             self.starts[:] = new
             self._points_pending = True
             for index in range(self.n_runs):
@@ -98,16 +104,14 @@ class Recompute:
 
         Validated as the run file would be; errors name ``runs[index]....``.
         """
-        from lrsim.core import lbfgs_kernel
         from lrsim.core.runfile import edited_run
 
         with self._lock:
             if not 0 <= index < self.n_runs:
                 raise IndexError(f"run index {index} out of range 0..{self.n_runs - 1}")
             old = self._runfile.runs[index]
-            where = f"runs[{index}]"
             if optimizer.get("name", old.optimizer.name) != old.optimizer.name:
-                raise ConfigError(f"{where}.optimizer.name", "cannot change in place")
+                raise ConfigError(f"runs[{index}].optimizer.name", "cannot change in place")
             run = edited_run(
                 old,
                 self.steps,
@@ -115,6 +119,33 @@ class Recompute:
                 optimizer={**old.optimizer.written, **optimizer},
                 schedule={**old.schedule.written, **(schedule or {})},
             )
+            self.set_run(index, run)
+
+    def set_run(self, index: int, run: RunConfig) -> None:
+        """Run ``index`` becomes ``run`` (resolved for this file's steps: a parsed edit of
+        it), back at step 0; the other runs keep their steps. Only its optimizer's
+        parameters and its schedule may differ from the run's: another optimizer, label,
+        colour, ``lr_scales``, ``loss_decay`` or noise raises ConfigError, as does what
+        needs other buffers. Errors name ``runs[index]...``; on one nothing has changed.
+        """
+        from lrsim.core import lbfgs_kernel
+
+        with self._lock:
+            if not 0 <= index < self.n_runs:
+                raise IndexError(f"run index {index} out of range 0..{self.n_runs - 1}")
+            old = self._runfile.runs[index]
+            where = f"runs[{index}]"
+            if run.optimizer.name != old.optimizer.name:
+                raise ConfigError(f"{where}.optimizer.name", "cannot change in place")
+            if replace(run, optimizer=old.optimizer, schedule=old.schedule) != old:
+                raise ConfigError(
+                    where, "only the optimizer's parameters and the schedule change in place"
+                )
+            if run.schedule.steps != self.steps:
+                raise ConfigError(
+                    f"{where}.schedule",
+                    f"is resolved for {run.schedule.steps} steps, not {self.steps}",
+                )
             try:
                 lbfgs_kernel.check_run(self._runfile, run)
                 lrs, moms, loss_scales = self._run_curves(run)
@@ -151,6 +182,7 @@ class Recompute:
             runs = list(self._runfile.runs)
             runs[index] = run
             self._runfile = replace(self._runfile, runs=tuple(runs))  # points may stay lazy
+            self.generation += 1
             self._reset_run(index)
 
 

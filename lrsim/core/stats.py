@@ -73,9 +73,10 @@ def _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol):
     table that follows the playback costs O(particles) per step."""
     key = (run_index, loss_tol, dist_tol)
     cache = sim.__dict__.setdefault("_first_hits_cache", {})
-    if cache.get("step") != sim.current_step:  # the simulation advanced: start afresh
+    state = (sim.generation, sim.current_step)
+    if cache.get("step") != state:  # the simulation advanced or was recomputed: start afresh
         cache.clear()
-        cache["step"] = sim.current_step
+        cache["step"] = state
     if key not in cache:
         run = sim.runs[run_index]
         columns = sim.recorded_upto()
@@ -135,11 +136,11 @@ def basin_assignments(sim: Simulation, run_index: int, step: int | None = None, 
     step, column = _shown_step(sim, step)
     minima = [p for p in sim.critical_points() if p.kind in ("global_min", "local_min")]
     cache = sim.__dict__.setdefault("_basin_cache", {})
-    key = (run_index, column, float(dist_tol))
+    key = (run_index, column, float(dist_tol), sim.generation)  # a recompute: new labels
     labels = cache.get(key)
     if labels is None:
         atlases = sim.__dict__.setdefault("_basin_atlases", {})
-        if key[2] not in atlases:  # once per simulation and tolerance
+        if key[2] not in atlases:  # once per surface and tolerance (a recompute keeps both)
             atlases[key[2]] = BasinAtlas(
                 sim.surface.reference, sim.surface_params, minima, sim.domain, dist_tol
             )

@@ -2,16 +2,18 @@
 
 The first move of a gesture builds a new ``Simulation`` from the edited run file. Every
 further move of the same gesture recomputes that one in its own buffers when only the
-starts or one run's parameters changed (``Simulation.restart``,
-``Simulation.set_run_params``: the numbers equal a fresh build's bit for bit), so it pays
-for the kernel, not for building.
+starts or one run's optimizer parameters or schedule changed (``Simulation.restart``,
+``Simulation.set_run``: the numbers equal a fresh build's bit for bit), so it pays for
+the kernel, not for building.
 
 Recomputing in place is safe because nothing but the views holds that simulation while
 the gesture lasts: the side panels wait for the hand to let go, and a reader that keeps
 a scene (an export's thread, the render dialog) takes it through
 ``controller.shared_simulation()``, after which the gesture builds anew. Each in-place
 result is handed on as a new ``Simulation`` object sharing the buffers (``copy.copy``),
-so every view redraws it as a new scene, not as "more steps of the same one".
+so every view redraws it as a new scene, not as "more steps of the same one"; results
+derived from the numbers and cached on the simulation (basin labels, first hits) key on
+``sim.generation``, which every restart or edit bumps.
 
 A scene too long to compute between two mouse moves goes to the controller's
 background path (``controller.load``), as a typed edit does.
@@ -78,11 +80,7 @@ def _recomputed_in_place(controller: SimulationController, runfile: RunFile):
             index = _only_changed_run(shown, runfile)
             if index is None:
                 return None
-            run = runfile.runs[index]
-            sim.set_run_params(index, schedule=dict(run.schedule.written), **run.optimizer.written)
-            if sim.runfile.runs[index] != run:  # not expected: _only_changed_run checks
-                controller.live_owned = None
-                return None
+            sim.set_run(index, runfile.runs[index])
     except ConfigError:
         return None
     sim.runfile = runfile
@@ -97,12 +95,4 @@ def _only_changed_run(shown: RunFile, runfile: RunFile) -> int | None:
     changed = [i for i, (a, b) in enumerate(zip(shown.runs, runfile.runs, strict=True)) if a != b]
     if len(changed) != 1 or replace(runfile, runs=shown.runs) != shown:
         return None
-    old, new = shown.runs[changed[0]], runfile.runs[changed[0]]
-    if replace(new, optimizer=old.optimizer, schedule=old.schedule) != old:
-        return None  # a label, colour, lr scale or noise: set_run_params keeps those
-    if not (
-        set(old.optimizer.written) <= set(new.optimizer.written)
-        and set(old.schedule.written) <= set(new.schedule.written)
-    ):
-        return None  # a key taken out: set_run_params merges tables, it would keep it
     return changed[0]

@@ -135,3 +135,25 @@ def parse_runfile_of(window):
     from lrsim.core.runfile import parse_runfile
 
     return parse_runfile(window.editor.data())
+
+
+def test_statistics_after_a_held_slide_are_the_new_scene_s(qtbot, settings, dialogs, builds):
+    from lrsim.core.stats import stats_table
+
+    window = make_window(qtbot, settings, PRESETS / "basins.toml")
+    card = window.editor.cards[0]
+    card.live.lr.slider.setSliderDown(True)
+    card.live.set_slider("lr", 0.05)
+    first = window.controller.simulation
+    stats_table(first)  # what the basin map and the statistics cache at the first move
+    card.live.set_slider("lr", 0.14)
+    card.live.lr.slider.setSliderDown(False)
+    assert len(builds) == 1
+    shown = window.controller.simulation
+    assert shown.runs[0].x is first.runs[0].x  # recomputed in place: the cache was shared
+    fresh = Simulation(window.controller.runfile, stride=window.controller.stride)
+    fresh.run_to_end()
+    assert repr(stats_table(shown)) == repr(stats_table(fresh))
+    assert window.stats_panel._sim is shown
+    window.document.dirty = False
+    window.close()

@@ -105,8 +105,7 @@ class ContourView(QWidget, DrawnByGrab):
         self._font_scale = 1.0
         self._axis_labels = (True, True)
         self._shown_title: tuple | None = None  # (text, colour, size) on screen
-        # the look styled last (dark, font), (font, line): a drag hands over a new simulation
-        self._themed = self._looked = None  # at every move; restyling relaid the axes out
+        self._themed = self._looked = None  # the look styled last: drags re-send the same one
         self.step_arrows = StepArrows(self)  # the anatomy of a step, on a particle's click
         self.plot_widget.scene().sigMouseClicked.connect(self._on_clicked)
         self.set_theme(True)
@@ -211,6 +210,7 @@ class ContourView(QWidget, DrawnByGrab):
         self.note.set_font_scale(self._font_scale)
         if self._legend is not None:
             self._legend.set_font_scale(self._font_scale)
+        self._themed = None  # a new look: the legend's marks take the new line scale too
         self.set_theme(self._dark)
 
     @property
