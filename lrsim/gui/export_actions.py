@@ -172,7 +172,7 @@ class ExportActions(QObject):
         path = Path(path)
         if path.suffix.lower() != ".png":
             path = path.with_suffix(".png")
-        pixmap = (parent if whole else self.view_area).grab()
+        pixmap = self.view_area.grab_with_overlays(parent if whole else None)
         data = QByteArray()
         buffer = QBuffer(data)
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)

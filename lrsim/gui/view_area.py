@@ -10,7 +10,8 @@ brought up to date when they appear rather than every frame.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from lrsim.gui.legend_bar import LegendBar
@@ -90,6 +91,19 @@ class ViewArea(QWidget):
         if self.kind != "flat":
             views.append(self.side)
         return [view for view in views if view is not None]
+
+    def grab_with_overlays(self, widget: QWidget | None = None) -> QPixmap:
+        """``widget`` (this area by default, or the window holding it) as a picture, with
+        what the views paint over a GL scene (the 3D axes' labels): a plain grab of a GL
+        widget has its framebuffer only, so File > PNG lost the labels."""
+        widget = self if widget is None else widget
+        pixmap = widget.grab()
+        painter = QPainter(pixmap)
+        for view in self.active_views():
+            if view.isVisible():
+                view.paint_overlay(painter, QPointF(view.mapTo(widget, QPoint(0, 0))))
+        painter.end()
+        return pixmap
 
     def set_kind(self, kind: str) -> None:
         """'flat' (the layout's view), '3d' (the side view) or 'both' (side by side)."""

@@ -98,3 +98,33 @@ def test_3d_view_has_axes_floor_contour_crosses_and_a_camera_reset():
     assert drawn == expected > 0  # a cross (4 vertices) at every iteration so far
     assert lines["CAMERA"] == ["True", "True"]
     assert int(lines["OVERLAY"][0]) > 50  # exports get the axis labels too
+
+
+AREA = r"""
+from lrsim.gui.view_area import ViewArea
+area = ViewArea()
+area.resize(900, 600)
+area.show()
+area.set_simulation(sim)
+area.set_kind("3d")
+for _ in range(20):
+    app.processEvents()
+def pixels(pixmap):
+    image = pixmap.toImage()
+    return np.frombuffer(image.constBits(), np.uint8, count=image.sizeInBytes()).copy()
+plain, saved = pixels(area.grab()), pixels(area.grab_with_overlays())
+print("SAVED", int(np.count_nonzero(plain != saved)), plain.size == saved.size)
+"""
+
+
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
+def test_file_png_of_the_3d_view_has_its_axis_labels():
+    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+    result = subprocess.run(
+        [sys.executable, "-c", SETUP + AREA], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    if "NO-GL" in result.stdout:
+        pytest.skip(result.stdout.strip())
+    changed, same_size = result.stdout.split("SAVED")[-1].split()
+    assert same_size == "True" and int(changed) > 50  # the labels drawn over the GL frame
