@@ -13,11 +13,13 @@ gestures.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QMainWindow
 
 from lrsim.core.errors import ConfigError
 from lrsim.core.recompute import with_points
@@ -26,6 +28,12 @@ from lrsim.core.stability import stable_lr
 from lrsim.gui.lecture.slider_overlay import SliderOverlay
 from lrsim.gui.live_recompute import end_gesture, recompute
 from lrsim.gui.views.start_drag import StartDrag
+
+if TYPE_CHECKING:  # annotations only
+    from lrsim.core.engine import Simulation
+    from lrsim.gui.edit_session import EditSession
+    from lrsim.gui.lecture.presentation import Presentation
+    from lrsim.gui.view_area import ViewArea
 
 DIGITS = 4  # decimals a dragged start is written with (the run file and the scene agree)
 
@@ -64,19 +72,31 @@ def moved_swarm(starts: np.ndarray, x: float, y: float) -> np.ndarray:
 
 
 class LiveEdit(QObject):
-    """See the module docstring; ``window`` is the ``MainWindow``."""
+    """See the module docstring. ``frame`` is the main window: the Edit menu and its keys
+    go there; ``catch_up(sim)`` brings the side panels to the scene when the hand lets go.
+    """
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        frame: QMainWindow,
+        *,
+        session: EditSession,
+        view_area: ViewArea,
+        presentation: Presentation,
+        catch_up: Callable[[Simulation], None],
+    ):
+        super().__init__(frame)
+        self.session, self.catch_up = session, catch_up
+        self.editor, self.document = session.editor, session.document
+        self.controller, self.playback = session.controller, session.playback
         self.undo_stack = QUndoStack(self)
-        self.drag = StartDrag(window.view_area.contour, self)
+        self.drag = StartDrag(view_area.contour, self)
         self.drag.pressed.connect(self._on_drag_pressed)
         self.drag.moved.connect(self._on_drag_moved)
         self.drag.released.connect(self._on_gesture_finished)
         self.drag.cancelled.connect(self._on_drag_cancelled)
-        window.editor.live_changed.connect(self._on_slider_changed)
-        window.controller.scene_changed.connect(self._on_scene_changed)
+        self.editor.live_changed.connect(self._on_slider_changed)
+        self.controller.scene_changed.connect(self._on_scene_changed)
         self._before: dict[str, Any] | None = None  # the editor's data when a gesture began
         self._grab: tuple[int, np.ndarray, dict] | None = None  # index, starts, particles
         self._moved: dict | None = None  # a dragged swarm's [particles], until released
@@ -84,35 +104,32 @@ class LiveEdit(QObject):
         self._stable = float("nan")  # 2/lambda_max of the shown surface
         self.last_error: ConfigError | None = None
         self.holding = False  # a start or slider is held: the slower side panels wait
-        self._add_menu()
+        self._add_menu(frame)
         # the sliders over the views in presentation mode
-        self.overlay = SliderOverlay(
-            window.view_area, window.editor, window.controller, window.presentation
-        )
-        window.presentation.toggled.connect(self.overlay.set_active)
+        self.overlay = SliderOverlay(view_area, self.editor, self.controller, presentation)
+        presentation.toggled.connect(self.overlay.set_active)
 
-    def _add_menu(self) -> None:
+    def _add_menu(self, frame: QMainWindow) -> None:
         """Edit > Undo / Redo (Ctrl+Z, Ctrl+Shift+Z), after the File menu."""
-        window = self.window
-        self.undo_action = self.undo_stack.createUndoAction(window, "&Undo")
+        self.undo_action = self.undo_stack.createUndoAction(frame, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(window, "&Redo")
+        self.redo_action = self.undo_stack.createRedoAction(frame, "&Redo")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        bar = window.menuBar()
+        bar = frame.menuBar()
         menus = bar.actions()
         edit = bar.addMenu("&Edit")
         if len(menus) > 1:
             bar.insertMenu(menus[1], edit)
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
-        window.addAction(self.undo_action)  # the keys work with the menu bar hidden too
-        window.addAction(self.redo_action)
+        frame.addAction(self.undo_action)  # the keys work with the menu bar hidden too
+        frame.addAction(self.redo_action)
 
     # ------------------------------------------------------------------ applying
 
     def show_data(self, data: dict) -> None:
         """Put ``data`` in the editor and show it now (undo and redo)."""
-        self.window.editor.set_data(data)
+        self.editor.set_data(data)
         self.apply()
 
     def apply(self, data: dict | None = None, starts: np.ndarray | None = None) -> bool:
@@ -120,31 +137,31 @@ class LiveEdit(QObject):
 
         ``starts``: ``data``'s starts as an array, when a held drag moved only them: the
         scene shown then takes them without parsing every pair again (1,000 cost 3 ms)."""
-        window = self.window
-        window.session.cancel_pending()  # this edit is shown now, not after the typing pause
-        data = window.editor.data() if data is None else data
-        window.document.update(data)
-        if not window.playback.playing:
-            window.playback.to_end()  # the whole path, as it follows the hand
+        session = self.session
+        session.cancel_pending()  # this edit is shown now, not after the typing pause
+        data = self.editor.data() if data is None else data
+        self.document.update(data)
+        if not self.playback.playing:
+            self.playback.to_end()  # the whole path, as it follows the hand
         try:
             runfile = self._shown_with(starts) if starts is not None else None
             runfile = parse_runfile(data) if runfile is None else runfile
-            recompute(window.controller, runfile, held=self.holding)
+            recompute(self.controller, runfile, held=self.holding)
         except ConfigError as error:
             self.last_error = error
-            window.session.valid = False
-            window.session.show_error(error)
+            session.valid = False
+            session.show_error(error)
             return False
-        window.session.valid = True
+        session.valid = True
         self.last_error = None
-        window.editor.clear_errors()
-        window.show_problem("")
+        self.editor.clear_errors()
+        session.show_problem("")
         return True
 
     def _shown_with(self, starts: np.ndarray):
         """The shown run file with ``starts``, while a held gesture owns the scene (its run
         file then is the editor's, parsed at the gesture's first move); else None."""
-        controller = self.window.controller
+        controller = self.controller
         shown = controller.runfile
         if not self.holding or shown is None or controller.live_owned is None:
             return None
@@ -156,43 +173,39 @@ class LiveEdit(QObject):
 
     def _begin(self) -> None:
         if self._before is None:
-            runfile = self.window.controller.runfile
-            self._before = (
-                runfile_to_dict(runfile) if runfile is not None else self.window.editor.data()
-            )
+            runfile = self.controller.runfile
+            self._before = runfile_to_dict(runfile) if runfile is not None else self.editor.data()
 
     def _let_go(self) -> None:
         """The gesture ended: the side panels catch up with the scene shown."""
-        end_gesture(self.window.controller)
+        end_gesture(self.controller)
         if self.holding:
             self.holding = False
-            sim = self.window.controller.simulation
-            if sim is not None:
-                self.window._update_side_panels(sim)
-                self.window._on_step_changed(self.window.playback.column)
+            if self.controller.simulation is not None:
+                self.catch_up(self.controller.simulation)
 
     def _on_gesture_finished(self, text: str = "Drag start") -> None:
         if self._moved is not None:  # a dragged swarm's starts reach the editor once, now
-            self.window.editor.starts.set_table(self._moved)
-            self.window.document.update(self.window.editor.data())
+            self.editor.starts.set_table(self._moved)
+            self.document.update(self.editor.data())
         self._let_go()
         before, self._before = self._before, None
         self._grab, self._moved = None, None
-        after = self.window.editor.data()
+        after = self.editor.data()
         if before is not None and before != after:
             self.undo_stack.push(_Restore(self, before, after, text))
 
     # ------------------------------------------------------------------ the drag
 
     def _on_drag_pressed(self, index: int, _x: float, _y: float) -> None:
-        sim = self.window.controller.simulation
+        sim = self.controller.simulation
         if sim is None:
             return
-        self.window.playback.pause()
+        self.playback.pause()
         self._begin()
         self.holding = True
         starts = np.column_stack([sim.runs[0].x[:, 0], sim.runs[0].y[:, 0]])
-        self._grab = (index, starts, self.window.editor.starts.table())
+        self._grab = (index, starts, self.editor.starts.table())
 
     def _on_drag_moved(self, x: float, y: float) -> None:
         if self._grab is None:
@@ -200,7 +213,7 @@ class LiveEdit(QObject):
         index, starts, table = self._grab
         if index >= 0 and "points" not in table:
             return
-        editor = self.window.editor
+        editor = self.editor
         if index >= 0:  # a few points: the editor shows each move
             editor.starts.set_table(moved_particles(table, starts, index, x, y))
             self.apply()
@@ -212,7 +225,7 @@ class LiveEdit(QObject):
     def _on_drag_cancelled(self) -> None:
         self.holding = False  # the scene put back is shown whole
         if self._grab is not None:
-            self.window.editor.starts.set_table(self._grab[2])
+            self.editor.starts.set_table(self._grab[2])
             self.apply()
         self._before, self._grab, self._moved = None, None, None
 
@@ -231,7 +244,7 @@ class LiveEdit(QObject):
         if context != self._context:
             self._context = context
             self._stable = stable_lr(sim)
-        for card in self.window.editor.cards:
+        for card in self.editor.cards:
             card.live.set_context(sim.steps, self._stable)
         if self.overlay.isVisible():
             self.overlay.sync()

@@ -98,7 +98,13 @@ class MainWindow(QMainWindow):
         )
         self.actions_ = self.menus.actions
         self._connect()
-        self.live_edit = LiveEdit(self)  # drag a start, slide an lr: recomputed at once
+        self.live_edit = LiveEdit(  # drag a start, slide an lr: recomputed at once
+            self,
+            session=self.session,
+            view_area=self.view_area,
+            presentation=self.presentation,
+            catch_up=self._catch_up,
+        )
         self.theme.restore()
         self._on_document_changed()
 
@@ -195,6 +201,11 @@ class MainWindow(QMainWindow):
         self.playback.set_limit(upto - 1)
         if not self.live_edit.holding:  # a drag or slide held: the side panels when let go
             self._update_side_panels(sim)
+        self._on_step_changed(self.playback.column)
+
+    def _catch_up(self, sim) -> None:
+        """A held drag or slide let go: the side panels show its last scene."""
+        self._update_side_panels(sim)
         self._on_step_changed(self.playback.column)
 
     def _update_side_panels(self, sim) -> None:
