@@ -26,18 +26,23 @@ _DARK = {
     QPalette.ColorRole.Dark: "#1b1c1e",
     QPalette.ColorRole.Shadow: "#0d0d0e",
 }
-_default_palette: list[QPalette] = []
+_platform_look: list[tuple[QPalette, str]] = []  # the palette and style before the first switch
 
 
 def apply_theme(dark: bool) -> None:
-    """Switch the whole application's palette; the light one is the platform's own."""
+    """Switch the whole application's palette: the dark one on Qt's Fusion style (it
+    follows a palette everywhere); the light one is the platform's own palette and
+    style again (Windows' or macOS' native look, not Fusion in light colours)."""
     app = QApplication.instance()
     if app is None:
         return
-    if not _default_palette:
-        _default_palette.append(QPalette(app.palette()))
+    if not _platform_look:
+        _platform_look.append((QPalette(app.palette()), app.style().name()))
+    palette, style = _platform_look[0]
     if not dark:
-        app.setPalette(_default_palette[0])
+        if app.style().name() != style:
+            app.setStyle(style)
+        app.setPalette(palette)
         return
     app.setStyle("Fusion")
     palette = QPalette()
