@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 _DARK = {
     QPalette.ColorRole.Window: "#2b2d30",
@@ -40,8 +40,9 @@ def apply_theme(dark: bool) -> None:
         _platform_look.append((QPalette(app.palette()), app.style().name()))
     palette, style = _platform_look[0]
     if not dark:
-        if app.style().name() != style:
-            app.setStyle(style)
+        known = {key.lower() for key in QStyleFactory.keys()}
+        if style and style.lower() in known and app.style().name() != style:
+            app.setStyle(style)  # (a style not made by name, e.g. a proxy, has none)
         app.setPalette(palette)
         return
     app.setStyle("Fusion")

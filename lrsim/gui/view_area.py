@@ -10,7 +10,7 @@ brought up to date when they appear rather than every frame.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
@@ -101,7 +101,11 @@ class ViewArea(QWidget):
         painter = QPainter(pixmap)
         for view in self.active_views():
             if view.isVisible():
-                view.paint_overlay(painter, QPointF(view.mapTo(widget, QPoint(0, 0))))
+                origin = QPointF(view.mapTo(widget, QPoint(0, 0)))
+                painter.save()  # a label turned past the view's edge stays in the view
+                painter.setClipRect(QRectF(origin, QSizeF(view.size())))
+                view.paint_overlay(painter, origin)
+                painter.restore()
         painter.end()
         return pixmap
 
