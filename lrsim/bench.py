@@ -186,14 +186,17 @@ def export_figures(n: int, steps: int, stride: int, suffix: str) -> dict:
         write_runfile(runfile, n, steps)
         write_runfile(small, 1000, 2 * stride)
         out = os.path.join(folder, "out" + suffix)
+
         # the same export of a small swarm first: kernels the export path compiles on first
         # use after a source change (a minute) would otherwise count as writing time
-        warm = [sys.executable, "-m", "lrsim.cli", "export", small, "-o", out, "-q"]
-        subprocess.run([*warm, "--stride", str(stride)], check=True, stdout=subprocess.DEVNULL)
+        def command_for(path: str) -> list[str]:
+            export = [sys.executable, "-m", "lrsim.cli", "export", path, "-o", out, "-q"]
+            return [*export, "--stride", str(stride)]
+
+        subprocess.run(command_for(small), check=True, stdout=subprocess.DEVNULL)
         os.unlink(out)
-        command = [sys.executable, "-m", "lrsim.cli", "export", runfile, "-o", out, "-q"]
         start = time.perf_counter()
-        child = subprocess.Popen([*command, "--stride", str(stride)])
+        child = subprocess.Popen(command_for(runfile))
         try:
             _, status, usage = os.wait4(child.pid, 0)  # this child's own peak
         except BaseException:  # Ctrl-C: no export left writing into a deleted folder

@@ -74,9 +74,9 @@ def _first_hits(sim, run_index, floor, minima, loss_tol, dist_tol):
     key = (run_index, loss_tol, dist_tol)
     cache = sim.__dict__.setdefault("_first_hits_cache", {})
     state = (sim.generation, sim.current_step)
-    if cache.get("step") != state:  # the simulation advanced or was recomputed: start afresh
+    if cache.get("state") != state:  # the simulation advanced or was recomputed: start afresh
         cache.clear()
-        cache["step"] = state
+        cache["state"] = state
     if key not in cache:
         run = sim.runs[run_index]
         columns = sim.recorded_upto()

@@ -66,16 +66,23 @@ print("OVERLAY", int(np.count_nonzero(a != b)))
 """
 
 
-@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
-def test_3d_view_draws_a_frame_on_a_real_display():
+def on_display(script: str) -> str:
+    """What ``script`` prints, run in its own interpreter on the xcb platform (skips
+    without OpenGL there)."""
     env = dict(os.environ, QT_QPA_PLATFORM="xcb")
     result = subprocess.run(
-        [sys.executable, "-c", SETUP + FRAME], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
     if "NO-GL" in result.stdout:
         pytest.skip(result.stdout.strip())
-    words = result.stdout.split("COLOURS")[-1].split()
+    return result.stdout
+
+
+@pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
+def test_3d_view_draws_a_frame_on_a_real_display():
+    stdout = on_display(SETUP + FRAME)
+    words = stdout.split("COLOURS")[-1].split()
     colours, width, height = int(words[0]), int(words[1]), int(words[2])
     assert (width, height) == (800, 600)
     assert colours > 200  # a shaded surface with a colormap, not a blank frame
@@ -83,14 +90,8 @@ def test_3d_view_draws_a_frame_on_a_real_display():
 
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
 def test_3d_view_has_axes_floor_contour_crosses_and_a_camera_reset():
-    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
-    result = subprocess.run(
-        [sys.executable, "-c", SETUP + AXES], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    if "NO-GL" in result.stdout:
-        pytest.skip(result.stdout.strip())
-    lines = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
+    stdout = on_display(SETUP + AXES)
+    lines = {line.split()[0]: line.split()[1:] for line in stdout.splitlines() if line}
     count, has_x, has_y, has_zero = lines["LABELS"]
     assert int(count) >= 10 and has_x == has_y == has_zero == "True"
     assert int(lines["FLOOR"][0]) > 100  # isolines of the bowl on the floor
@@ -119,12 +120,6 @@ print("SAVED", int(np.count_nonzero(plain != saved)), plain.size == saved.size)
 
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X display (xvfb-run)")
 def test_file_png_of_the_3d_view_has_its_axis_labels():
-    env = dict(os.environ, QT_QPA_PLATFORM="xcb")
-    result = subprocess.run(
-        [sys.executable, "-c", SETUP + AREA], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    if "NO-GL" in result.stdout:
-        pytest.skip(result.stdout.strip())
-    changed, same_size = result.stdout.split("SAVED")[-1].split()
+    stdout = on_display(SETUP + AREA)
+    changed, same_size = stdout.split("SAVED")[-1].split()
     assert same_size == "True" and int(changed) > 50  # the labels drawn over the GL frame
